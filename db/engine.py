@@ -1,0 +1,26 @@
+"""Async engine and session factory for any PostgreSQL URL."""
+
+from __future__ import annotations
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+
+def async_url(url: str) -> str:
+    """Turn any PostgreSQL URL (postgres://, postgresql://, +psycopg) into an asyncpg one."""
+    parsed = make_url(url.replace("postgres://", "postgresql://", 1))
+    if parsed.get_backend_name() != "postgresql":
+        raise ValueError(f"DATABASE_URL must be a PostgreSQL URL, got {parsed.get_backend_name()!r}")
+    return parsed.set(drivername="postgresql+asyncpg").render_as_string(hide_password=False)
+
+
+def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
+    """An engine with a pool sized for one server process."""
+    return create_async_engine(
+        async_url(url), pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
+    )
+
+
+def make_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions whose objects stay readable after commit (no lazy loads in async code)."""
+    return async_sessionmaker(engine, expire_on_commit=False)

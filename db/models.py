@@ -1,0 +1,370 @@
+"""Tables of DESIGN.md §4. Scope columns (province, district, commune codes) come first in
+the indexes that list queries use, so that rows can later be sharded by province."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import (
+    ARRAY,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Identity,
+    Index,
+    Integer,
+    Numeric,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from db.base import Base, enum_column, now_column
+from domain.enums import (
+    AlertEventType,
+    AlertKind,
+    AlertStatus,
+    AreaLevel,
+    DeclarationKind,
+    DeclarationStatus,
+    DischargeOutcome,
+    FacilityKind,
+    PatientStatus,
+    Role,
+    Severity,
+    Sex,
+    TestKind,
+    TransferStatus,
+)
+
+AREA_CODE = String(8)
+TEXT_ARRAY = ARRAY(Text)
+
+
+class Area(Base):
+    """An administrative area: province, district or commune (official code)."""
+
+    __tablename__ = "areas"
+
+    code: Mapped[str] = mapped_column(AREA_CODE, primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    level: Mapped[AreaLevel] = mapped_column(enum_column(AreaLevel, "area_level"))
+    division_type: Mapped[str] = mapped_column(Text)
+    codename: Mapped[str] = mapped_column(Text)
+    parent_code: Mapped[str | None] = mapped_column(ForeignKey("areas.code"))
+    province_code: Mapped[str] = mapped_column(AREA_CODE)
+    district_code: Mapped[str | None] = mapped_column(AREA_CODE)
+
+    __table_args__ = (
+        Index("ix_areas_parent_code_name", "parent_code", "name"),
+        Index("ix_areas_level_code", "level", "code"),
+    )
+
+
+class Facility(Base):
+    """A health facility: commune station (tier 1), hospital (tier 2/3), screening hospital."""
+
+    __tablename__ = "facilities"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    kind: Mapped[FacilityKind] = mapped_column(enum_column(FacilityKind, "facility_kind"))
+    tier: Mapped[int] = mapped_column(SmallInteger)
+    area_code: Mapped[str] = mapped_column(ForeignKey("areas.code"))
+    province_code: Mapped[str] = mapped_column(AREA_CODE)
+    district_code: Mapped[str | None] = mapped_column(AREA_CODE)
+    bed_capacity: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = now_column()
+
+    __table_args__ = (
+        CheckConstraint("tier BETWEEN 1 AND 3", name="tier_range"),
+        CheckConstraint("bed_capacity IS NULL OR bed_capacity >= 0", name="bed_capacity_positive"),
+        UniqueConstraint("area_code", "name"),
+        Index("ix_facilities_province_tier", "province_code", "tier", "id"),
+    )
+
+
+class User(Base):
+    """A staff or service account."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str | None] = mapped_column(Text)
+    full_name: Mapped[str] = mapped_column(Text)
+    role: Mapped[Role] = mapped_column(enum_column(Role, "role"))
+    area_code: Mapped[str | None] = mapped_column(ForeignKey("areas.code"))
+    facility_id: Mapped[int | None] = mapped_column(ForeignKey("facilities.id"))
+    is_active: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
+    created_at: Mapped[datetime] = now_column()
+
+    __table_args__ = (Index("ix_users_area_code_role", "area_code", "role"),)
+
+
+class Patient(Base):
+    """An F0 case under management."""
+
+    __tablename__ = "patients"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    case_code: Mapped[str] = mapped_column(String(32), unique=True)
+    status: Mapped[PatientStatus] = mapped_column(enum_column(PatientStatus, "patient_status"))
+    tier: Mapped[int] = mapped_column(SmallInteger, server_default=text("1"))
+    facility_id: Mapped[int | None] = mapped_column(ForeignKey("facilities.id"))
+    severity: Mapped[Severity | None] = mapped_column(enum_column(Severity, "severity"))
+    full_name: Mapped[str] = mapped_column(Text)
+    date_of_birth: Mapped[date] = mapped_column(Date)
+    sex: Mapped[Sex] = mapped_column(enum_column(Sex, "sex"))
+    national_id: Mapped[str | None] = mapped_column(String(12))
+    phone: Mapped[str] = mapped_column(String(16))
+    address: Mapped[str] = mapped_column(Text)
+    home_province_code: Mapped[str] = mapped_column(AREA_CODE)
+    home_district_code: Mapped[str] = mapped_column(AREA_CODE)
+    home_commune_code: Mapped[str] = mapped_column(ForeignKey("areas.code"))
+    comorbidities: Mapped[list[str]] = mapped_column(TEXT_ARRAY, server_default="{}")
+    vaccination_doses: Mapped[int] = mapped_column(SmallInteger, server_default=text("0"))
+    needs_facility_assessment: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    assessment_reason: Mapped[str | None] = mapped_column(Text)
+    assigned_staff_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    citizen_subject: Mapped[str | None] = mapped_column(String(128))
+    confirmed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_report_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    discharged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    discharge_outcome: Mapped[DischargeOutcome | None] = mapped_column(
+        enum_column(DischargeOutcome, "discharge_outcome")
+    )
+    discharge_note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = now_column()
+    updated_at: Mapped[datetime] = now_column()
+
+    __table_args__ = (
+        CheckConstraint("tier BETWEEN 1 AND 3", name="tier_range"),
+        CheckConstraint("vaccination_doses >= 0", name="doses_positive"),
+        Index("ix_patients_province_id", "home_province_code", "id"),
+        Index("ix_patients_district_id", "home_district_code", "id"),
+        Index("ix_patients_commune_id", "home_commune_code", "id"),
+        Index("ix_patients_facility_id", "facility_id", "id"),
+        Index("ix_patients_province_status", "home_province_code", "status"),
+        Index("ix_patients_national_id", "national_id"),
+        Index("ix_patients_phone_dob", "phone", "date_of_birth"),
+        Index("ix_patients_citizen_subject", "citizen_subject"),
+    )
+
+
+class CaseCounter(Base):
+    """Per-province, per-year sequence behind case codes such as 72-2021-000123."""
+
+    __tablename__ = "case_counters"
+
+    province_code: Mapped[str] = mapped_column(AREA_CODE, primary_key=True)
+    year: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    last_value: Mapped[int] = mapped_column(Integer)
+
+
+class Declaration(Base):
+    """A positive test declared by a citizen or a screening facility."""
+
+    __tablename__ = "declarations"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    kind: Mapped[DeclarationKind] = mapped_column(enum_column(DeclarationKind, "declaration_kind"))
+    status: Mapped[DeclarationStatus] = mapped_column(
+        enum_column(DeclarationStatus, "declaration_status")
+    )
+    idempotency_key: Mapped[str] = mapped_column(String(128))
+    submitted_by: Mapped[str] = mapped_column(String(128))
+    facility_id: Mapped[int | None] = mapped_column(ForeignKey("facilities.id"))
+    citizen_subject: Mapped[str | None] = mapped_column(String(128))
+    full_name: Mapped[str] = mapped_column(Text)
+    date_of_birth: Mapped[date] = mapped_column(Date)
+    sex: Mapped[Sex] = mapped_column(enum_column(Sex, "sex"))
+    national_id: Mapped[str | None] = mapped_column(String(12))
+    phone: Mapped[str] = mapped_column(String(16))
+    address: Mapped[str] = mapped_column(Text)
+    province_code: Mapped[str] = mapped_column(AREA_CODE)
+    district_code: Mapped[str] = mapped_column(AREA_CODE)
+    commune_code: Mapped[str] = mapped_column(ForeignKey("areas.code"))
+    test_kind: Mapped[TestKind] = mapped_column(enum_column(TestKind, "test_kind"))
+    tested_on: Mapped[date] = mapped_column(Date)
+    symptoms: Mapped[list[str]] = mapped_column(TEXT_ARRAY, server_default="{}")
+    created_at: Mapped[datetime] = now_column()
+    reviewed_by: Mapped[str | None] = mapped_column(String(128))
+    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    review_note: Mapped[str | None] = mapped_column(Text)
+    rejection_reason: Mapped[str | None] = mapped_column(Text)
+    patient_id: Mapped[int | None] = mapped_column(ForeignKey("patients.id"))
+
+    __table_args__ = (
+        UniqueConstraint("submitted_by", "idempotency_key"),
+        Index("ix_declarations_province_status", "province_code", "status", "id"),
+        Index("ix_declarations_district_id", "district_code", "id"),
+        Index("ix_declarations_commune_id", "commune_code", "id"),
+        Index("ix_declarations_facility_id", "facility_id", "id"),
+    )
+
+
+class HealthReport(Base):
+    """A daily health report with the assessment of the rule set that judged it."""
+
+    __tablename__ = "health_reports"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"))
+    province_code: Mapped[str] = mapped_column(AREA_CODE)
+    reported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    spo2: Mapped[int | None] = mapped_column(SmallInteger)
+    temperature: Mapped[Decimal | None] = mapped_column(Numeric(3, 1))
+    pulse: Mapped[int | None] = mapped_column(SmallInteger)
+    respiratory_rate: Mapped[int | None] = mapped_column(SmallInteger)
+    systolic: Mapped[int | None] = mapped_column(SmallInteger)
+    diastolic: Mapped[int | None] = mapped_column(SmallInteger)
+    symptoms: Mapped[list[str]] = mapped_column(TEXT_ARRAY, server_default="{}")
+    note: Mapped[str | None] = mapped_column(Text)
+    severity: Mapped[Severity] = mapped_column(enum_column(Severity, "severity"))
+    warning_signs: Mapped[list[str]] = mapped_column(TEXT_ARRAY, server_default="{}")
+    recommended_tier: Mapped[int] = mapped_column(SmallInteger)
+    rule_set: Mapped[str] = mapped_column(String(32))
+    submitted_by: Mapped[str] = mapped_column(String(128))
+    submitted_role: Mapped[Role] = mapped_column(enum_column(Role, "role"))
+    idempotency_key: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = now_column()
+
+    __table_args__ = (
+        UniqueConstraint("submitted_by", "idempotency_key"),
+        Index("ix_health_reports_patient_reported", "patient_id", "reported_at", "id"),
+        Index("ix_health_reports_province_reported", "province_code", "reported_at"),
+    )
+
+
+class ClinicalNote(Base):
+    """A treatment or care note written by staff."""
+
+    __tablename__ = "clinical_notes"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"))
+    text: Mapped[str] = mapped_column(Text)
+    author: Mapped[str] = mapped_column(String(128))
+    author_role: Mapped[Role] = mapped_column(enum_column(Role, "role"))
+    created_at: Mapped[datetime] = now_column()
+
+    __table_args__ = (Index("ix_clinical_notes_patient_id", "patient_id", "id"),)
+
+
+class Transfer(Base):
+    """A tier transfer (chuyển tầng) and its state machine's timestamps."""
+
+    __tablename__ = "transfers"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"))
+    province_code: Mapped[str] = mapped_column(AREA_CODE)
+    status: Mapped[TransferStatus] = mapped_column(enum_column(TransferStatus, "transfer_status"))
+    from_tier: Mapped[int] = mapped_column(SmallInteger)
+    to_tier: Mapped[int] = mapped_column(SmallInteger)
+    from_facility_id: Mapped[int | None] = mapped_column(ForeignKey("facilities.id"))
+    to_facility_id: Mapped[int | None] = mapped_column(ForeignKey("facilities.id"))
+    reason: Mapped[str] = mapped_column(Text)
+    requested_by: Mapped[str] = mapped_column(String(128))
+    requested_at: Mapped[datetime] = now_column()
+    decided_by: Mapped[str | None] = mapped_column(String(128))
+    accepted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    rejected_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    rejection_reason: Mapped[str | None] = mapped_column(Text)
+    completed_by: Mapped[str | None] = mapped_column(String(128))
+    completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    cancelled_by: Mapped[str | None] = mapped_column(String(128))
+    cancelled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    cancel_reason: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (
+        CheckConstraint("to_tier BETWEEN 1 AND 3", name="to_tier_range"),
+        # one open transfer per patient at a time
+        Index(
+            "uq_transfers_open_per_patient",
+            "patient_id",
+            unique=True,
+            postgresql_where=text("status IN ('REQUESTED', 'ACCEPTED')"),
+        ),
+        Index("ix_transfers_patient_id", "patient_id", "id"),
+        Index("ix_transfers_to_facility_status", "to_facility_id", "status"),
+        Index("ix_transfers_province_status", "province_code", "status", "id"),
+    )
+
+
+class Alert(Base):
+    """An SOS, vital-sign or missed-report alert. Ids are monotonic."""
+
+    __tablename__ = "alerts"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"))
+    province_code: Mapped[str] = mapped_column(AREA_CODE)
+    district_code: Mapped[str] = mapped_column(AREA_CODE)
+    commune_code: Mapped[str] = mapped_column(AREA_CODE)
+    facility_id: Mapped[int | None] = mapped_column(ForeignKey("facilities.id"))
+    kind: Mapped[AlertKind] = mapped_column(enum_column(AlertKind, "alert_kind"))
+    status: Mapped[AlertStatus] = mapped_column(enum_column(AlertStatus, "alert_status"))
+    severity: Mapped[Severity] = mapped_column(enum_column(Severity, "severity"))
+    message: Mapped[str] = mapped_column(Text)
+    rule_set: Mapped[str | None] = mapped_column(String(32))
+    escalation_level: Mapped[AreaLevel] = mapped_column(enum_column(AreaLevel, "area_level"))
+    raised_by: Mapped[str] = mapped_column(String(128))
+    idempotency_key: Mapped[str | None] = mapped_column(String(128))
+    press_count: Mapped[int] = mapped_column(Integer, server_default=text("1"))
+    raised_at: Mapped[datetime] = now_column()
+    last_pressed_at: Mapped[datetime] = now_column()
+    escalated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    acknowledged_by: Mapped[str | None] = mapped_column(String(128))
+    acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    resolved_by: Mapped[str | None] = mapped_column(String(128))
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    resolution_note: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (
+        UniqueConstraint("raised_by", "idempotency_key"),
+        Index("ix_alerts_patient_status", "patient_id", "status"),
+        Index("ix_alerts_province_status", "province_code", "status", "id"),
+        Index("ix_alerts_district_status", "district_code", "status", "id"),
+        Index("ix_alerts_commune_status", "commune_code", "status", "id"),
+    )
+
+
+class AlertEvent(Base):
+    """Something that happened to an alert; the subscription replays these by id."""
+
+    __tablename__ = "alert_events"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id"))
+    type: Mapped[AlertEventType] = mapped_column(enum_column(AlertEventType, "alert_event_type"))
+    province_code: Mapped[str] = mapped_column(AREA_CODE)
+    created_at: Mapped[datetime] = now_column()
+
+    __table_args__ = (Index("ix_alert_events_province_id", "province_code", "id"),)
+
+
+class AuditEntry(Base):
+    """Who did or read what, when: every write and every read of personal data."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    at: Mapped[datetime] = now_column()
+    subject: Mapped[str] = mapped_column(String(128))
+    role: Mapped[Role | None] = mapped_column(enum_column(Role, "role"))
+    action: Mapped[str] = mapped_column(String(64))
+    entity: Mapped[str] = mapped_column(String(32))
+    entity_ids: Mapped[list[str]] = mapped_column(TEXT_ARRAY, server_default="{}")
+    fields: Mapped[list[str]] = mapped_column(TEXT_ARRAY, server_default="{}")
+    detail: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (Index("ix_audit_log_subject_at", "subject", "at"),)

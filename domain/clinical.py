@@ -1,0 +1,204 @@
+"""Clinical rule set `vn-moh-2022` (CLINICAL.md): warning signs, severity, recommended tier.
+
+Every threshold lives in the `RuleSet` data below; code only interprets it, so a
+deployment can load another rule set without a code change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from domain.enums import Severity
+
+SYMPTOMS: tuple[str, ...] = (
+    "FATIGUE",
+    "COUGH",
+    "SPUTUM",
+    "CHILLS",
+    "RED_EYES",
+    "LOSS_OF_TASTE_OR_SMELL",
+    "DIARRHOEA",
+    "COUGHING_BLOOD",
+    "SHORTNESS_OF_BREATH",
+    "CHEST_PAIN",
+    "DROWSINESS_OR_CONFUSION",
+    "SORE_THROAT",
+    "HEADACHE",
+    "DIZZINESS",
+    "LOSS_OF_APPETITE",
+    "VOMITING",
+    "MUSCLE_PAIN",
+    "BLUISH_LIPS_OR_FINGERS",
+    "CHILD_CANNOT_DRINK_OR_FEED",
+)
+
+
+@dataclass(frozen=True)
+class RespiratoryBand:
+    """Respiratory-rate warning threshold for patients aged at least `min_age` years."""
+
+    min_age: int
+    warning_at: int
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """One versioned set of clinical thresholds."""
+
+    version: str
+    # Plausible ranges: outside them a value is a typing error.
+    ranges: dict[str, tuple[float, float]]
+    spo2_warning_below: int
+    spo2_severe_below: int
+    spo2_critical_below: int
+    respiratory_bands: tuple[RespiratoryBand, ...]
+    adult_age: int
+    adult_rr_severe_above: int
+    adult_rr_critical_above: int
+    adult_rr_critical_below: int
+    pulse_high_above: int
+    pulse_low_below: int
+    systolic_low_below: int
+    diastolic_low_below: int
+    child_fever_age_below: int
+    child_fever_above: float
+    # symptom -> warning-sign code
+    symptom_signs: dict[str, str] = field(default_factory=dict)
+    severe_symptom_signs: frozenset[str] = frozenset()
+    critical_symptom_signs: frozenset[str] = frozenset()
+    tier_by_severity: dict[Severity, int] = field(default_factory=dict)
+
+
+VN_MOH_2022 = RuleSet(
+    version="vn-moh-2022",
+    ranges={
+        "spo2": (50, 100),
+        "temperature": (34.0, 43.0),
+        "pulse": (30, 220),
+        "respiratoryRate": (5, 80),
+        "systolic": (50, 260),
+        "diastolic": (30, 160),
+    },
+    spo2_warning_below=96,
+    spo2_severe_below=94,
+    spo2_critical_below=90,
+    # CLINICAL.md gives bands from age 1; under 1 we use WHO's 50/min for infants.
+    respiratory_bands=(
+        RespiratoryBand(min_age=12, warning_at=20),
+        RespiratoryBand(min_age=5, warning_at=30),
+        RespiratoryBand(min_age=1, warning_at=40),
+        RespiratoryBand(min_age=0, warning_at=50),
+    ),
+    adult_age=12,
+    adult_rr_severe_above=25,
+    adult_rr_critical_above=30,
+    adult_rr_critical_below=10,
+    pulse_high_above=120,
+    pulse_low_below=50,
+    systolic_low_below=90,
+    diastolic_low_below=60,
+    child_fever_age_below=5,
+    child_fever_above=39.0,
+    symptom_signs={
+        "SHORTNESS_OF_BREATH": "SHORTNESS_OF_BREATH",
+        "CHEST_PAIN": "CHEST_PAIN",
+        "DROWSINESS_OR_CONFUSION": "ALTERED_CONSCIOUSNESS",
+        "BLUISH_LIPS_OR_FINGERS": "CYANOSIS",
+        "CHILD_CANNOT_DRINK_OR_FEED": "CHILD_CANNOT_DRINK",
+    },
+    severe_symptom_signs=frozenset({"SHORTNESS_OF_BREATH"}),
+    critical_symptom_signs=frozenset({"ALTERED_CONSCIOUSNESS"}),
+    tier_by_severity={
+        Severity.MILD: 1,
+        Severity.MODERATE: 2,
+        Severity.SEVERE: 3,
+        Severity.CRITICAL: 3,
+    },
+)
+
+
+@dataclass(frozen=True)
+class Vitals:
+    """One set of measurements; any may be missing."""
+
+    spo2: int | None = None
+    temperature: float | None = None
+    pulse: int | None = None
+    respiratory_rate: int | None = None
+    systolic: int | None = None
+    diastolic: int | None = None
+    symptoms: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """What a rule set concluded from one report."""
+
+    severity: Severity
+    warning_signs: tuple[str, ...]
+    recommended_tier: int
+    rule_set: str
+
+
+def assess(vitals: Vitals, *, age_years: int, rules: RuleSet = VN_MOH_2022) -> Assessment:
+    """Judge one report: warning signs found, severity and the tier it points to."""
+    signs: list[str] = []
+    level = 0  # index into Severity order
+    spo2, rr = vitals.spo2, vitals.respiratory_rate
+    if spo2 is not None and spo2 < rules.spo2_warning_below:
+        signs.append("SPO2_LOW")
+        level = max(level, _spo2_level(spo2, rules))
+    if rr is not None:
+        band = next(b for b in rules.respiratory_bands if age_years >= b.min_age)
+        if rr >= band.warning_at:
+            signs.append("RESPIRATORY_RATE_HIGH")
+            level = max(level, 1)
+        if age_years >= rules.adult_age:
+            level = max(level, _adult_rr_level(rr, rules))
+    if vitals.pulse is not None and not (
+        rules.pulse_low_below <= vitals.pulse <= rules.pulse_high_above
+    ):
+        signs.append("PULSE_ABNORMAL")
+    low_sys = vitals.systolic is not None and vitals.systolic < rules.systolic_low_below
+    low_dia = vitals.diastolic is not None and vitals.diastolic < rules.diastolic_low_below
+    if low_sys or low_dia:
+        signs.append("BLOOD_PRESSURE_LOW")
+    if (
+        age_years < rules.child_fever_age_below
+        and vitals.temperature is not None
+        and vitals.temperature > rules.child_fever_above
+    ):
+        signs.append("CHILD_HIGH_FEVER")
+    for symptom in vitals.symptoms:
+        sign = rules.symptom_signs.get(symptom)
+        if sign is None or sign in signs:
+            continue
+        signs.append(sign)
+        level = max(level, 3 if sign in rules.critical_symptom_signs else 1)
+        if sign in rules.severe_symptom_signs:
+            level = max(level, 2)
+    if signs:
+        level = max(level, 1)
+    severity = list(Severity)[level]
+    return Assessment(
+        severity=severity,
+        warning_signs=tuple(signs),
+        recommended_tier=rules.tier_by_severity[severity],
+        rule_set=rules.version,
+    )
+
+
+def _spo2_level(spo2: int, rules: RuleSet) -> int:
+    if spo2 < rules.spo2_critical_below:
+        return 3
+    if spo2 < rules.spo2_severe_below:
+        return 2
+    return 1
+
+
+def _adult_rr_level(rr: int, rules: RuleSet) -> int:
+    if rr > rules.adult_rr_critical_above or rr < rules.adult_rr_critical_below:
+        return 3
+    if rr > rules.adult_rr_severe_above:
+        return 2
+    return 0

@@ -1,0 +1,143 @@
+"""Enumerations shared by every layer; values are stored as-is in PostgreSQL."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+
+class Role(Enum):
+    """Who a principal is (DESIGN.md §1)."""
+
+    CITIZEN = "CITIZEN"
+    SCREENING_STAFF = "SCREENING_STAFF"
+    LOCAL_OFFICIAL = "LOCAL_OFFICIAL"
+    HEALTH_STAFF = "HEALTH_STAFF"
+    HOSPITAL_STAFF = "HOSPITAL_STAFF"
+    MANAGER = "MANAGER"
+    ANALYST = "ANALYST"
+    ADMIN = "ADMIN"
+
+
+AREA_BOUND_ROLES = frozenset(
+    {Role.LOCAL_OFFICIAL, Role.HEALTH_STAFF, Role.MANAGER, Role.ANALYST, Role.ADMIN}
+)
+FACILITY_BOUND_ROLES = frozenset({Role.SCREENING_STAFF, Role.HOSPITAL_STAFF})
+
+
+class AreaLevel(Enum):
+    """Level of an administrative area."""
+
+    PROVINCE = "PROVINCE"
+    DISTRICT = "DISTRICT"
+    COMMUNE = "COMMUNE"
+
+
+class FacilityKind(Enum):
+    """What a facility does."""
+
+    COMMUNE_HEALTH_STATION = "COMMUNE_HEALTH_STATION"
+    DISTRICT_HOSPITAL = "DISTRICT_HOSPITAL"
+    FIELD_HOSPITAL = "FIELD_HOSPITAL"
+    PROVINCIAL_HOSPITAL = "PROVINCIAL_HOSPITAL"
+    SCREENING_HOSPITAL = "SCREENING_HOSPITAL"
+
+
+class Sex(Enum):
+    """Sex of a person."""
+
+    MALE = "MALE"
+    FEMALE = "FEMALE"
+    OTHER = "OTHER"
+
+
+class PatientStatus(Enum):
+    """Where an F0 case stands."""
+
+    HOME_TREATMENT = "HOME_TREATMENT"
+    IN_FACILITY = "IN_FACILITY"
+    RECOVERED = "RECOVERED"
+    DECEASED = "DECEASED"
+    MOVED_AWAY = "MOVED_AWAY"
+
+
+ACTIVE_PATIENT_STATUSES = frozenset({PatientStatus.HOME_TREATMENT, PatientStatus.IN_FACILITY})
+
+
+class Severity(Enum):
+    """Clinical severity (CLINICAL.md)."""
+
+    MILD = "MILD"
+    MODERATE = "MODERATE"
+    SEVERE = "SEVERE"
+    CRITICAL = "CRITICAL"
+
+
+class DeclarationKind(Enum):
+    """Who reported a positive test."""
+
+    SELF_TEST = "SELF_TEST"
+    HOSPITAL_SCREENING = "HOSPITAL_SCREENING"
+
+
+class DeclarationStatus(Enum):
+    """Review state of a declaration."""
+
+    PENDING = "PENDING"
+    VERIFIED = "VERIFIED"
+    REJECTED = "REJECTED"
+    DUPLICATE = "DUPLICATE"
+
+
+class TestKind(Enum):
+    """Kind of COVID-19 test."""
+
+    __test__ = False  # not a pytest test class
+
+    RAPID_ANTIGEN = "RAPID_ANTIGEN"
+    PCR = "PCR"
+
+
+class TransferStatus(Enum):
+    """State of a tier transfer."""
+
+    REQUESTED = "REQUESTED"
+    ACCEPTED = "ACCEPTED"
+    REJECTED = "REJECTED"
+    COMPLETED = "COMPLETED"
+    CANCELLED = "CANCELLED"
+
+
+OPEN_TRANSFER_STATUSES = frozenset({TransferStatus.REQUESTED, TransferStatus.ACCEPTED})
+
+
+class AlertKind(Enum):
+    """Why an alert was raised."""
+
+    SOS = "SOS"
+    VITAL_SIGNS = "VITAL_SIGNS"
+    MISSED_REPORT = "MISSED_REPORT"
+
+
+class AlertStatus(Enum):
+    """Handling state of an alert."""
+
+    OPEN = "OPEN"
+    ACKNOWLEDGED = "ACKNOWLEDGED"
+    RESOLVED = "RESOLVED"
+
+
+class AlertEventType(Enum):
+    """What happened to an alert."""
+
+    CREATED = "CREATED"
+    ACKNOWLEDGED = "ACKNOWLEDGED"
+    RESOLVED = "RESOLVED"
+    ESCALATED = "ESCALATED"
+
+
+class DischargeOutcome(Enum):
+    """How home or facility treatment ended."""
+
+    RECOVERED = "RECOVERED"
+    DECEASED = "DECEASED"
+    MOVED_AWAY = "MOVED_AWAY"
