@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 
 
 def async_url(url: str) -> str:
     """Turn any PostgreSQL URL (postgres://, postgresql://, +psycopg) into an asyncpg one."""
     parsed = make_url(url.replace("postgres://", "postgresql://", 1))
     if parsed.get_backend_name() != "postgresql":
-        raise ValueError(f"DATABASE_URL must be a PostgreSQL URL, got {parsed.get_backend_name()!r}")
+        raise ValueError(
+            f"DATABASE_URL must be a PostgreSQL URL, got {parsed.get_backend_name()!r}"
+        )
     return parsed.set(drivername="postgresql+asyncpg").render_as_string(hide_password=False)
 
 

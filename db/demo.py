@@ -1,0 +1,207 @@
+"""Deterministic demo data for Tây Ninh (province 72): facilities, staff accounts, F0 cases
+with two weeks of reports, declarations, transfers and alerts in every state.
+
+Everything is written in one transaction; a database that already holds the demo data is
+left as it is, so `serve --demo` can run any number of times.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.demo_people import PROVINCE, CaseWriter, Place
+from db.models import Area, Facility, User
+from domain.enums import AreaLevel, FacilityKind, Role
+
+DEMO_PROVINCE = PROVINCE
+DEMO_PASSWORD = "f0care-demo"  # noqa: S105 - published demo credential, demo mode only
+DEMO_SEED = 2021
+MARKER_USERNAME = "admin.province"
+# the district and commune the district- and commune-level accounts belong to
+DEMO_DISTRICT_NAME = "Thị xã Trảng Bàng"
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    """A demo login: who it is and where it works."""
+
+    username: str
+    role: Role
+    area_code: str | None
+    facility_id: int | None
+
+
+@dataclass(frozen=True)
+class SeedResult:
+    """What a seeding run did."""
+
+    created: bool
+    patients: int
+    accounts: list[DemoAccount]
+    citizen_subject: str
+
+
+AREA_ROLES = {
+    Role.LOCAL_OFFICIAL: "official",
+    Role.HEALTH_STAFF: "health",
+    Role.MANAGER: "manager",
+    Role.ANALYST: "analyst",
+    Role.ADMIN: "admin",
+}
+
+
+async def seed_demo(
+    session: AsyncSession,
+    *,
+    now: datetime,
+    patients: int = 2000,
+    progress: Progress | None = None,
+    password_hash: Callable[[], str],
+) -> SeedResult:
+    """Create the demo data unless it is there already; returns the demo accounts."""
+    report = progress or (lambda _stage, _done, _total: None)
+    if await session.scalar(select(User.id).where(User.username == MARKER_USERNAME)):
+        accounts = await demo_accounts(session)
+        return SeedResult(False, 0, accounts, CaseWriter.citizen_subject(1))
+    districts, communes = await _province_areas(session)
+    if not communes:
+        raise LookupError("areas of Tây Ninh (72) are missing: run `f0care load-areas` first")
+    rng = random.Random(DEMO_SEED)
+    report("facilities", 0, 1)
+    facilities = await _create_facilities(session, districts, communes, rng)
+    report("facilities", 1, 1)
+    await _create_accounts(session, districts, communes, facilities, password_hash())
+    places = [Place(c, next(d for d in districts if d.code == c.parent_code)) for c in communes]
+    writer = CaseWriter(session, rng=rng, now=now, places=places, facilities=facilities)
+    await writer.write(patients, report)
+    accounts = await demo_accounts(session)
+    return SeedResult(True, patients, accounts, CaseWriter.citizen_subject(1))
+
+
+async def demo_accounts(session: AsyncSession) -> list[DemoAccount]:
+    """Every account of the demo data, ordered by id."""
+    rows = await session.scalars(
+        select(User).where(User.username.like("%.%")).order_by(User.id)  # demo names are a.b
+    )
+    return [DemoAccount(u.username, u.role, u.area_code, u.facility_id) for u in rows]
+
+
+async def _province_areas(session: AsyncSession) -> tuple[list[Area], list[Area]]:
+    rows = list(
+        await session.scalars(
+            select(Area).where(Area.province_code == DEMO_PROVINCE).order_by(Area.code)
+        )
+    )
+    districts = [a for a in rows if a.level is AreaLevel.DISTRICT]
+    communes = [a for a in rows if a.level is AreaLevel.COMMUNE]
+    return districts, communes
+
+
+def _facility(
+    name: str, kind: FacilityKind, tier: int, commune: Area, beds: int | None
+) -> dict[str, object]:
+    return {
+        "name": name,
+        "kind": kind,
+        "tier": tier,
+        "area_code": commune.code,
+        "province_code": commune.province_code,
+        "district_code": commune.district_code,
+        "bed_capacity": beds,
+    }
+
+
+async def _create_facilities(
+    session: AsyncSession, districts: list[Area], communes: list[Area], rng: random.Random
+) -> list[Facility]:
+    first_commune = {
+        d.code: next(c for c in communes if c.parent_code == d.code) for d in districts
+    }
+    capital = first_commune[districts[0].code]  # Thành phố Tây Ninh
+    rows = [
+        _facility(f"Trạm Y tế {c.name}", FacilityKind.COMMUNE_HEALTH_STATION, 1, c, None)
+        for c in communes
+    ]
+    rows += [
+        _facility(
+            f"Trung tâm Y tế {d.name}",
+            FacilityKind.DISTRICT_HOSPITAL,
+            2,
+            first_commune[d.code],
+            rng.randrange(40, 160, 10),
+        )
+        for d in districts
+    ]
+    rows += [
+        _facility("Bệnh viện Dã chiến số 1 Tây Ninh", FacilityKind.FIELD_HOSPITAL, 2, capital, 300),
+        _facility(
+            "Bệnh viện Đa khoa tỉnh Tây Ninh", FacilityKind.PROVINCIAL_HOSPITAL, 3, capital, 80
+        ),
+        _facility(
+            "Bệnh viện Lao và Bệnh phổi Tây Ninh", FacilityKind.SCREENING_HOSPITAL, 2, capital, 60
+        ),
+        _facility(
+            "Bệnh viện Xuyên Á Tây Ninh",
+            FacilityKind.SCREENING_HOSPITAL,
+            2,
+            first_commune[_district(districts, DEMO_DISTRICT_NAME).code],
+            120,
+        ),
+    ]
+    result = await session.scalars(insert(Facility).returning(Facility), rows)
+    return list(result)
+
+
+def _district(districts: list[Area], name: str) -> Area:
+    return next(d for d in districts if d.name == name)
+
+
+async def _create_accounts(
+    session: AsyncSession,
+    districts: list[Area],
+    communes: list[Area],
+    facilities: list[Facility],
+    password_hash: str,
+) -> None:
+    district = _district(districts, DEMO_DISTRICT_NAME)
+    commune = next(c for c in communes if c.parent_code == district.code)
+    other_commune = next(c for c in communes if c.parent_code == districts[0].code)
+    levels = {"province": DEMO_PROVINCE, "district": district.code, "commune": commune.code}
+    rows: list[dict[str, object]] = [
+        _account(f"{slug}.{level}", role, code, None)
+        for role, slug in AREA_ROLES.items()
+        for level, code in levels.items()
+    ]
+    rows.append(_account("official.commune2", Role.LOCAL_OFFICIAL, other_commune.code, None))
+    rows.append(_account("health.commune2", Role.HEALTH_STAFF, other_commune.code, None))
+    by_kind = {(f.kind, f.district_code): f for f in facilities}
+    tier2 = by_kind[(FacilityKind.DISTRICT_HOSPITAL, district.code)]
+    tier3 = next(f for f in facilities if f.tier == 3)
+    screening = by_kind[(FacilityKind.SCREENING_HOSPITAL, district.code)]
+    rows.append(_account("hospital.tier2", Role.HOSPITAL_STAFF, None, tier2.id))
+    rows.append(_account("hospital.tier3", Role.HOSPITAL_STAFF, None, tier3.id))
+    rows.append(_account("screening.hospital", Role.SCREENING_STAFF, None, screening.id))
+    for row in rows:
+        row["password_hash"] = password_hash
+    await session.execute(insert(User), rows)
+
+
+def _account(
+    username: str, role: Role, area_code: str | None, facility_id: int | None
+) -> dict[str, object]:
+    return {
+        "username": username,
+        "full_name": f"Demo {username}",
+        "role": role,
+        "area_code": area_code,
+        "facility_id": facility_id,
+    }

@@ -1,0 +1,1 @@
+"""Read queries: async, keyword-only, session first."""

@@ -1,0 +1,56 @@
+"""Queries over areas and facilities (reference data, visible to every principal)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.models import Area, Facility
+from domain.enums import AreaLevel
+
+
+async def areas_by_codes(session: AsyncSession, codes: Sequence[str]) -> list[Area]:
+    """The areas with these codes, in no particular order."""
+    result = await session.scalars(select(Area).where(Area.code.in_(codes)))
+    return list(result)
+
+
+async def children_by_parent(session: AsyncSession, parent_codes: Sequence[str]) -> list[Area]:
+    """Children of the given areas, ordered by parent then name."""
+    stmt = select(Area).where(Area.parent_code.in_(parent_codes)).order_by(Area.code)
+    return list(await session.scalars(stmt))
+
+
+async def list_areas(
+    session: AsyncSession, *, level: AreaLevel, parent_code: str | None
+) -> list[Area]:
+    """Areas of one level, optionally under one parent, ordered by code."""
+    stmt = select(Area).where(Area.level == level)
+    if parent_code is not None:
+        stmt = stmt.where(Area.parent_code == parent_code)
+    return list(await session.scalars(stmt.order_by(Area.code)))
+
+
+async def list_facilities(
+    session: AsyncSession, *, area_code: str | None, tier: int | None
+) -> list[Facility]:
+    """Facilities inside an area (at any level below it) and of a tier, ordered by id."""
+    stmt = select(Facility)
+    if area_code is not None:
+        stmt = stmt.where(
+            or_(
+                Facility.area_code == area_code,
+                Facility.district_code == area_code,
+                Facility.province_code == area_code,
+            )
+        )
+    if tier is not None:
+        stmt = stmt.where(Facility.tier == tier)
+    return list(await session.scalars(stmt.order_by(Facility.id)))
+
+
+async def facilities_by_ids(session: AsyncSession, ids: Sequence[int]) -> list[Facility]:
+    """The facilities with these ids, in no particular order."""
+    return list(await session.scalars(select(Facility).where(Facility.id.in_(ids))))

@@ -1,0 +1,59 @@
+"""All configuration in one typed object: env prefix F0CARE_, plus DATABASE_URL."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PLACEHOLDER_SECRETS = frozenset({"secret", "changeme", "change-me", "demo", "test", "password"})
+MIN_SECRET_LENGTH = 32
+
+
+class SettingsError(Exception):
+    """Configuration that cannot work; the message says which variable to set."""
+
+
+class Settings(BaseSettings):
+    """f0care settings. Secrets have no defaults outside demo mode."""
+
+    model_config = SettingsConfigDict(env_prefix="F0CARE_", extra="ignore")
+
+    database_url: str | None = Field(default=None, validation_alias="DATABASE_URL")
+    data_dir: Path = Path(".f0care")
+    demo: bool = False
+    debug: bool = False
+    host: str = "127.0.0.1"
+    port: int = 8000
+    jwt_secret: SecretStr | None = None
+    jwt_algorithms: list[str] = ["HS256"]
+    access_token_minutes: int = 60
+    introspection: bool | None = None
+    timezone: str = "Asia/Ho_Chi_Minh"
+    report_interval_hours: int = 24
+
+    @property
+    def introspection_enabled(self) -> bool:
+        """Introspection is on in demo mode unless configured otherwise."""
+        return self.demo if self.introspection is None else self.introspection
+
+    def signing_secret(self) -> str:
+        """The HS256 secret; demo mode may generate one, production refuses to start without."""
+        if self.jwt_secret is not None:
+            value = self.jwt_secret.get_secret_value()
+            if not self.demo and (
+                value.lower() in PLACEHOLDER_SECRETS or len(value) < MIN_SECRET_LENGTH
+            ):
+                raise SettingsError(
+                    f"F0CARE_JWT_SECRET is a placeholder or shorter than {MIN_SECRET_LENGTH} "
+                    "characters; set a real random secret"
+                )
+            return value
+        if self.demo:
+            return secrets.token_urlsafe(32)
+        raise SettingsError(
+            "F0CARE_JWT_SECRET is not set; production mode needs a signing secret "
+            "(or run with --demo)"
+        )
