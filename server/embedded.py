@@ -29,13 +29,11 @@ def embedded_server(data_dir: Path) -> Any:
     try:
         return pgserver.get_server(data_dir / "pgdata", cleanup_mode="stop")
     except Exception as exc:
-        raise SettingsError(f"could not start the embedded PostgreSQL in {data_dir}: {exc}") from exc
+        raise SettingsError(
+            f"could not start the embedded PostgreSQL in {data_dir}: {exc}"
+        ) from exc
 
 
 def embedded_url(data_dir: Path, database: str = "f0care") -> str:
-    """URL of database `database` on the embedded server, creating the database if needed."""
-    server = embedded_server(data_dir)
-    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{database}';")
-    if "(1 row)" not in exists:
-        server.psql(f'CREATE DATABASE "{database}";')
-    return str(server.get_uri(database))
+    """URL of database `database` on the embedded server (created by the caller if needed)."""
+    return str(embedded_server(data_dir).get_uri(database))

@@ -52,8 +52,17 @@ class Settings(BaseSettings):
                 )
             return value
         if self.demo:
-            return secrets.token_urlsafe(32)
+            return self._demo_secret()
         raise SettingsError(
             "F0CARE_JWT_SECRET is not set; production mode needs a signing secret "
             "(or run with --demo)"
         )
+
+    def _demo_secret(self) -> str:
+        # kept in the data folder so demo tokens outlive a restart and `f0care token` can sign
+        path = self.data_dir / "demo-jwt-secret"
+        if not path.exists():
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            path.touch(mode=0o600)
+            path.write_text(secrets.token_urlsafe(32), encoding="utf-8")
+        return path.read_text(encoding="utf-8").strip()

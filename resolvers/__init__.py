@@ -1,0 +1,1 @@
+"""Resolvers: one module per domain, a typed per-request Context, dataloaders."""

@@ -1,0 +1,38 @@
+"""Reference data: administrative areas and facilities."""
+
+from __future__ import annotations
+
+from db.models import Area, Facility
+from db.queries import areas as queries
+from domain.enums import AreaLevel
+from resolvers.context import Context
+
+
+async def area(ctx: Context, code: str) -> Area | None:
+    """One area by code."""
+    found: Area | None = await ctx.loaders.area_by_code.load(code)
+    return found
+
+
+async def areas(ctx: Context, *, level: AreaLevel, parent_code: str | None) -> list[Area]:
+    """Areas of one level, optionally under one parent."""
+    async with ctx.sessions() as session:
+        return await queries.list_areas(session, level=level, parent_code=parent_code)
+
+
+async def children(ctx: Context, code: str) -> list[Area]:
+    """Child areas of one area."""
+    found: list[Area] = await ctx.loaders.area_children.load(code)
+    return found
+
+
+async def facility(ctx: Context, facility_id: int) -> Facility | None:
+    """One facility by id."""
+    found: Facility | None = await ctx.loaders.facility_by_id.load(facility_id)
+    return found
+
+
+async def facilities(ctx: Context, *, area_code: str | None, tier: int | None) -> list[Facility]:
+    """Facilities inside an area and of a tier."""
+    async with ctx.sessions() as session:
+        return await queries.list_facilities(session, area_code=area_code, tier=tier)

@@ -1,0 +1,77 @@
+"""Per-request dataloaders. Each batch opens its own short session, because aiodataloader
+runs batches of different loaders concurrently (an AsyncSession must not be shared)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Hashable, Sequence
+from typing import Any, Generic, TypeVar
+
+from aiodataloader import DataLoader
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from db.models import Area, Facility
+from db.queries import areas as area_queries
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+Sessions = async_sessionmaker[AsyncSession]
+
+
+class _ByKeyLoader(DataLoader, Generic[K, V]):  # type: ignore[misc]
+    """Loads one object per key; missing keys give None. Results come back in key order."""
+
+    def __init__(
+        self,
+        sessions: Sessions,
+        fetch: Callable[[AsyncSession, Sequence[K]], Awaitable[Sequence[Any]]],
+        key_of: Callable[[Any], K],
+    ) -> None:
+        super().__init__()
+        self._sessions, self._fetch, self._key_of = sessions, fetch, key_of
+
+    async def batch_load_fn(self, keys: Sequence[K]) -> list[V | None]:
+        async with self._sessions() as session:
+            rows = await self._fetch(session, keys)
+        found = {self._key_of(row): row for row in rows}
+        return [found.get(key) for key in keys]
+
+
+class AreaByCodeLoader(_ByKeyLoader[str, Area]):
+    """Areas by code."""
+
+    def __init__(self, sessions: Sessions) -> None:
+        super().__init__(sessions, area_queries.areas_by_codes, lambda a: a.code)
+
+
+class FacilityByIdLoader(_ByKeyLoader[int, Facility]):
+    """Facilities by id."""
+
+    def __init__(self, sessions: Sessions) -> None:
+        super().__init__(sessions, area_queries.facilities_by_ids, lambda f: f.id)
+
+
+class AreaChildrenByCodeLoader(DataLoader):  # type: ignore[misc]
+    """The child areas of each area, ordered by code."""
+
+    def __init__(self, sessions: Sessions) -> None:
+        super().__init__()
+        self._sessions = sessions
+
+    async def batch_load_fn(self, codes: Sequence[str]) -> list[list[Area]]:
+        async with self._sessions() as session:
+            rows = await area_queries.children_by_parent(session, codes)
+        children: dict[str | None, list[Area]] = defaultdict(list)
+        for row in rows:
+            children[row.parent_code].append(row)
+        return [children[code] for code in codes]
+
+
+class Loaders:
+    """The loaders of one request."""
+
+    def __init__(self, sessions: Sessions) -> None:
+        self.area_by_code = AreaByCodeLoader(sessions)
+        self.area_children = AreaChildrenByCodeLoader(sessions)
+        self.facility_by_id = FacilityByIdLoader(sessions)

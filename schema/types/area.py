@@ -1,0 +1,76 @@
+"""Areas (tỉnh / huyện / xã) and health facilities."""
+
+from __future__ import annotations
+
+import strawberry
+
+from db import models
+from resolvers import areas as resolve
+from resolvers.context import Context
+from schema.types.enums import AreaLevel
+
+
+@strawberry.type(description="An administrative area of Viet Nam: province, district or commune.")
+class Area:
+    code: strawberry.ID = strawberry.field(
+        description="Official code: 2 digits for a province, 3 for a district, 5 for a commune."
+    )
+    name: str = strawberry.field(
+        description="Official name with its division type, e.g. 'Thị xã Trảng Bàng'."
+    )
+    level: AreaLevel = strawberry.field(description="Level in the hierarchy.")
+    parent_code: strawberry.Private[str | None]
+
+    @classmethod
+    def from_model(cls, row: models.Area) -> Area:
+        """The GraphQL view of an area row."""
+        return cls(
+            code=strawberry.ID(row.code),
+            name=row.name,
+            level=row.level,
+            parent_code=row.parent_code,
+        )
+
+    @strawberry.field(description="The area this one belongs to; null for a province.")
+    async def parent(self, info: strawberry.Info[Context]) -> Area | None:
+        if self.parent_code is None:
+            return None
+        row = await resolve.area(info.context, self.parent_code)
+        return None if row is None else Area.from_model(row)
+
+    @strawberry.field(description="The areas directly below this one, ordered by code.")
+    async def children(self, info: strawberry.Info[Context]) -> list[Area]:
+        return [Area.from_model(a) for a in await resolve.children(info.context, str(self.code))]
+
+
+@strawberry.type(
+    description="A health facility: commune health station, hospital or screening hospital."
+)
+class Facility:
+    id: strawberry.ID = strawberry.field(description="Facility id.")
+    name: str = strawberry.field(description="Name of the facility.")
+    tier: int = strawberry.field(
+        description="Treatment tier: 1 commune/home care, 2 COVID-19 hospital, 3 intensive care."
+    )
+    bed_capacity: int | None = strawberry.field(
+        description="Number of beds for COVID-19 patients, if known."
+    )
+    area_code: strawberry.Private[str]
+
+    @classmethod
+    def from_model(cls, row: models.Facility) -> Facility:
+        """The GraphQL view of a facility row."""
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            name=row.name,
+            tier=row.tier,
+            bed_capacity=row.bed_capacity,
+            area_code=row.area_code,
+        )
+
+    @strawberry.field(description="The commune the facility is located in.")
+    async def area(self, info: strawberry.Info[Context]) -> Area:
+        row = await resolve.area(info.context, self.area_code)
+        if row is None:  # the foreign key makes this impossible
+            raise LookupError(f"facility {self.id} has no area {self.area_code}")
+        return Area.from_model(row)

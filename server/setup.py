@@ -1,0 +1,74 @@
+"""Getting a database ready: which server, migrations, reference data, demo data."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+
+from auth.passwords import hash_password
+from db.admin import ensure_database
+from db.areas import LoadResult, count_areas, load_areas
+from db.demo import DEMO_PASSWORD, Progress, SeedResult, seed_demo
+from db.engine import make_engine, make_session_factory
+from db.migrate import upgrade
+from db.models import Area
+from server.embedded import embedded_url
+from server.settings import Settings
+
+
+def database_url(settings: Settings) -> str:
+    """DATABASE_URL, or the embedded server's URL (server and database made on first use)."""
+    if settings.database_url:
+        return settings.database_url
+    url = embedded_url(settings.data_dir)
+    asyncio.run(ensure_database(url))
+    return url
+
+
+async def prepare(
+    url: str, *, migrate: bool, demo: bool, progress: Progress | None = None
+) -> SeedResult | None:
+    """Migrate, load the areas when the table is empty, and seed the demo data if asked."""
+    engine = make_engine(url, pool_size=2)
+    try:
+        if migrate:
+            await upgrade(engine)
+        sessions = make_session_factory(engine)
+        async with sessions.begin() as session:
+            if await session.scalar(select(Area.code).limit(1)) is None:
+                await load_areas(session)
+        if not demo:
+            return None
+        async with sessions.begin() as session:
+            return await seed_demo(
+                session,
+                now=datetime.now(UTC),
+                progress=progress,
+                password_hash=lambda: hash_password(DEMO_PASSWORD),
+            )
+    finally:
+        await engine.dispose()
+
+
+async def migrate_only(url: str) -> None:
+    """Upgrade the database to the newest migration."""
+    engine = make_engine(url, pool_size=1)
+    try:
+        await upgrade(engine)
+    finally:
+        await engine.dispose()
+
+
+async def load_areas_only(url: str) -> tuple[LoadResult, dict[str, int]]:
+    """Load the hierarchy; returns what changed and the counts per level."""
+    engine = make_engine(url, pool_size=1)
+    try:
+        sessions = make_session_factory(engine)
+        async with sessions.begin() as session:
+            result = await load_areas(session)
+            counts = {level.value: n for level, n in (await count_areas(session)).items()}
+        return result, counts
+    finally:
+        await engine.dispose()
