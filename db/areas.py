@@ -83,4 +83,4 @@ async def load_areas(session: AsyncSession) -> LoadResult:
 async def count_areas(session: AsyncSession) -> dict[AreaLevel, int]:
     """Number of areas at each level."""
     result = await session.execute(select(Area.level, func.count()).group_by(Area.level))
-    return {level: count for level, count in result.tuples()}
+    return {row[0]: row[1] for row in result}

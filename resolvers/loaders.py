@@ -19,7 +19,7 @@ V = TypeVar("V")
 Sessions = async_sessionmaker[AsyncSession]
 
 
-class _ByKeyLoader(DataLoader, Generic[K, V]):  # type: ignore[misc]
+class _ByKeyLoader(DataLoader[K, V | None], Generic[K, V]):
     """Loads one object per key; missing keys give None. Results come back in key order."""
 
     def __init__(
@@ -52,7 +52,7 @@ class FacilityByIdLoader(_ByKeyLoader[int, Facility]):
         super().__init__(sessions, area_queries.facilities_by_ids, lambda f: f.id)
 
 
-class AreaChildrenByCodeLoader(DataLoader):  # type: ignore[misc]
+class AreaChildrenByCodeLoader(DataLoader[str, list[Area]]):
     """The child areas of each area, ordered by code."""
 
     def __init__(self, sessions: Sessions) -> None:

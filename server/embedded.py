@@ -19,7 +19,7 @@ def embedded_server(data_dir: Path) -> Any:
         with warnings.catch_warnings():
             # platformdirs warns when XDG_RUNTIME_DIR is unset (containers); it falls back fine
             warnings.simplefilter("ignore")
-            import pgserver
+            from pgserver import postgres_server
     except ImportError as exc:
         raise SettingsError(
             "the embedded PostgreSQL (pgserver) is not available on this Python; "
@@ -27,7 +27,7 @@ def embedded_server(data_dir: Path) -> Any:
         ) from exc
     data_dir.mkdir(parents=True, exist_ok=True)
     try:
-        return pgserver.get_server(data_dir / "pgdata", cleanup_mode="stop")
+        return postgres_server.get_server(data_dir / "pgdata", cleanup_mode="stop")
     except Exception as exc:
         raise SettingsError(
             f"could not start the embedded PostgreSQL in {data_dir}: {exc}"

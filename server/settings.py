@@ -19,7 +19,7 @@ class SettingsError(Exception):
 class Settings(BaseSettings):
     """f0care settings. Secrets have no defaults outside demo mode."""
 
-    model_config = SettingsConfigDict(env_prefix="F0CARE_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="F0CARE_", extra="ignore", populate_by_name=True)
 
     database_url: str | None = Field(default=None, validation_alias="DATABASE_URL")
     data_dir: Path = Path(".f0care")

@@ -1,12 +1,16 @@
-"""The domain enums exposed to GraphQL, with descriptions."""
+"""The domain enums exposed to GraphQL, with descriptions.
+
+`strawberry.enum` registers each domain enum in place, so annotations use the domain
+classes themselves (re-exported here).
+"""
 
 from __future__ import annotations
 
 import strawberry
 
-from domain import enums
+from domain.enums import AreaLevel, Role
 
-Role = strawberry.enum(enums.Role, description="What a principal is allowed to be and do.")
-AreaLevel = strawberry.enum(
-    enums.AreaLevel, description="Level of an administrative area of Viet Nam."
-)
+strawberry.enum(Role, description="What a principal is allowed to be and do.")
+strawberry.enum(AreaLevel, description="Level of an administrative area of Viet Nam.")
+
+__all__ = ["AreaLevel", "Role"]

@@ -1,0 +1,134 @@
+"""Fixtures: one throwaway PostgreSQL database per test run, migrated and seeded once.
+
+With DATABASE_URL set (CI), the database is created on that server; otherwise on an
+embedded PostgreSQL started for the run. Either way it is dropped at the end.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import tempfile
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from pydantic import SecretStr
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from auth.passwords import hash_password
+from db.admin import drop_database, ensure_database
+from db.areas import load_areas
+from db.demo import DEMO_PASSWORD, SeedResult, seed_demo
+from db.engine import make_engine, make_session_factory
+from db.migrate import upgrade
+from server.app import create_app
+from server.embedded import embedded_server
+from server.settings import Settings
+
+TEST_SECRET = "test-secret-" + "x" * 40
+DEMO_PATIENTS = 600
+
+
+def _server_url() -> Iterator[str]:
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        yield url
+        return
+    with tempfile.TemporaryDirectory(prefix="f0care-test-pg-") as folder:
+        server = embedded_server(Path(folder))
+        try:
+            yield str(server.get_uri("postgres"))
+        finally:
+            server.cleanup()
+
+
+@pytest.fixture(scope="session")
+def server_url() -> Iterator[str]:
+    """A URL of the PostgreSQL server the tests use (any database on it)."""
+    yield from _server_url()
+
+
+def throwaway_url(server_url: str, prefix: str = "f0care_test") -> str:
+    """The URL of a fresh database name on the test server."""
+    name = f"{prefix}_{secrets.token_hex(4)}"
+    url = make_url(server_url.replace("postgres://", "postgresql://", 1)).set(database=name)
+    return url.render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+async def database_url(server_url: str) -> AsyncIterator[str]:
+    """A database for this run, migrated, with the areas and the demo data loaded."""
+    url = throwaway_url(server_url)
+    await ensure_database(url)
+    engine = make_engine(url, pool_size=2)
+    try:
+        await upgrade(engine)
+        async with make_session_factory(engine).begin() as session:
+            await load_areas(session)
+        await engine.dispose()
+        yield url
+    finally:
+        await engine.dispose()
+        await drop_database(url)
+
+
+@pytest.fixture(scope="session")
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    """The engine of the test database."""
+    eng = make_engine(database_url)
+    yield eng
+    await eng.dispose()
+
+
+@pytest.fixture(scope="session")
+def sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Session factory of the test database."""
+    return make_session_factory(engine)
+
+
+@pytest.fixture(scope="session")
+async def demo(sessions: async_sessionmaker[AsyncSession]) -> SeedResult:
+    """The demo data, seeded once (fewer patients than the default, same shape)."""
+    async with sessions.begin() as session:
+        return await seed_demo(
+            session,
+            now=datetime.now(UTC),
+            patients=DEMO_PATIENTS,
+            password_hash=lambda: hash_password(DEMO_PASSWORD),
+        )
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str) -> Settings:
+    """Settings of the app under test."""
+    return Settings(database_url=database_url, jwt_secret=SecretStr(TEST_SECRET))
+
+
+@pytest.fixture(scope="session")
+async def client(settings: Settings, demo: SeedResult) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client talking to the app in process (lifespan included)."""
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://f0care.test") as c:
+            yield c
+
+
+async def gql(
+    client: httpx.AsyncClient,
+    query: str,
+    variables: dict[str, Any] | None = None,
+    token: str | None = None,
+) -> dict[str, Any]:
+    """POST a GraphQL document; returns the decoded response body."""
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    response = await client.post(
+        "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
+    )
+    body: dict[str, Any] = response.json()
+    return body

@@ -1,0 +1,78 @@
+"""Demo data: every state present, deterministic content, idempotent seeding."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from db.demo import DEMO_PASSWORD, SeedResult, seed_demo
+from db.models import Alert, Declaration, Facility, HealthReport, Patient, Transfer, User
+from domain.enums import (
+    AlertKind,
+    AlertStatus,
+    DeclarationStatus,
+    PatientStatus,
+    Role,
+    TransferStatus,
+)
+from tests.conftest import DEMO_PATIENTS
+
+
+async def _distinct(session: AsyncSession, column: Any) -> set[object]:
+    return set((await session.scalars(select(column).distinct())).all())
+
+
+async def test_demo_has_every_state(
+    sessions: async_sessionmaker[AsyncSession], demo: SeedResult
+) -> None:
+    async with sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(Patient)) == DEMO_PATIENTS
+        assert await _distinct(session, Patient.status) == set(PatientStatus)
+        assert await _distinct(session, Transfer.status) == set(TransferStatus)
+        assert await _distinct(session, Alert.status) == set(AlertStatus)
+        assert await _distinct(session, Alert.kind) == set(AlertKind)
+        assert await _distinct(session, Declaration.status) == set(DeclarationStatus)
+        tiers = await _distinct(session, Facility.tier)
+        reports = await session.scalar(select(func.count()).select_from(HealthReport))
+    assert tiers == {1, 2, 3}
+    assert reports is not None
+    assert reports > DEMO_PATIENTS * 5
+
+
+async def test_demo_accounts_cover_roles_and_levels(demo: SeedResult) -> None:
+    roles = {a.role for a in demo.accounts}
+    assert roles == set(Role) - {Role.CITIZEN}
+    for role in (Role.LOCAL_OFFICIAL, Role.HEALTH_STAFF, Role.MANAGER, Role.ANALYST, Role.ADMIN):
+        codes = {a.area_code for a in demo.accounts if a.role is role}
+        assert {len(c or "") for c in codes} >= {2, 3, 5}  # province, district, commune
+
+
+async def test_seeding_twice_changes_nothing(
+    sessions: async_sessionmaker[AsyncSession], demo: SeedResult
+) -> None:
+    # given the demo data; when it is seeded again
+    async with sessions.begin() as session:
+        before = await session.scalar(select(func.count()).select_from(Patient))
+        again = await seed_demo(
+            session, now=datetime.now(UTC), patients=50, password_hash=lambda: DEMO_PASSWORD
+        )
+        after = await session.scalar(select(func.count()).select_from(Patient))
+        users = await session.scalar(select(func.count()).select_from(User))
+    # then nothing new is written and the same accounts come back
+    assert again.created is False
+    assert before == after == DEMO_PATIENTS
+    assert users == len(demo.accounts)
+    assert [a.username for a in again.accounts] == [a.username for a in demo.accounts]
+
+
+async def test_demo_names_are_vietnamese(
+    sessions: async_sessionmaker[AsyncSession], demo: SeedResult
+) -> None:
+    async with sessions() as session:
+        names = list((await session.scalars(select(Patient.full_name).limit(200))).all())
+        codes = list((await session.scalars(select(Patient.case_code).limit(5))).all())
+    assert any(ch in "".join(names) for ch in "ăâđêôơư")
+    assert all(code.startswith("72-") and len(code.split("-")[2]) == 6 for code in codes)

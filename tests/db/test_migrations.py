@@ -1,0 +1,91 @@
+"""Migrations: empty database → head → base → head, and models match the migrations."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Connection, inspect
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from db.admin import drop_database, ensure_database
+from db.base import Base
+from db.engine import make_engine
+from db.migrate import current_revision, downgrade, head_revision, upgrade
+from tests.conftest import throwaway_url
+
+TABLES = {
+    "areas",
+    "facilities",
+    "users",
+    "declarations",
+    "patients",
+    "health_reports",
+    "clinical_notes",
+    "transfers",
+    "alerts",
+    "alert_events",
+    "audit_log",
+    "case_counters",
+}
+
+
+@pytest.fixture
+async def empty_engine(server_url: str) -> AsyncIterator[AsyncEngine]:
+    url = throwaway_url(server_url, "f0care_migr")
+    await ensure_database(url)
+    engine = make_engine(url, pool_size=1)
+    try:
+        yield engine
+    finally:
+        await engine.dispose()
+        await drop_database(url)
+
+
+async def _tables(engine: AsyncEngine) -> set[str]:
+    async with engine.connect() as conn:
+        names = await conn.run_sync(lambda c: inspect(c).get_table_names())
+    return set(names) - {"alembic_version"}
+
+
+async def test_upgrade_to_head_then_downgrade_to_base(empty_engine: AsyncEngine) -> None:
+    # given an empty database
+    assert await _tables(empty_engine) == set()
+    # when it is upgraded to head
+    await upgrade(empty_engine)
+    # then every table of the data model exists and the revision is head
+    assert await _tables(empty_engine) == TABLES
+    async with empty_engine.connect() as conn:
+        assert await current_revision(conn) == head_revision()
+    # when it is downgraded to base, then nothing is left
+    await downgrade(empty_engine)
+    assert await _tables(empty_engine) == set()
+    async with empty_engine.connect() as conn:
+        assert await current_revision(conn) is None
+    # and it can be upgraded again
+    await upgrade(empty_engine)
+    assert await _tables(empty_engine) == TABLES
+
+
+async def test_models_match_migrations(engine: AsyncEngine) -> None:
+    # given the test database at head; when the models are compared with it
+    def diff(sync_conn: Connection) -> list[object]:
+        context = MigrationContext.configure(sync_conn, opts={"compare_type": True})
+        return list(compare_metadata(context, Base.metadata))
+
+    async with engine.connect() as conn:
+        differences = await conn.run_sync(diff)
+    # then a migration covers every change to the models
+    assert differences == []
+
+
+async def test_concurrent_upgrades_migrate_once(empty_engine: AsyncEngine) -> None:
+    import asyncio
+
+    # given two processes' worth of concurrent upgrades on an empty database
+    await asyncio.gather(upgrade(empty_engine), upgrade(empty_engine))
+    # then both succeed and the database is at head
+    async with empty_engine.connect() as conn:
+        assert await current_revision(conn) == head_revision()
