@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import warnings
 from pathlib import Path
 from typing import Any
@@ -27,11 +28,31 @@ def embedded_server(data_dir: Path) -> Any:
         ) from exc
     data_dir.mkdir(parents=True, exist_ok=True)
     try:
-        return postgres_server.get_server(data_dir / "pgdata", cleanup_mode="stop")
+        server = postgres_server.get_server(data_dir / "pgdata", cleanup_mode="stop")
     except Exception as exc:
         raise SettingsError(
             f"could not start the embedded PostgreSQL in {data_dir}: {exc}"
         ) from exc
+    _forget_dead_processes(server)
+    return server
+
+
+def _forget_dead_processes(server: Any) -> None:
+    # A process killed without running its exit hooks stays in pgserver's list of users
+    # and would keep the server running forever; drop such entries under pgserver's lock.
+    with server._lock:
+        handles = server.global_process_id_list
+        handles.put([pid for pid in handles.get() if _alive(pid)])
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def embedded_url(data_dir: Path, database: str = "f0care") -> str:
