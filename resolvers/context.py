@@ -3,18 +3,41 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from auth.directory import Directory
+from auth.principal import Principal
+from resolvers.audit import PersonalReads
 from resolvers.loaders import Loaders
+
+
+@dataclass(frozen=True)
+class Services:
+    """Process-wide things a request needs (built once by the server)."""
+
+    sessions: async_sessionmaker[AsyncSession]
+    directory: Directory
+    signing_secret: str
+    access_token_ttl: timedelta
 
 
 @dataclass
 class Context:
-    """Per request: how to open database sessions, and fresh dataloaders."""
+    """Per request: the principal, services, fresh dataloaders and the audit collector."""
 
-    sessions: async_sessionmaker[AsyncSession]
+    services: Services
+    principal: Principal = field(default_factory=Principal.anonymous)
+    # graphql-transport-ws: the connection_init payload (the token travels in it)
+    connection_params: dict[str, object] | None = None
     loaders: Loaders = field(init=False)
+    personal_reads: PersonalReads = field(default_factory=PersonalReads)
 
     def __post_init__(self) -> None:
-        self.loaders = Loaders(self.sessions)
+        self.loaders = Loaders(self.services.sessions)
+
+    @property
+    def sessions(self) -> async_sessionmaker[AsyncSession]:
+        """Open short sessions (never share one between concurrent resolvers)."""
+        return self.services.sessions

@@ -4,21 +4,45 @@ from __future__ import annotations
 
 import strawberry
 
-from resolvers import areas as resolve
+from domain.enums import Role
+from resolvers import areas as resolve_areas
+from resolvers import patients as resolve_patients
 from resolvers.context import Context
+from schema.permissions import allow, authenticated, public
 from schema.types.area import Area, Facility
 from schema.types.enums import AreaLevel
+from schema.types.me import Me
+from schema.types.patient import Patient, PatientConnection, PatientFilter
+
+PATIENT_READERS = (
+    Role.CITIZEN,
+    Role.LOCAL_OFFICIAL,
+    Role.HEALTH_STAFF,
+    Role.HOSPITAL_STAFF,
+    Role.MANAGER,
+)
 
 
 @strawberry.type(description="Everything that can be read.")
 class Query:
-    @strawberry.field(description="One administrative area by its official code; null if unknown.")
+    @strawberry.field(
+        description="The caller: role, area, facility, allowed operations.",
+        extensions=authenticated(),
+    )
+    def me(self, info: strawberry.Info[Context]) -> Me:
+        return Me.from_principal(info.context.principal)
+
+    @strawberry.field(
+        description="One administrative area by its official code; null if unknown.",
+        extensions=public(),
+    )
     async def area(self, info: strawberry.Info[Context], code: strawberry.ID) -> Area | None:
-        row = await resolve.area(info.context, str(code))
+        row = await resolve_areas.area(info.context, str(code))
         return None if row is None else Area.from_model(row)
 
     @strawberry.field(
-        description="Areas of one level, optionally only those under `parentCode`, ordered by code."
+        description="Areas of one level, optionally only those under `parentCode`, by code.",
+        extensions=public(),
     )
     async def areas(
         self,
@@ -27,11 +51,12 @@ class Query:
         parent_code: strawberry.ID | None = None,
     ) -> list[Area]:
         parent = None if parent_code is None else str(parent_code)
-        rows = await resolve.areas(info.context, level=level, parent_code=parent)
+        rows = await resolve_areas.areas(info.context, level=level, parent_code=parent)
         return [Area.from_model(r) for r in rows]
 
     @strawberry.field(
-        description="Health facilities inside an area (at any depth) and of a tier, ordered by id."
+        description="Health facilities inside an area (at any depth) and of a tier, ordered by id.",
+        extensions=public(),
     )
     async def facilities(
         self,
@@ -40,5 +65,34 @@ class Query:
         tier: int | None = None,
     ) -> list[Facility]:
         code = None if area_code is None else str(area_code)
-        rows = await resolve.facilities(info.context, area_code=code, tier=tier)
+        rows = await resolve_areas.facilities(info.context, area_code=code, tier=tier)
         return [Facility.from_model(r) for r in rows]
+
+    @strawberry.field(
+        description="One patient in the caller's scope; null when unknown or out of scope.",
+        extensions=allow(*PATIENT_READERS),
+    )
+    async def patient(self, info: strawberry.Info[Context], id: strawberry.ID) -> Patient | None:
+        row = await resolve_patients.patient(info.context, str(id))
+        return None if row is None else Patient.from_model(row)
+
+    @strawberry.field(
+        description="Patients in the caller's scope, newest first; `first` 1-100 (default 20).",
+        extensions=allow(*PATIENT_READERS),
+    )
+    async def patients(
+        self,
+        info: strawberry.Info[Context],
+        filter: PatientFilter | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> PatientConnection:
+        given = filter or PatientFilter()
+        page = await resolve_patients.patients(
+            info.context,
+            area_code=None if given.area_code is None else str(given.area_code),
+            statuses=given.status,
+            first=first,
+            after=after,
+        )
+        return PatientConnection.from_page(page)

@@ -3,31 +3,27 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
+from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
-from starlette.websockets import WebSocket
-from strawberry.asgi import GraphQL
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
+from auth.directory import Directory
 from db.engine import make_engine, make_session_factory
 from db.migrate import current_revision, head_revision
-from resolvers.context import Context
-from schema import build_schema
+from resolvers.context import Services
+from schema import Limits, build_schema
+from server.graphql_app import GraphQLApp
+from server.security import AuthenticationMiddleware, verifier_from
 from server.settings import Settings, SettingsError
 
 READY_TIMEOUT_SECONDS = 3.0
-
-
-class GraphQLApp(GraphQL[Context, None]):
-    """strawberry's ASGI view with f0care's typed context."""
-
-    async def get_context(self, request: Request | WebSocket, response: object) -> Context:
-        return Context(sessions=request.app.state.sessions)
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
@@ -35,26 +31,62 @@ def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings()
     if settings.database_url is None:
         raise SettingsError("DATABASE_URL is not set")
-    database_url = settings.database_url
-    head = head_revision()
+    secret = settings.signing_secret()
+    engine = make_engine(settings.database_url)
+    sessions = make_session_factory(engine)
+    services = Services(
+        sessions=sessions,
+        directory=Directory(sessions),
+        signing_secret=secret,
+        access_token_ttl=timedelta(minutes=settings.access_token_minutes),
+    )
+    verifier = verifier_from(settings, secret)
+    limits = Limits(
+        max_depth=settings.max_query_depth,
+        max_aliases=settings.max_aliases,
+        max_tokens=settings.max_tokens,
+        introspection=settings.introspection_enabled,
+    )
+    graphql = GraphQLApp(
+        build_schema(limits),
+        services=services,
+        verifier=verifier,
+        graphql_ide="graphiql",
+        subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],
+    )
 
     @asynccontextmanager
-    async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        engine = make_engine(database_url)
-        app.state.engine = engine
-        app.state.sessions = make_session_factory(engine)
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
         try:
             yield
         finally:
             await engine.dispose()
 
-    async def healthz(_: Request) -> JSONResponse:
-        return JSONResponse({"status": "alive"})
+    routes = [
+        Route(
+            "/graphql",
+            AuthenticationMiddleware(graphql, verifier=verifier, directory=services.directory),
+            methods=["GET", "POST"],
+        ),
+        WebSocketRoute("/graphql", graphql),
+        Route("/healthz", healthz),
+        Route("/readyz", _readyz(engine)),
+    ]
+    return Starlette(debug=settings.debug, routes=routes, lifespan=lifespan)
 
-    async def readyz(request: Request) -> JSONResponse:
+
+async def healthz(_: Request) -> JSONResponse:
+    """The process is alive."""
+    return JSONResponse({"status": "alive"})
+
+
+def _readyz(engine: AsyncEngine) -> Callable[[Request], Awaitable[JSONResponse]]:
+    head = head_revision()
+
+    async def readyz(_: Request) -> JSONResponse:
         try:
             async with asyncio.timeout(READY_TIMEOUT_SECONDS):
-                async with request.app.state.engine.connect() as conn:
+                async with engine.connect() as conn:
                     revision = await current_revision(conn)
         except Exception:  # any failure to reach the database means "not ready"
             return JSONResponse({"status": "unavailable", "reason": "database unreachable"}, 503)
@@ -63,15 +95,4 @@ def create_app(settings: Settings | None = None) -> Starlette:
             return JSONResponse({"status": "unavailable", "reason": reason}, 503)
         return JSONResponse({"status": "ready", "revision": revision})
 
-    graphql = GraphQLApp(
-        build_schema(),
-        graphql_ide="graphiql",
-        subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],
-    )
-    routes = [
-        Route("/graphql", graphql, methods=["GET", "POST"]),
-        WebSocketRoute("/graphql", graphql),
-        Route("/healthz", healthz),
-        Route("/readyz", readyz),
-    ]
-    return Starlette(debug=settings.debug, routes=routes, lifespan=lifespan)
+    return readyz

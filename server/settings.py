@@ -29,6 +29,14 @@ class Settings(BaseSettings):
     port: int = 8000
     jwt_secret: SecretStr | None = None
     jwt_algorithms: list[str] = ["HS256"]
+    jwt_public_keys: dict[str, Path] = {}
+    jwt_jwks: str | None = None
+    jwt_issuer: str | None = None
+    jwt_audience: str | None = None
+    jwt_leeway_seconds: int = 30
+    max_query_depth: int = 10
+    max_aliases: int = 30
+    max_tokens: int = 2000
     access_token_minutes: int = 60
     introspection: bool | None = None
     timezone: str = "Asia/Ho_Chi_Minh"

@@ -54,3 +54,16 @@ async def list_facilities(
 async def facilities_by_ids(session: AsyncSession, ids: Sequence[int]) -> list[Facility]:
     """The facilities with these ids, in no particular order."""
     return list(await session.scalars(select(Facility).where(Facility.id.in_(ids))))
+
+
+async def area_with_ancestors(session: AsyncSession, code: str) -> list[Area]:
+    """The area `code` followed by its parent, grandparent… up to the top; empty if unknown."""
+    chain: list[Area] = []
+    next_code: str | None = code
+    while next_code is not None and len(chain) < 16:  # depth guard; the hierarchy is data
+        area = await session.get(Area, next_code)
+        if area is None:
+            break
+        chain.append(area)
+        next_code = area.parent_code
+    return chain

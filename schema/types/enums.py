@@ -8,9 +8,18 @@ from __future__ import annotations
 
 import strawberry
 
-from domain.enums import AreaLevel, Role
+from domain.enums import AreaLevel, PatientStatus, Role, Severity, Sex
 
 strawberry.enum(Role, description="What a principal is allowed to be and do.")
 strawberry.enum(AreaLevel, description="Level of an administrative area of Viet Nam.")
+strawberry.enum(Sex, description="Sex of a person.")
+strawberry.enum(
+    PatientStatus,
+    description="Where an F0 case stands: treated at home or in a facility, or discharged.",
+)
+strawberry.enum(
+    Severity,
+    description="Clinical severity by the Ministry of Health rules (mild to critical).",
+)
 
-__all__ = ["AreaLevel", "Role"]
+__all__ = ["AreaLevel", "PatientStatus", "Role", "Severity", "Sex"]

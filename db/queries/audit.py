@@ -1,0 +1,53 @@
+"""The audit log: every write and every read of personal data."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.models import AuditEntry
+from domain.enums import Role
+
+LOGIN_FAILED = "LOGIN_FAILED"
+
+
+async def record(
+    session: AsyncSession,
+    *,
+    subject: str,
+    role: Role | None,
+    action: str,
+    entity: str,
+    entity_ids: Sequence[str] = (),
+    fields: Sequence[str] = (),
+    detail: str | None = None,
+) -> None:
+    """Append one audit row in the caller's transaction."""
+    await session.execute(
+        insert(AuditEntry).values(
+            subject=subject,
+            role=role,
+            action=action,
+            entity=entity,
+            entity_ids=list(entity_ids),
+            fields=list(fields),
+            detail=detail,
+        )
+    )
+
+
+async def login_failures_since(session: AsyncSession, *, username: str, since: datetime) -> int:
+    """How many failed logins for `username` were recorded after `since`."""
+    stmt = (
+        select(func.count())
+        .select_from(AuditEntry)
+        .where(
+            AuditEntry.subject == username,
+            AuditEntry.action == LOGIN_FAILED,
+            AuditEntry.at > since,
+        )
+    )
+    return (await session.scalar(stmt)) or 0

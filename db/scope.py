@@ -1,0 +1,36 @@
+"""Row visibility as SQL predicates (DESIGN.md §5). Every list, single fetch, loader and
+aggregate over personal rows goes through these; out of scope is the same as absent."""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, false, or_, select
+
+from db.models import Patient, Transfer
+from domain.enums import OPEN_TRANSFER_STATUSES, AreaLevel
+from domain.scope import Scope
+
+PATIENT_AREA_COLUMN = {
+    AreaLevel.PROVINCE: Patient.home_province_code,
+    AreaLevel.DISTRICT: Patient.home_district_code,
+    AreaLevel.COMMUNE: Patient.home_commune_code,
+}
+
+
+def patient_in_area(code: str, level: AreaLevel) -> ColumnElement[bool]:
+    """Patients whose home commune lies inside the area `code` of `level`."""
+    return PATIENT_AREA_COLUMN[level] == code
+
+
+def patient_visible(scope: Scope) -> ColumnElement[bool]:
+    """Patients the scope may see at all."""
+    if scope.area_bound and scope.area_code and scope.area_level:
+        return patient_in_area(scope.area_code, scope.area_level)
+    if scope.facility_bound and scope.facility_id is not None:
+        incoming = select(Transfer.patient_id).where(
+            Transfer.to_facility_id == scope.facility_id,
+            Transfer.status.in_(OPEN_TRANSFER_STATUSES),
+        )
+        return or_(Patient.facility_id == scope.facility_id, Patient.id.in_(incoming))
+    if scope.citizen:
+        return Patient.citizen_subject == scope.subject
+    return false()

@@ -1,0 +1,66 @@
+"""login and me."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import cache
+
+from auth.authenticate import principal_of
+from auth.passwords import hash_password, verify_password
+from auth.principal import Principal
+from auth.tokens import TokenClaims, mint_token
+from db.queries import audit, users
+from domain import lockout
+from resolvers.context import Context
+from resolvers.errors import RateLimited, Unauthenticated
+
+WRONG_CREDENTIALS = "wrong username or password"
+
+
+@dataclass(frozen=True)
+class Login:
+    """A successful login: the token and who it is for."""
+
+    access_token: str
+    expires_at: datetime
+    principal: Principal
+
+
+@cache
+def _dummy_hash() -> str:
+    # verified against when the username is unknown, so both failures take as long
+    return hash_password("f0care-no-such-user")
+
+
+async def login(ctx: Context, username: str, password: str) -> Login:
+    """Check a staff password; wrong username and wrong password answer identically."""
+    now = datetime.now(UTC)
+    async with ctx.sessions.begin() as session:
+        failures = await audit.login_failures_since(
+            session, username=username, since=lockout.window_start(now)
+        )
+        if lockout.locked(failures):
+            raise RateLimited("too many failed logins for this username; try again in 5 minutes")
+        user = await users.user_by_username(session, username)
+        usable = user is not None and user.is_active and user.password_hash is not None
+        stored = user.password_hash if usable and user and user.password_hash else _dummy_hash()
+        matches = await asyncio.to_thread(verify_password, stored, password)
+        ok = usable and matches and user is not None
+        action = "LOGIN" if ok else audit.LOGIN_FAILED
+        await audit.record(
+            session,
+            subject=username,
+            role=user.role if ok and user else None,
+            action=action,
+            entity="user",
+        )
+    if not ok or user is None:
+        raise Unauthenticated(WRONG_CREDENTIALS)
+    claims = TokenClaims(user.username, user.role, user.area_code, user.facility_id)
+    principal = await principal_of(claims, ctx.services.directory)
+    token, expires = mint_token(
+        claims, secret=ctx.services.signing_secret, ttl=ctx.services.access_token_ttl, now=now
+    )
+    return Login(token, expires, principal)

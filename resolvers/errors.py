@@ -1,0 +1,53 @@
+"""Expected failures, each with a stable `extensions.code` (DESIGN.md §5)."""
+
+from __future__ import annotations
+
+from graphql import GraphQLError
+
+
+class CodedError(GraphQLError):
+    """An error the client may act on; never masked."""
+
+    code = "INTERNAL"
+
+    def __init__(self, message: str, **extra: object) -> None:
+        super().__init__(message, extensions={"code": self.code, **extra})
+
+
+class Unauthenticated(CodedError):
+    """No valid token, or wrong credentials."""
+
+    code = "UNAUTHENTICATED"
+
+
+class Forbidden(CodedError):
+    """The principal may not do or see this."""
+
+    code = "FORBIDDEN"
+
+
+class BadUserInput(CodedError):
+    """An argument broke a rule; the message names the field and the rule."""
+
+    code = "BAD_USER_INPUT"
+
+    def __init__(self, field: str, rule: str, **extra: object) -> None:
+        super().__init__(f"{field}: {rule}", field=field, **extra)
+
+
+class NotFound(CodedError):
+    """No such object in the caller's scope."""
+
+    code = "NOT_FOUND"
+
+
+class Conflict(CodedError):
+    """The object is not in a state that allows this."""
+
+    code = "CONFLICT"
+
+
+class RateLimited(CodedError):
+    """Too many attempts; try again later."""
+
+    code = "RATE_LIMITED"

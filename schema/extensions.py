@@ -1,0 +1,75 @@
+"""Schema extensions: audit of personal reads, abuse limits, error masking.
+
+No extension here has a `resolve` hook (it would wrap every field)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable
+
+from graphql import ASTValidationRule, GraphQLError
+from graphql.validation import NoSchemaIntrospectionCustomRule
+from strawberry.extensions import AddValidationRules, MaskErrors, MaxTokensLimiter, SchemaExtension
+from strawberry.extensions.max_aliases import create_validator as alias_rule
+from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
+
+from db.queries import audit
+from resolvers.context import Context
+
+log = logging.getLogger("f0care.graphql")
+
+
+class AuditPersonalReads(SchemaExtension):
+    """After execution, one audit row per entity listing the personal fields returned."""
+
+    async def on_operation(self) -> AsyncIterator[None]:
+        yield
+        context = self.execution_context.context
+        if not isinstance(context, Context) or not context.personal_reads.by_entity:
+            return
+        reads = context.personal_reads
+        async with context.sessions.begin() as session:
+            for entity, ids in reads.by_entity.items():
+                await audit.record(
+                    session,
+                    subject=context.principal.subject,
+                    role=context.principal.role,
+                    action="READ_PERSONAL",
+                    entity=entity,
+                    entity_ids=sorted(ids, key=lambda i: (len(i), i)),
+                    fields=sorted(reads.fields[entity]),
+                )
+
+
+def validation_rules(
+    *, max_depth: int, max_aliases: int, introspection: bool
+) -> list[type[ASTValidationRule]]:
+    """Rules built once, so strawberry's validation cache keeps hitting (strawberry #4635)."""
+    rules: list[type[ASTValidationRule]] = [depth_rule(max_depth, None), alias_rule(max_aliases)]
+    if not introspection:
+        rules.append(NoSchemaIntrospectionCustomRule)
+    return rules
+
+
+def _should_mask(error: GraphQLError) -> bool:
+    if error.extensions and "code" in error.extensions:
+        return False
+    if error.original_error is None:
+        return False  # parse and validation errors are the client's, not ours
+    log.error("unexpected error at %s", error.path, exc_info=error.original_error)
+    return True
+
+
+def extensions(
+    *, max_depth: int, max_aliases: int, max_tokens: int, introspection: bool
+) -> list[Callable[[], SchemaExtension]]:
+    """Extension factories for the schema (strawberry takes classes or factories)."""
+    rules = validation_rules(
+        max_depth=max_depth, max_aliases=max_aliases, introspection=introspection
+    )
+    return [
+        lambda: MaxTokensLimiter(max_token_count=max_tokens),
+        lambda: AddValidationRules(rules),
+        lambda: MaskErrors(should_mask_error=_should_mask, error_message="Internal error."),
+        AuditPersonalReads,
+    ]

@@ -1,0 +1,64 @@
+"""The caller, and what login returns."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+
+from auth.principal import Principal
+from resolvers import areas as resolve_areas
+from resolvers.context import Context
+from schema.operations import operations_for
+from schema.types.area import Area, Facility
+from schema.types.enums import Role
+
+
+@strawberry.type(description="The authenticated caller.")
+class Me:
+    subject: str = strawberry.field(description="Token subject: username or citizen id.")
+    role: Role = strawberry.field(description="The caller's role.")
+    area_code: strawberry.Private[str | None]
+    facility_id: strawberry.Private[int | None]
+
+    @classmethod
+    def from_principal(cls, principal: Principal) -> Me:
+        """The GraphQL view of a principal (which must be authenticated)."""
+        if principal.role is None:
+            raise ValueError("anonymous principals have no Me")
+        return cls(
+            subject=principal.subject,
+            role=principal.role,
+            area_code=principal.area.code if principal.area else None,
+            facility_id=principal.facility.id if principal.facility else None,
+        )
+
+    @strawberry.field(description="The area the caller works for (area-bound roles).")
+    async def area(self, info: strawberry.Info[Context]) -> Area | None:
+        if self.area_code is None:
+            return None
+        row = await resolve_areas.area(info.context, self.area_code)
+        return None if row is None else Area.from_model(row)
+
+    @strawberry.field(description="The facility the caller works for (facility-bound roles).")
+    async def facility(self, info: strawberry.Info[Context]) -> Facility | None:
+        if self.facility_id is None:
+            return None
+        row = await resolve_areas.facility(info.context, self.facility_id)
+        return None if row is None else Facility.from_model(row)
+
+    @strawberry.field(
+        description=(
+            "Root queries, mutations and subscriptions this role may call (e.g. "
+            "'Mutation.verifyDeclaration'), so a UI can hide what it cannot do."
+        )
+    )
+    def allowed_operations(self, info: strawberry.Info[Context]) -> list[str]:
+        return operations_for(info.schema, self.role)
+
+
+@strawberry.type(description="A successful login.")
+class AuthPayload:
+    access_token: str = strawberry.field(description="Bearer token for the Authorization header.")
+    expires_at: datetime = strawberry.field(description="When the token stops being accepted.")
+    me: Me = strawberry.field(description="Who the token is for.")

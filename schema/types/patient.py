@@ -1,0 +1,127 @@
+"""F0 patients."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import strawberry
+
+from db import models
+from db.queries.pagination import Page
+from resolvers import areas as resolve_areas
+from resolvers.context import Context
+from resolvers.pagination import encode_cursor
+from schema.permissions import personal
+from schema.types.area import Area, Facility
+from schema.types.enums import PatientStatus, Severity, Sex
+from schema.types.pagination import PageInfo
+
+
+@strawberry.type(description="An F0 case: a COVID-19 positive person under management.")
+class Patient:
+    id: strawberry.ID = strawberry.field(description="Patient id.")
+    case_code: str = strawberry.field(
+        description="Case code: province code, year and a per-province number (72-2021-000123)."
+    )
+    status: PatientStatus = strawberry.field(description="Where the case stands.")
+    tier: int = strawberry.field(description="Current treatment tier (1 home/commune, 2, 3).")
+    severity: Severity | None = strawberry.field(
+        description="Severity judged from the latest health report; null before any report."
+    )
+    full_name: str | None = strawberry.field(
+        description="Full name (personal data).", extensions=personal("patient")
+    )
+    date_of_birth: date | None = strawberry.field(
+        description="Date of birth (personal data).", extensions=personal("patient")
+    )
+    sex: Sex | None = strawberry.field(description="Sex.")
+    national_id: str | None = strawberry.field(
+        description="Citizen ID, 12 digits, or old ID, 9 digits (personal data).",
+        extensions=personal("patient"),
+    )
+    phone: str | None = strawberry.field(
+        description="Mobile phone number (personal data).", extensions=personal("patient")
+    )
+    address: str | None = strawberry.field(
+        description="Home address (personal data).", extensions=personal("patient")
+    )
+    confirmed_at: datetime = strawberry.field(description="When the case was confirmed.")
+    last_report_at: datetime | None = strawberry.field(
+        description="When the latest health report arrived; null before any."
+    )
+    home_commune_code: strawberry.Private[str]
+    facility_id: strawberry.Private[int | None]
+
+    @classmethod
+    def from_model(cls, row: models.Patient) -> Patient:
+        """The GraphQL view of a patient row."""
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            case_code=row.case_code,
+            status=row.status,
+            tier=row.tier,
+            severity=row.severity,
+            full_name=row.full_name,
+            date_of_birth=row.date_of_birth,
+            sex=row.sex,
+            national_id=row.national_id,
+            phone=row.phone,
+            address=row.address,
+            confirmed_at=row.confirmed_at,
+            last_report_at=row.last_report_at,
+            home_commune_code=row.home_commune_code,
+            facility_id=row.facility_id,
+        )
+
+    @strawberry.field(description="The commune the patient lives in: the responsible jurisdiction.")
+    async def home_commune(self, info: strawberry.Info[Context]) -> Area:
+        row = await resolve_areas.area(info.context, self.home_commune_code)
+        if row is None:  # the foreign key makes this impossible
+            raise LookupError(f"patient {self.id} has no commune {self.home_commune_code}")
+        return Area.from_model(row)
+
+    @strawberry.field(description="The facility treating the patient; null at home.")
+    async def facility(self, info: strawberry.Info[Context]) -> Facility | None:
+        if self.facility_id is None:
+            return None
+        row = await resolve_areas.facility(info.context, self.facility_id)
+        return None if row is None else Facility.from_model(row)
+
+
+@strawberry.type(description="A patient in a list, with its cursor.")
+class PatientEdge:
+    node: Patient = strawberry.field(description="The patient.")
+    cursor: str = strawberry.field(description="Cursor of this row, for `after`.")
+
+
+@strawberry.type(description="A page of patients, newest first.")
+class PatientConnection:
+    edges: list[PatientEdge] = strawberry.field(description="The patients of this page.")
+    page_info: PageInfo = strawberry.field(description="Where this page stands.")
+    total_count: int = strawberry.field(
+        description="How many patients match the filter in the caller's scope."
+    )
+
+    @classmethod
+    def from_page(cls, page: Page[models.Patient]) -> PatientConnection:
+        """The GraphQL view of a page of patient rows."""
+        edges = [
+            PatientEdge(node=Patient.from_model(row), cursor=encode_cursor("patient", row.id))
+            for row in page.items
+        ]
+        end = edges[-1].cursor if edges else None
+        return cls(
+            edges=edges,
+            page_info=PageInfo(has_next_page=page.has_next, end_cursor=end),
+            total_count=page.total,
+        )
+
+
+@strawberry.input(description="Filters of the patient list; all given filters must hold.")
+class PatientFilter:
+    area_code: strawberry.ID | None = strawberry.field(
+        default=None, description="Only patients whose home commune lies in this area."
+    )
+    status: list[PatientStatus] | None = strawberry.field(
+        default=None, description="Only patients in one of these states."
+    )

@@ -1,0 +1,79 @@
+"""Token verification built from settings, and the ASGI middleware that authenticates
+every HTTP request to /graphql once, at the edge."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from auth.authenticate import authenticate
+from auth.directory import Directory
+from auth.tokens import InvalidToken, KeySet, TokenVerifier
+from server.settings import Settings
+
+log = logging.getLogger("f0care.auth")
+
+
+def verifier_from(settings: Settings, secret: str | None) -> TokenVerifier:
+    """The verifier configured by F0CARE_JWT_* settings (keys are read now)."""
+    keys = KeySet(pem_files=settings.jwt_public_keys, jwks=settings.jwt_jwks)
+    if settings.jwt_public_keys or settings.jwt_jwks:
+        keys.load()
+    return TokenVerifier(
+        algorithms=tuple(settings.jwt_algorithms),
+        secret=secret,
+        keys=keys,
+        issuer=settings.jwt_issuer,
+        audience=settings.jwt_audience,
+        leeway_seconds=settings.jwt_leeway_seconds,
+    )
+
+
+def unauthenticated_body(reason: str) -> bytes:
+    """The GraphQL error body sent with HTTP 401."""
+    error = {"message": f"invalid token: {reason}", "extensions": {"code": "UNAUTHENTICATED"}}
+    return json.dumps({"errors": [error]}).encode()
+
+
+class AuthenticationMiddleware:
+    """Turns the Authorization header into a Principal in `scope["state"]`; a bad token
+    is answered 401 before any GraphQL is parsed or executed."""
+
+    def __init__(self, app: ASGIApp, *, verifier: TokenVerifier, directory: Directory) -> None:
+        self.app = app
+        self.verifier = verifier
+        self.directory = directory
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        header = _header(scope, b"authorization")
+        try:
+            principal = await authenticate(header, verifier=self.verifier, directory=self.directory)
+        except InvalidToken as exc:
+            log.info("refused token: %s", exc)
+            await _send_401(send, str(exc))
+            return
+        scope.setdefault("state", {})["principal"] = principal
+        await self.app(scope, receive, send)
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers", []):
+        if key == name:
+            return bytes(value).decode("latin-1")
+    return None
+
+
+async def _send_401(send: Send, reason: str) -> None:
+    body = unauthenticated_body(reason)
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+        (b"www-authenticate", b'Bearer error="invalid_token"'),
+    ]
+    await send({"type": "http.response.start", "status": 401, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
