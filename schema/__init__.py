@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 import strawberry
+from graphql import GraphQLError
 from strawberry.printer import print_schema
+from strawberry.types import ExecutionContext
 
-from schema.extensions import extensions
+from schema.extensions import extensions, unexpected
 from schema.mutation import Mutation
 from schema.query import Query
+
+log = logging.getLogger("f0care.graphql")
 
 
 @dataclass(frozen=True)
@@ -22,10 +27,21 @@ class Limits:
     introspection: bool = True
 
 
+class Schema(strawberry.Schema):
+    """Logs only unexpected errors, in full; expected (coded) ones are the client's business."""
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        for error in errors:
+            if unexpected(error):
+                log.error("unexpected error at %s", error.path, exc_info=error.original_error)
+
+
 def build_schema(limits: Limits | None = None) -> strawberry.Schema:
     """The f0care schema with its limits."""
     limits = limits or Limits()
-    return strawberry.Schema(
+    return Schema(
         query=Query,
         mutation=Mutation,
         extensions=extensions(

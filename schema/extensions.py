@@ -4,7 +4,6 @@ No extension here has a `resolve` hook (it would wrap every field)."""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import AsyncIterator, Callable
 
 from graphql import ASTValidationRule, GraphQLError
@@ -15,8 +14,6 @@ from strawberry.extensions.query_depth_limiter import create_validator as depth_
 
 from db.queries import audit
 from resolvers.context import Context
-
-log = logging.getLogger("f0care.graphql")
 
 
 class AuditPersonalReads(SchemaExtension):
@@ -51,13 +48,11 @@ def validation_rules(
     return rules
 
 
-def _should_mask(error: GraphQLError) -> bool:
+def unexpected(error: GraphQLError) -> bool:
+    """An error that is our fault: not coded, and raised by code rather than by validation."""
     if error.extensions and "code" in error.extensions:
         return False
-    if error.original_error is None:
-        return False  # parse and validation errors are the client's, not ours
-    log.error("unexpected error at %s", error.path, exc_info=error.original_error)
-    return True
+    return error.original_error is not None
 
 
 def extensions(
@@ -70,6 +65,6 @@ def extensions(
     return [
         lambda: MaxTokensLimiter(max_token_count=max_tokens),
         lambda: AddValidationRules(rules),
-        lambda: MaskErrors(should_mask_error=_should_mask, error_message="Internal error."),
+        lambda: MaskErrors(should_mask_error=unexpected, error_message="Internal error."),
         AuditPersonalReads,
     ]

@@ -1,0 +1,70 @@
+"""Test data written straight through the models (the code under test is not used)."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.models import Area, Patient, Transfer
+from domain.enums import PatientStatus, Sex, TransferStatus
+
+
+async def make_patient(session: AsyncSession, commune_code: str, **fields: Any) -> Patient:
+    """A patient living in `commune_code`; any column may be overridden."""
+    commune = await session.get(Area, commune_code)
+    assert commune is not None, commune_code
+    values: dict[str, Any] = {
+        "case_code": f"T-{secrets.token_hex(6)}",
+        "status": PatientStatus.HOME_TREATMENT,
+        "tier": 1,
+        "full_name": "Nguyễn Thị Thử",
+        "date_of_birth": date(1990, 5, 17),
+        "sex": Sex.FEMALE,
+        "national_id": None,
+        "phone": "0912345678",
+        "address": f"1 Đường Thử, {commune.name}",
+        "home_province_code": commune.province_code,
+        "home_district_code": commune.district_code,
+        "home_commune_code": commune.code,
+        "confirmed_at": datetime.now(UTC),
+        **fields,
+    }
+    patient = Patient(**values)
+    session.add(patient)
+    await session.flush()
+    return patient
+
+
+async def make_transfer(
+    session: AsyncSession,
+    patient: Patient,
+    to_facility_id: int,
+    status: TransferStatus = TransferStatus.REQUESTED,
+    to_tier: int = 2,
+) -> Transfer:
+    """A transfer of `patient` to a facility."""
+    transfer = Transfer(
+        patient_id=patient.id,
+        province_code=patient.home_province_code,
+        status=status,
+        from_tier=patient.tier,
+        to_tier=to_tier,
+        to_facility_id=to_facility_id,
+        reason="test",
+        requested_by="test",
+    )
+    session.add(transfer)
+    await session.flush()
+    return transfer
+
+
+async def communes_of(session: AsyncSession, parent_code: str) -> list[str]:
+    """Commune codes under a district, by code."""
+    rows = await session.scalars(
+        select(Area.code).where(Area.parent_code == parent_code).order_by(Area.code)
+    )
+    return list(rows)

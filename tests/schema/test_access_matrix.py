@@ -1,0 +1,161 @@
+"""The access matrix: every role × area level × patient inside / outside scope × every
+operation so far → allowed, FORBIDDEN, UNAUTHENTICATED or invisible (DESIGN.md §5).
+
+Later issues add their operations as columns of this table.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+from db.demo import SeedResult
+from domain.enums import Role
+from tests.conftest import gql
+from tests.schema.conftest import World
+from tests.tokens import token_for, token_of
+
+OK, FORBIDDEN, UNAUTH, NA = "ALLOWED", "FORBIDDEN", "UNAUTHENTICATED", "-"
+
+# Which labelled patients each kind of scope contains (an oracle written from §5).
+SEES: dict[str, set[str]] = {
+    "province": {
+        "commune",
+        "district",
+        "province",
+        "at_tier2",
+        "incoming_tier2",
+        "at_tier3",
+        "citizen",
+    },
+    "district": {"commune", "district", "at_tier3"},
+    "commune": {"commune", "at_tier3"},
+    "tier2": {"at_tier2", "incoming_tier2"},
+    "tier3": {"at_tier3"},
+    "citizen": {"citizen"},
+    "none": set(),
+}
+OBJECTS = [
+    "commune",
+    "district",
+    "province",
+    "country",
+    "at_tier2",
+    "incoming_tier2",
+    "at_tier3",
+    "citizen",
+]
+
+# principal          me      patient reads  personal fields  scope
+MATRIX: list[tuple[str, str, str, str, str]] = [
+    ("official.province", OK, OK, OK, "province"),
+    ("official.district", OK, OK, OK, "district"),
+    ("official.commune", OK, OK, OK, "commune"),
+    ("health.province", OK, OK, OK, "province"),
+    ("health.district", OK, OK, OK, "district"),
+    ("health.commune", OK, OK, OK, "commune"),
+    ("manager.province", OK, OK, FORBIDDEN, "province"),
+    ("manager.district", OK, OK, FORBIDDEN, "district"),
+    ("manager.commune", OK, OK, FORBIDDEN, "commune"),
+    ("analyst.province", OK, FORBIDDEN, NA, "none"),
+    ("analyst.district", OK, FORBIDDEN, NA, "none"),
+    ("analyst.commune", OK, FORBIDDEN, NA, "none"),
+    ("admin.province", OK, FORBIDDEN, NA, "none"),
+    ("admin.district", OK, FORBIDDEN, NA, "none"),
+    ("admin.commune", OK, FORBIDDEN, NA, "none"),
+    ("hospital.tier2", OK, OK, OK, "tier2"),
+    ("hospital.tier3", OK, OK, OK, "tier3"),
+    ("screening.hospital", OK, FORBIDDEN, NA, "none"),
+    ("citizen", OK, OK, OK, "citizen"),
+    ("anonymous", UNAUTH, UNAUTH, NA, "none"),
+]
+IDS = [row[0] for row in MATRIX]
+
+
+def _token(name: str, demo: SeedResult) -> str | None:
+    if name == "anonymous":
+        return None
+    if name == "citizen":
+        return token_of(demo.citizen_subject, Role.CITIZEN)
+    return token_for(next(a for a in demo.accounts if a.username == name))
+
+
+def _outcome(body: dict[str, Any]) -> str:
+    codes = {e["extensions"]["code"] for e in body.get("errors", [])}
+    if codes:
+        assert len(codes) == 1, body
+        return codes.pop()
+    return OK
+
+
+async def _all_patient_ids(client: httpx.AsyncClient, token: str | None) -> tuple[str, set[int]]:
+    ids: set[int] = set()
+    after = None
+    query = (
+        "query($after: String) { patients(first: 100, after: $after) "
+        "{ totalCount edges { node { id } } pageInfo { hasNextPage endCursor } } }"
+    )
+    while True:
+        body = await gql(client, query, {"after": after}, token)
+        if _outcome(body) != OK:
+            return _outcome(body), set()
+        page = body["data"]["patients"]
+        ids |= {int(e["node"]["id"]) for e in page["edges"]}
+        if not page["pageInfo"]["hasNextPage"]:
+            assert page["totalCount"] == len(ids)
+            return OK, ids
+        after = page["pageInfo"]["endCursor"]
+
+
+@pytest.mark.parametrize(("name", "me", "reads", "personal", "scope"), MATRIX, ids=IDS)
+async def test_access_matrix(
+    client: httpx.AsyncClient,
+    demo: SeedResult,
+    world: World,
+    name: str,
+    me: str,
+    reads: str,
+    personal: str,
+    scope: str,
+) -> None:
+    token = _token(name, demo)
+    # me
+    assert _outcome(await gql(client, "{ me { role } }", token=token)) == me
+    # reference data is public
+    reference = (
+        '{ area(code: "72") { name } areas(level: PROVINCE) { code } facilities(tier: 3) { id } }'
+    )
+    assert _outcome(await gql(client, reference, token=token)) == OK
+    # the patient list holds exactly the in-scope labelled patients
+    outcome, listed = await _all_patient_ids(client, token)
+    assert outcome == reads
+    labelled = {label for label, pid in world.patients.items() if pid in listed}
+    assert labelled == (SEES[scope] if reads == OK else set())
+    # patient(id), and its personal fields, for every labelled object
+    for label in OBJECTS:
+        body = await gql(
+            client,
+            "query($id: ID!) { patient(id: $id) { caseCode fullName phone } }",
+            {"id": str(world.patients[label])},
+            token,
+        )
+        if reads != OK:
+            assert _outcome(body) == reads
+            assert body["data"] == {"patient": None}
+            continue
+        patient = body["data"]["patient"]
+        if label not in SEES[scope]:
+            assert patient is None, f"{name} must not see {label}"
+            assert "errors" not in body
+            continue
+        assert patient["caseCode"]
+        assert _outcome(body) == personal
+        if personal == OK:
+            assert patient["fullName"]
+        else:
+            assert patient["fullName"] is None
+            assert patient["phone"] is None
+            paths = {tuple(e["path"]) for e in body["errors"]}
+            assert paths == {("patient", "fullName"), ("patient", "phone")}
