@@ -86,7 +86,7 @@ def _outcome(body: dict[str, Any]) -> str:
     codes = {e["extensions"]["code"] for e in body.get("errors", [])}
     if codes:
         assert len(codes) == 1, body
-        return codes.pop()
+        return str(codes.pop())
     return OK
 
 
