@@ -8,12 +8,21 @@ from collections.abc import AsyncIterator, Callable
 
 from graphql import ASTValidationRule, GraphQLError
 from graphql.validation import NoSchemaIntrospectionCustomRule
-from strawberry.extensions import AddValidationRules, MaskErrors, MaxTokensLimiter, SchemaExtension
+from strawberry.extensions import (
+    AddValidationRules,
+    MaskErrors,
+    MaxTokensLimiter,
+    ParserCache,
+    SchemaExtension,
+    ValidationCache,
+)
 from strawberry.extensions.max_aliases import create_validator as alias_rule
 from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
 
 from db.queries import audit
 from resolvers.context import Context
+
+CACHE_SIZE = 256  # distinct documents whose parse and validation results are kept
 
 
 class AuditPersonalReads(SchemaExtension):
@@ -64,7 +73,9 @@ def extensions(
     )
     return [
         lambda: MaxTokensLimiter(max_token_count=max_tokens),
+        lambda: ParserCache(maxsize=CACHE_SIZE),
         lambda: AddValidationRules(rules),
+        lambda: ValidationCache(maxsize=CACHE_SIZE),
         lambda: MaskErrors(should_mask_error=unexpected, error_message="Internal error."),
         AuditPersonalReads,
     ]

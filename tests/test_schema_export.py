@@ -17,6 +17,17 @@ DELIVERED = [
     "Area",
     "Facility",
     "AreaLevel",
+    # identity and the role-scoped schema
+    "Query.me",
+    "Query.patient",
+    "Query.patients",
+    "Mutation.login",
+    "Me",
+    "AuthPayload",
+    "Role",
+    "PatientConnection",
+    "PatientEdge",
+    "PageInfo",
 ]
 
 

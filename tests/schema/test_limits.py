@@ -1,0 +1,162 @@
+"""Abuse limits, error masking and GraphQL-over-HTTP status codes."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+from pydantic import SecretStr
+
+from db.demo import SeedResult
+from domain.enums import Role
+from server.app import create_app
+from server.settings import Settings
+from tests.conftest import TEST_SECRET, gql
+from tests.tokens import token_of
+
+GRAPHQL_RESPONSE = "application/graphql-response+json"
+
+
+def _codes(body: dict[str, object]) -> set[str]:
+    return {e["extensions"]["code"] for e in body.get("errors", [])}  # type: ignore[attr-defined]
+
+
+async def test_depth_limit(client: httpx.AsyncClient) -> None:
+    deep = '{ area(code: "72") { ' + "children { " * 10 + "code" + " }" * 10 + " } }"
+    body = await gql(client, deep)
+    assert body.get("data") is None
+    assert "exceeds maximum operation depth" in body["errors"][0]["message"]
+    shallow = '{ area(code: "72") { ' + "children { " * 2 + "code" + " }" * 2 + " } }"
+    assert "errors" not in await gql(client, shallow)
+
+
+async def test_alias_limit(client: httpx.AsyncClient) -> None:
+    aliases = " ".join(f'a{i}: area(code: "72") {{ code }}' for i in range(31))
+    body = await gql(client, "{ " + aliases + " }")
+    assert "aliases" in body["errors"][0]["message"].lower()
+
+
+async def test_token_limit(client: httpx.AsyncClient) -> None:
+    huge = "{ " + " ".join("__typename" for _ in range(2500)) + " }"
+    body = await gql(client, huge)
+    assert "more than 2000 tokens" in body["errors"][0]["message"]
+
+
+@pytest.mark.parametrize("first", [0, -1, 101, 1000])
+async def test_page_size_is_bounded(
+    client: httpx.AsyncClient, demo: SeedResult, first: int
+) -> None:
+    token = token_of("t", Role.HEALTH_STAFF, "72")
+    body = await gql(
+        client, "query($n: Int) { patients(first: $n) { totalCount } }", {"n": first}, token
+    )
+    assert _codes(body) == {"BAD_USER_INPUT"}
+    assert "first" in body["errors"][0]["message"]
+
+
+async def test_bad_cursor_is_bad_input(client: httpx.AsyncClient) -> None:
+    token = token_of("t", Role.HEALTH_STAFF, "72")
+    body = await gql(client, '{ patients(after: "garbage") { totalCount } }', token=token)
+    assert _codes(body) == {"BAD_USER_INPUT"}
+
+
+async def test_unknown_area_filter_is_bad_input(client: httpx.AsyncClient) -> None:
+    token = token_of("t", Role.HEALTH_STAFF, "72")
+    body = await gql(
+        client, '{ patients(filter: {areaCode: "00000"}) { totalCount } }', token=token
+    )
+    assert _codes(body) == {"BAD_USER_INPUT"}
+    assert "filter.areaCode" in body["errors"][0]["message"]
+
+
+@pytest.fixture(scope="module")
+async def production_client(database_url: str) -> AsyncIterator[httpx.AsyncClient]:
+    settings = Settings(database_url=database_url, jwt_secret=SecretStr(TEST_SECRET), demo=False)
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
+            yield c
+
+
+async def test_introspection_off_outside_demo(production_client: httpx.AsyncClient) -> None:
+    body = await gql(production_client, "{ __schema { types { name } } }")
+    assert "introspection" in body["errors"][0]["message"].lower()
+    assert "errors" not in await gql(production_client, "{ __typename }")
+
+
+async def test_introspection_on_when_enabled(database_url: str) -> None:
+    settings = Settings(
+        database_url=database_url, jwt_secret=SecretStr(TEST_SECRET), introspection=True
+    )
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
+            body = await gql(c, "{ __schema { queryType { name } } }")
+    assert body["data"]["__schema"]["queryType"]["name"] == "Query"
+
+
+async def test_unexpected_errors_are_masked() -> None:
+    # a database that does not answer makes the resolver fail unexpectedly
+    settings = Settings(
+        database_url="postgresql://postgres@127.0.0.1:9/none", jwt_secret=SecretStr(TEST_SECRET)
+    )
+    app = create_app(settings)
+    token = token_of("demo-citizen-0001", Role.CITIZEN)  # no area lookup at the edge
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
+            body = await gql(c, "{ patients { totalCount } }", token=token)
+    assert body["data"] is None
+    assert [e["message"] for e in body["errors"]] == ["Internal error."]
+    assert "127.0.0.1" not in str(body)
+
+
+async def _post(
+    client: httpx.AsyncClient, content: str, token: str | None = None
+) -> httpx.Response:
+    headers = {"Accept": GRAPHQL_RESPONSE, "Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    return await client.post("/graphql", content=content, headers=headers)
+
+
+async def test_graphql_over_http_status_codes(client: httpx.AsyncClient) -> None:
+    unparseable = await _post(client, '{"query": "{ area(code: "}')
+    assert unparseable.status_code == 400
+    assert unparseable.headers["content-type"] == GRAPHQL_RESPONSE
+    invalid = await _post(client, '{"query": "{ noSuchField }"}')
+    assert invalid.status_code == 422
+    bad_variables = await _post(
+        client,
+        '{"query": "query($n: Int!) { facilities(tier: $n) { id } }", "variables": {"n": "x"}}',
+    )
+    assert bad_variables.status_code == 422
+    missing_token = await _post(client, '{"query": "{ me { role } }"}')
+    assert missing_token.status_code == 401
+    bad_token = await _post(client, '{"query": "{ me { role } }"}', token="not.a.token")
+    assert bad_token.status_code == 401
+    fine = await _post(client, '{"query": "{ area(code: \\"72\\") { code } }"}')
+    assert fine.status_code == 200
+    assert fine.headers["content-type"] == GRAPHQL_RESPONSE
+    # classic clients keep getting 200 with errors
+    legacy = await client.post("/graphql", json={"query": "{ noSuchField }"})
+    assert legacy.status_code == 200
+
+
+async def test_validation_cache_hits_with_limits_on(client: httpx.AsyncClient) -> None:
+    from strawberry.extensions.validation_cache import _get_validate_cache
+
+    from schema.extensions import CACHE_SIZE
+
+    cached: Any = _get_validate_cache(CACHE_SIZE)  # an lru_cache wrapper
+    query = '{ area(code: "703") { name parent { name } } }'
+    await gql(client, query)
+    before = cached.cache_info()
+    await gql(client, query)
+    after = cached.cache_info()
+    assert after.hits == before.hits + 1
+    assert after.misses == before.misses
