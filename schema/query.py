@@ -9,7 +9,7 @@ from resolvers import areas as resolve_areas
 from resolvers import patients as resolve_patients
 from resolvers.context import Context
 from schema.permissions import allow, authenticated, public
-from schema.types.area import Area, Facility
+from schema.types.area import Area, Facility, load_area
 from schema.types.enums import AreaLevel
 from schema.types.me import Me
 from schema.types.patient import Patient, PatientConnection, PatientFilter
@@ -37,8 +37,7 @@ class Query:
         extensions=public(),
     )
     async def area(self, info: strawberry.Info[Context], code: strawberry.ID) -> Area | None:
-        row = await resolve_areas.area(info.context, str(code))
-        return None if row is None else Area.from_model(row)
+        return await load_area(info, str(code))
 
     @strawberry.field(
         description="Areas of one level, optionally only those under `parentCode`, by code.",

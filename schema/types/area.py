@@ -33,10 +33,7 @@ class Area:
 
     @strawberry.field(description="The area this one belongs to; null for a province.")
     async def parent(self, info: strawberry.Info[Context]) -> Area | None:
-        if self.parent_code is None:
-            return None
-        row = await resolve.area(info.context, self.parent_code)
-        return None if row is None else Area.from_model(row)
+        return await load_area(info, self.parent_code)
 
     @strawberry.field(description="The areas directly below this one, ordered by code.")
     async def children(self, info: strawberry.Info[Context]) -> list[Area]:
@@ -70,7 +67,28 @@ class Facility:
 
     @strawberry.field(description="The commune the facility is located in.")
     async def area(self, info: strawberry.Info[Context]) -> Area:
-        row = await resolve.area(info.context, self.area_code)
-        if row is None:  # the foreign key makes this impossible
-            raise LookupError(f"facility {self.id} has no area {self.area_code}")
-        return Area.from_model(row)
+        return await require_area(info, self.area_code)
+
+
+async def load_area(info: strawberry.Info[Context], code: str | None) -> Area | None:
+    """The area with this code through the request's loader; None for None or unknown."""
+    if code is None:
+        return None
+    row = await resolve.area(info.context, code)
+    return None if row is None else Area.from_model(row)
+
+
+async def require_area(info: strawberry.Info[Context], code: str) -> Area:
+    """An area a foreign key guarantees to exist."""
+    area = await load_area(info, code)
+    if area is None:
+        raise LookupError(f"no area {code}")
+    return area
+
+
+async def load_facility(info: strawberry.Info[Context], facility_id: int | None) -> Facility | None:
+    """The facility with this id through the request's loader; None for None or unknown."""
+    if facility_id is None:
+        return None
+    row = await resolve.facility(info.context, facility_id)
+    return None if row is None else Facility.from_model(row)

@@ -7,10 +7,9 @@ from datetime import datetime
 import strawberry
 
 from auth.principal import Principal
-from resolvers import areas as resolve_areas
 from resolvers.context import Context
 from schema.operations import operations_for
-from schema.types.area import Area, Facility
+from schema.types.area import Area, Facility, load_area, load_facility
 from schema.types.enums import Role
 
 
@@ -35,17 +34,11 @@ class Me:
 
     @strawberry.field(description="The area the caller works for (area-bound roles).")
     async def area(self, info: strawberry.Info[Context]) -> Area | None:
-        if self.area_code is None:
-            return None
-        row = await resolve_areas.area(info.context, self.area_code)
-        return None if row is None else Area.from_model(row)
+        return await load_area(info, self.area_code)
 
     @strawberry.field(description="The facility the caller works for (facility-bound roles).")
     async def facility(self, info: strawberry.Info[Context]) -> Facility | None:
-        if self.facility_id is None:
-            return None
-        row = await resolve_areas.facility(info.context, self.facility_id)
-        return None if row is None else Facility.from_model(row)
+        return await load_facility(info, self.facility_id)
 
     @strawberry.field(
         description=(

@@ -8,11 +8,10 @@ import strawberry
 
 from db import models
 from db.queries.pagination import Page
-from resolvers import areas as resolve_areas
 from resolvers.context import Context
 from resolvers.pagination import encode_cursor
 from schema.permissions import personal
-from schema.types.area import Area, Facility
+from schema.types.area import Area, Facility, load_facility, require_area
 from schema.types.enums import PatientStatus, Severity, Sex
 from schema.types.pagination import PageInfo
 
@@ -75,17 +74,11 @@ class Patient:
 
     @strawberry.field(description="The commune the patient lives in: the responsible jurisdiction.")
     async def home_commune(self, info: strawberry.Info[Context]) -> Area:
-        row = await resolve_areas.area(info.context, self.home_commune_code)
-        if row is None:  # the foreign key makes this impossible
-            raise LookupError(f"patient {self.id} has no commune {self.home_commune_code}")
-        return Area.from_model(row)
+        return await require_area(info, self.home_commune_code)
 
     @strawberry.field(description="The facility treating the patient; null at home.")
     async def facility(self, info: strawberry.Info[Context]) -> Facility | None:
-        if self.facility_id is None:
-            return None
-        row = await resolve_areas.facility(info.context, self.facility_id)
-        return None if row is None else Facility.from_model(row)
+        return await load_facility(info, self.facility_id)
 
 
 @strawberry.type(description="A patient in a list, with its cursor.")
