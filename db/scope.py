@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import ColumnElement, false, or_, select
 
-from db.models import Patient, Transfer
+from db.models import Declaration, Patient, Transfer
 from domain.enums import OPEN_TRANSFER_STATUSES, AreaLevel
 from domain.scope import Scope
 
@@ -33,4 +33,27 @@ def patient_visible(scope: Scope) -> ColumnElement[bool]:
         return or_(Patient.facility_id == scope.facility_id, Patient.id.in_(incoming))
     if scope.citizen:
         return Patient.citizen_subject == scope.subject
+    return false()
+
+
+DECLARATION_AREA_COLUMN = {
+    AreaLevel.PROVINCE: Declaration.province_code,
+    AreaLevel.DISTRICT: Declaration.district_code,
+    AreaLevel.COMMUNE: Declaration.commune_code,
+}
+
+
+def declaration_in_area(code: str, level: AreaLevel) -> ColumnElement[bool]:
+    """Declarations whose commune lies inside the area `code` of `level`."""
+    return DECLARATION_AREA_COLUMN[level] == code
+
+
+def declaration_visible(scope: Scope) -> ColumnElement[bool]:
+    """Declarations the scope may see: its area's, its facility's, or a citizen's own."""
+    if scope.area_bound and scope.area_code and scope.area_level:
+        return declaration_in_area(scope.area_code, scope.area_level)
+    if scope.facility_bound and scope.facility_id is not None:
+        return Declaration.facility_id == scope.facility_id
+    if scope.citizen:
+        return Declaration.citizen_subject == scope.subject
     return false()

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -21,6 +22,11 @@ class Services:
     directory: Directory
     signing_secret: str
     access_token_ttl: timedelta
+    timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Ho_Chi_Minh"))
+
+    def today(self) -> date:
+        """The calendar day now, in the deployment's time zone (Asia/Ho_Chi_Minh)."""
+        return datetime.now(self.timezone).date()
 
 
 @dataclass
@@ -35,7 +41,7 @@ class Context:
     personal_reads: PersonalReads = field(default_factory=PersonalReads)
 
     def __post_init__(self) -> None:
-        self.loaders = Loaders(self.services.sessions)
+        self.loaders = Loaders(self.services.sessions, lambda: self.principal.scope)
 
     @property
     def sessions(self) -> async_sessionmaker[AsyncSession]:

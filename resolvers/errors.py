@@ -35,6 +35,19 @@ class BadUserInput(CodedError):
         super().__init__(f"{field}: {rule}", field=field, **extra)
 
 
+class InvalidInput(CodedError):
+    """Several arguments broke rules: every one is listed (`extensions.invalid`)."""
+
+    code = "BAD_USER_INPUT"
+
+    def __init__(self, problems: list[tuple[str, str]], *, rows: int | None = None) -> None:
+        shown = "; ".join(f"{field}: {rule}" for field, rule in problems[:20])
+        more = f" (and {len(problems) - 20} more)" if len(problems) > 20 else ""
+        head = f"{len(problems)} invalid value(s)" + (f" in {rows} row(s)" if rows else "")
+        invalid = [{"field": field, "rule": rule} for field, rule in problems]
+        super().__init__(f"{head}: {shown}{more}", invalid=invalid)
+
+
 class NotFound(CodedError):
     """No such object in the caller's scope."""
 

@@ -10,8 +10,10 @@ from typing import Any, Generic, TypeVar
 from aiodataloader import DataLoader
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from db.models import Area, Facility
+from db.models import Area, Facility, Patient
 from db.queries import areas as area_queries
+from db.queries import patients as patient_queries
+from domain.scope import Scope
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -68,10 +70,21 @@ class AreaChildrenByCodeLoader(DataLoader[str, list[Area]]):
         return [children[code] for code in codes]
 
 
+class PatientByIdLoader(_ByKeyLoader[int, Patient]):
+    """Patients by id, within the caller's scope (out of scope loads as None)."""
+
+    def __init__(self, sessions: Sessions, scope: Callable[[], Scope]) -> None:
+        async def fetch(session: AsyncSession, ids: Sequence[int]) -> list[Patient]:
+            return await patient_queries.patients_by_ids(session, scope=scope(), ids=ids)
+
+        super().__init__(sessions, fetch, lambda p: p.id)
+
+
 class Loaders:
     """The loaders of one request."""
 
-    def __init__(self, sessions: Sessions) -> None:
+    def __init__(self, sessions: Sessions, scope: Callable[[], Scope]) -> None:
         self.area_by_code = AreaByCodeLoader(sessions)
         self.area_children = AreaChildrenByCodeLoader(sessions)
         self.facility_by_id = FacilityByIdLoader(sessions)
+        self.patient_by_id = PatientByIdLoader(sessions, scope)

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import strawberry
 
+from db.queries.declarations import DeclarationQuery
 from domain.enums import Role
 from resolvers import areas as resolve_areas
+from resolvers import declarations as resolve_declarations
 from resolvers import patients as resolve_patients
 from resolvers.context import Context
 from schema.permissions import allow, authenticated, public
 from schema.types.area import Area, Facility, load_area
+from schema.types.declaration import Declaration, DeclarationConnection, DeclarationFilter
 from schema.types.enums import AreaLevel
 from schema.types.me import Me
 from schema.types.patient import Patient, PatientConnection, PatientFilter
@@ -21,6 +24,7 @@ PATIENT_READERS = (
     Role.HOSPITAL_STAFF,
     Role.MANAGER,
 )
+DECLARATION_READERS = (Role.CITIZEN, Role.SCREENING_STAFF, Role.LOCAL_OFFICIAL, Role.HEALTH_STAFF)
 
 
 @strawberry.type(description="Everything that can be read.")
@@ -95,3 +99,40 @@ class Query:
             after=after,
         )
         return PatientConnection.from_page(page)
+
+    @strawberry.field(
+        description="One declaration in the caller's scope; null when unknown or out of scope.",
+        extensions=allow(*DECLARATION_READERS),
+    )
+    async def declaration(
+        self, info: strawberry.Info[Context], id: strawberry.ID
+    ) -> Declaration | None:
+        row = await resolve_declarations.declaration(info.context, str(id))
+        return None if row is None else Declaration.from_model(row)
+
+    @strawberry.field(
+        description=(
+            "Declarations in the caller's scope, newest first: the commune's for officials and "
+            "health staff, the facility's for screening staff, a citizen's own."
+        ),
+        extensions=allow(*DECLARATION_READERS),
+    )
+    async def declarations(
+        self,
+        info: strawberry.Info[Context],
+        filter: DeclarationFilter | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> DeclarationConnection:
+        given = filter or DeclarationFilter()
+        query = DeclarationQuery(
+            area_code=None if given.area_code is None else str(given.area_code),
+            statuses=tuple(given.status or ()),
+            kind=given.kind,
+            tested_from=given.tested_from,
+            tested_to=given.tested_to,
+        )
+        page = await resolve_declarations.declarations(
+            info.context, query=query, first=first, after=after
+        )
+        return DeclarationConnection.from_page(page)

@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
@@ -39,6 +40,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         directory=Directory(sessions),
         signing_secret=secret,
         access_token_ttl=timedelta(minutes=settings.access_token_minutes),
+        timezone=ZoneInfo(settings.timezone),
     )
     verifier = verifier_from(settings, secret)
     limits = Limits(

@@ -9,8 +9,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import Area, Patient, Transfer
-from domain.enums import PatientStatus, Sex, TransferStatus
+from db.models import Area, Declaration, Patient, Transfer
+from domain.enums import (
+    DeclarationKind,
+    DeclarationStatus,
+    PatientStatus,
+    Sex,
+    TestKind,
+    TransferStatus,
+)
 
 
 async def make_patient(session: AsyncSession, commune_code: str, **fields: Any) -> Patient:
@@ -68,3 +75,30 @@ async def communes_of(session: AsyncSession, parent_code: str) -> list[str]:
         select(Area.code).where(Area.parent_code == parent_code).order_by(Area.code)
     )
     return list(rows)
+
+
+async def make_declaration(session: AsyncSession, commune_code: str, **fields: Any) -> Declaration:
+    """A PENDING self-test declaration of someone living in `commune_code`."""
+    commune = await session.get(Area, commune_code)
+    assert commune is not None, commune_code
+    values: dict[str, Any] = {
+        "kind": DeclarationKind.SELF_TEST,
+        "status": DeclarationStatus.PENDING,
+        "idempotency_key": secrets.token_hex(8),
+        "submitted_by": "test",
+        "full_name": "Phạm Văn Khai",
+        "date_of_birth": date(1985, 1, 2),
+        "sex": Sex.MALE,
+        "phone": "0987654321",
+        "address": f"2 Đường Thử, {commune.name}",
+        "province_code": commune.province_code,
+        "district_code": commune.district_code,
+        "commune_code": commune.code,
+        "test_kind": TestKind.RAPID_ANTIGEN,
+        "tested_on": date.today(),  # noqa: DTZ011 - any recent day will do
+        **fields,
+    }
+    declaration = Declaration(**values)
+    session.add(declaration)
+    await session.flush()
+    return declaration

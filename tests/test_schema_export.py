@@ -28,6 +28,24 @@ DELIVERED = [
     "PatientConnection",
     "PatientEdge",
     "PageInfo",
+    # case intake
+    "Query.declaration",
+    "Query.declarations",
+    "Mutation.declareSelfTest",
+    "Mutation.declareScreeningResults",
+    "Mutation.verifyDeclaration",
+    "Mutation.rejectDeclaration",
+    "Declaration",
+    "DeclarationConnection",
+    "DeclarationEdge",
+    "DeclarationFilter",
+    "SelfTestInput",
+    "ScreeningResultInput",
+    "VerifyDeclarationInput",
+    "DeclarationKind",
+    "DeclarationStatus",
+    "TestKind",
+    "Sex",
 ]
 
 

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import Patient
+from db.models import CaseCounter, Patient
 from db.queries.pagination import Page
 from db.scope import patient_in_area, patient_visible
-from domain.enums import AreaLevel, PatientStatus
+from domain.enums import ACTIVE_PATIENT_STATUSES, AreaLevel, PatientStatus
 from domain.scope import Scope
 
 
@@ -59,3 +61,58 @@ async def list_patients(
     stmt = select(Patient).where(*conditions).order_by(Patient.id.desc()).limit(first + 1)
     rows = list(await session.scalars(stmt))
     return Page(items=rows[:first], has_next=len(rows) > first, total=total or 0)
+
+
+async def lock_identity(session: AsyncSession, *keys: str) -> None:
+    """Serialise, until commit, every transaction that creates or matches a patient with
+    one of these identity keys, so two declarations of one person make one patient."""
+    for key in sorted(set(keys)):
+        await session.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(key, 0))))
+
+
+async def find_active_duplicate(
+    session: AsyncSession,
+    *,
+    national_id: str | None,
+    phone: str,
+    full_name: str,
+    date_of_birth: date,
+) -> Patient | None:
+    """A patient not yet discharged with the same national ID, or the same phone, full
+    name and date of birth (whole-table search: identity is not limited by scope)."""
+    same_person = and_(
+        Patient.phone == phone,
+        Patient.full_name == full_name,
+        Patient.date_of_birth == date_of_birth,
+    )
+    match = or_(Patient.national_id == national_id, same_person) if national_id else same_person
+    stmt = (
+        select(Patient)
+        .where(match, Patient.status.in_(ACTIVE_PATIENT_STATUSES))
+        .order_by(Patient.id)
+        .limit(1)
+    )
+    found: Patient | None = await session.scalar(stmt)
+    return found
+
+
+async def next_case_number(session: AsyncSession, *, province_code: str, year: int) -> int:
+    """The next number of the per-province, per-year case sequence (locks that counter)."""
+    stmt = (
+        insert(CaseCounter)
+        .values(province_code=province_code, year=year, last_value=1)
+        .on_conflict_do_update(
+            index_elements=[CaseCounter.province_code, CaseCounter.year],
+            set_={"last_value": CaseCounter.last_value + 1},
+        )
+        .returning(CaseCounter.last_value)
+    )
+    return int((await session.execute(stmt)).scalar_one())
+
+
+async def add_patient(session: AsyncSession, **values: object) -> Patient:
+    """Insert a patient row."""
+    patient = Patient(**values)
+    session.add(patient)
+    await session.flush()
+    return patient

@@ -8,7 +8,16 @@ from __future__ import annotations
 
 import strawberry
 
-from domain.enums import AreaLevel, PatientStatus, Role, Severity, Sex
+from domain.enums import (
+    AreaLevel,
+    DeclarationKind,
+    DeclarationStatus,
+    PatientStatus,
+    Role,
+    Severity,
+    Sex,
+    TestKind,
+)
 
 strawberry.enum(Role, description="What a principal is allowed to be and do.")
 strawberry.enum(AreaLevel, description="Level of an administrative area of Viet Nam.")
@@ -22,4 +31,23 @@ strawberry.enum(
     description="Clinical severity by the Ministry of Health rules (mild to critical).",
 )
 
-__all__ = ["AreaLevel", "PatientStatus", "Role", "Severity", "Sex"]
+strawberry.enum(
+    DeclarationKind,
+    description="Who declared a positive test: the person (home test) or a screening hospital.",
+)
+strawberry.enum(
+    DeclarationStatus,
+    description="Review state: PENDING until the commune verifies, rejects or finds a duplicate.",
+)
+strawberry.enum(TestKind, description="Kind of COVID-19 test.")
+
+__all__ = [
+    "AreaLevel",
+    "DeclarationKind",
+    "DeclarationStatus",
+    "PatientStatus",
+    "Role",
+    "Severity",
+    "Sex",
+    "TestKind",
+]

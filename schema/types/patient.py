@@ -48,6 +48,15 @@ class Patient:
     last_report_at: datetime | None = strawberry.field(
         description="When the latest health report arrived; null before any."
     )
+    needs_facility_assessment: bool = strawberry.field(
+        description=(
+            "Set at verification when home care does not suit the case (CLINICAL.md): "
+            "a flag for the official, not a refusal."
+        )
+    )
+    assessment_reason: str | None = strawberry.field(
+        description="Why the case needs a facility assessment; null when it does not."
+    )
     home_commune_code: strawberry.Private[str]
     facility_id: strawberry.Private[int | None]
 
@@ -68,6 +77,8 @@ class Patient:
             address=row.address,
             confirmed_at=row.confirmed_at,
             last_report_at=row.last_report_at,
+            needs_facility_assessment=row.needs_facility_assessment,
+            assessment_reason=row.assessment_reason,
             home_commune_code=row.home_commune_code,
             facility_id=row.facility_id,
         )

@@ -10,8 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.demo import SeedResult
 from db.models import Patient
-from domain.enums import PatientStatus
-from tests.factories import communes_of, make_patient, make_transfer
+from domain.enums import DeclarationKind, PatientStatus
+from tests.factories import communes_of, make_declaration, make_patient, make_transfer
 
 
 @dataclass(frozen=True)
@@ -20,6 +20,7 @@ class World:
 
     patients: dict[str, int]
     facilities: dict[str, int]
+    declarations: dict[str, int]
 
 
 @pytest.fixture(scope="session")
@@ -50,9 +51,25 @@ async def world(sessions: async_sessionmaker[AsyncSession], demo: SeedResult) ->
             ),
         }
         await make_transfer(session, p["incoming_tier2"], tier2)
+        screening = next(a.facility_id for a in demo.accounts if a.role.value == "SCREENING_STAFF")
+        declared = {
+            "own_in_commune": await make_declaration(
+                session, commune, citizen_subject=demo.citizen_subject
+            ),
+            "screened_elsewhere": await make_declaration(
+                session,
+                elsewhere[4],
+                facility_id=screening,
+                kind=DeclarationKind.HOSPITAL_SCREENING,
+            ),
+        }
         citizen = await session.scalar(
             select(Patient).where(Patient.citizen_subject == demo.citizen_subject)
         )
         assert citizen is not None
         ids = {label: row.id for label, row in p.items()} | {"citizen": citizen.id}
-    return World(patients=ids, facilities={"tier2": tier2, "tier3": tier3})
+    return World(
+        patients=ids,
+        facilities={"tier2": tier2, "tier3": tier3},
+        declarations={label: row.id for label, row in declared.items()},
+    )

@@ -159,3 +159,83 @@ async def test_access_matrix(
             assert patient["phone"] is None
             paths = {tuple(e["path"]) for e in body["errors"]}
             assert paths == {("patient", "fullName"), ("patient", "phone")}
+
+
+# Who may call each mutation (an inert call: allowed roles get a validation or not-found
+# answer, never FORBIDDEN; everyone else FORBIDDEN; anonymous UNAUTHENTICATED).
+REVIEWERS = {"official.province", "official.district", "official.commune"} | {
+    "health.province",
+    "health.district",
+    "health.commune",
+}
+MUTATIONS: dict[str, tuple[str, dict[str, Any], set[str]]] = {
+    "declareSelfTest": (
+        "mutation($i: SelfTestInput!) { declareSelfTest(input: $i) { id } }",
+        {"i": {"idempotencyKey": "", "fullName": "", "dateOfBirth": "2000-01-01", "sex": "MALE",
+               "phone": "0", "communeCode": "0", "address": "", "testKind": "PCR",
+               "testedOn": "2000-01-01"}},
+        {"citizen"},
+    ),
+    "declareScreeningResults": (
+        "mutation { declareScreeningResults(input: []) { id } }",
+        {},
+        {"screening.hospital"},
+    ),
+    "verifyDeclaration": ('mutation { verifyDeclaration(id: "0") { id } }', {}, REVIEWERS),
+    "rejectDeclaration": (
+        'mutation { rejectDeclaration(id: "0", reason: "x") { id } }', {}, REVIEWERS
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("mutation", list(MUTATIONS))
+@pytest.mark.parametrize("name", IDS)
+async def test_mutation_permissions(
+    client: httpx.AsyncClient, demo: SeedResult, name: str, mutation: str
+) -> None:
+    document, variables, allowed = MUTATIONS[mutation]
+    body = await gql(client, document, variables, _token(name, demo))
+    outcome = _outcome(body)
+    if name == "anonymous":
+        assert outcome == UNAUTH
+    elif name in allowed:
+        assert outcome not in (FORBIDDEN, UNAUTH), body
+    else:
+        assert outcome == FORBIDDEN, body
+
+
+# principal → (may read declarations, labelled declarations in scope)
+DECLARATION_SCOPE: dict[str, tuple[str, set[str]]] = {
+    name: (OK, {"own_in_commune"}) for name in ["official.district", "official.commune",
+                                                "health.district", "health.commune", "citizen"]
+} | {
+    "official.province": (OK, {"own_in_commune", "screened_elsewhere"}),
+    "health.province": (OK, {"own_in_commune", "screened_elsewhere"}),
+    "screening.hospital": (OK, {"screened_elsewhere"}),
+    "anonymous": (UNAUTH, set()),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", IDS)
+async def test_declaration_visibility(
+    client: httpx.AsyncClient, demo: SeedResult, world: World, name: str
+) -> None:
+    reads, expected = DECLARATION_SCOPE.get(name, (FORBIDDEN, set()))
+    token = _token(name, demo)
+    for label, declaration_id in world.declarations.items():
+        body = await gql(
+            client,
+            "query($id: ID!) { declaration(id: $id) { id } }",
+            {"id": str(declaration_id)},
+            token,
+        )
+        assert _outcome(body) == reads
+        found = (body.get("data") or {}).get("declaration")
+        assert (found is not None) == (label in expected), (label, body)
+    listing = await gql(
+        client, "{ declarations(first: 100) { edges { node { id } } } }", token=token
+    )
+    assert _outcome(listing) == reads
+    if reads == OK:
+        ids = {int(e["node"]["id"]) for e in listing["data"]["declarations"]["edges"]}
+        assert {label for label, i in world.declarations.items() if i in ids} <= expected

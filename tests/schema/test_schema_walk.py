@@ -11,6 +11,7 @@ from schema.permissions import allowed_roles
 
 PERSONAL = {
     "Patient": {"fullName", "dateOfBirth", "nationalId", "phone", "address"},
+    "Declaration": {"fullName", "dateOfBirth", "nationalId", "phone", "address"},
 }
 
 

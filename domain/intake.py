@@ -1,0 +1,118 @@
+"""Rules for a declared positive test: what a valid declaration looks like (issue: case
+intake). Pure: the caller supplies today's date and checks the commune exists."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+
+from domain.clinical import SYMPTOMS
+from domain.enums import Sex, TestKind
+
+MOBILE = re.compile(r"^0[35789]\d{8}$")
+INTERNATIONAL = re.compile(r"^\+84([35789]\d{8})$")
+NATIONAL_ID = re.compile(r"^(\d{12}|\d{9})$")
+MAX_AGE_YEARS = 120
+MAX_TEST_AGE_DAYS = 14
+NAME_LENGTH = (1, 100)
+ADDRESS_LENGTH = (1, 300)
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One broken rule: which field, and the rule in words."""
+
+    field: str
+    rule: str
+
+
+@dataclass(frozen=True)
+class PersonReport:
+    """A declared person and test, as submitted (before cleaning)."""
+
+    idempotency_key: str
+    full_name: str
+    date_of_birth: date
+    sex: Sex
+    national_id: str | None
+    phone: str
+    commune_code: str
+    address: str
+    test_kind: TestKind
+    tested_on: date
+    symptoms: tuple[str, ...] = ()
+
+
+def clean_text(value: str) -> str:
+    """Trimmed, inner runs of white space folded, NFC-normalised (diacritics kept)."""
+    return unicodedata.normalize("NFC", " ".join(value.split()))
+
+
+def clean_phone(value: str) -> str | None:
+    """A Vietnamese mobile number as 10 digits with a leading 0, or None if it is not one."""
+    compact = re.sub(r"[\s.\-()]", "", value)
+    if MOBILE.match(compact):
+        return compact
+    international = INTERNATIONAL.match(compact)
+    return "0" + international.group(1) if international else None
+
+
+def age_on(born: date, day: date) -> int:
+    """Whole years between `born` and `day`."""
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def check(report: PersonReport, *, today: date) -> tuple[PersonReport, list[Violation]]:
+    """The cleaned report and every rule it breaks (empty when valid)."""
+    problems: list[Violation] = []
+    name = clean_text(report.full_name)
+    address = clean_text(report.address)
+    problems += _length("fullName", name, NAME_LENGTH)
+    problems += _length("address", address, ADDRESS_LENGTH)
+    phone = clean_phone(report.phone)
+    if phone is None:
+        problems.append(
+            Violation("phone", "must be a Vietnamese mobile number: 10 digits starting 0, or +84")
+        )
+    national_id = clean_text(report.national_id) if report.national_id else None
+    if national_id is not None and not NATIONAL_ID.match(national_id):
+        problems.append(Violation("nationalId", "must be 12 digits (citizen ID) or 9 (old ID)"))
+    if report.date_of_birth > today:
+        problems.append(Violation("dateOfBirth", "must not be in the future"))
+    elif age_on(report.date_of_birth, today) > MAX_AGE_YEARS:
+        problems.append(Violation("dateOfBirth", f"age must be at most {MAX_AGE_YEARS} years"))
+    if report.tested_on > today:
+        problems.append(Violation("testedOn", "must not be in the future"))
+    elif report.tested_on < today - timedelta(days=MAX_TEST_AGE_DAYS):
+        problems.append(Violation("testedOn", f"must be within the last {MAX_TEST_AGE_DAYS} days"))
+    unknown = [s for s in report.symptoms if s not in SYMPTOMS]
+    if unknown:
+        problems.append(
+            Violation(
+                "symptoms",
+                f"unknown {', '.join(unknown)}; allowed: {', '.join(SYMPTOMS)}",
+            )
+        )
+    key = report.idempotency_key.strip()
+    if not 1 <= len(key) <= 128:
+        problems.append(Violation("idempotencyKey", "must be 1 to 128 characters"))
+    cleaned = replace(
+        report,
+        idempotency_key=key,
+        full_name=name,
+        address=address,
+        phone=phone or report.phone,
+        national_id=national_id,
+        commune_code=report.commune_code.strip(),
+        symptoms=tuple(dict.fromkeys(report.symptoms)),
+    )
+    return cleaned, problems
+
+
+def _length(field: str, value: str, bounds: tuple[int, int]) -> list[Violation]:
+    low, high = bounds
+    if low <= len(value) <= high:
+        return []
+    return [Violation(field, f"must be {low} to {high} characters after trimming")]
