@@ -131,58 +131,119 @@ class Vitals:
 
 
 @dataclass(frozen=True)
+class Finding:
+    """One warning sign found, as a code and in words."""
+
+    code: str
+    text: str
+
+
+@dataclass(frozen=True)
 class Assessment:
     """What a rule set concluded from one report."""
 
     severity: Severity
-    warning_signs: tuple[str, ...]
+    findings: tuple[Finding, ...]
     recommended_tier: int
     rule_set: str
+
+    @property
+    def warning_signs(self) -> tuple[str, ...]:
+        """The codes of the warning signs found."""
+        return tuple(f.code for f in self.findings)
+
+    def message(self, current_tier: int) -> str:
+        """The alert text: each sign in words, and a suggested transfer when due."""
+        text = "; ".join(f.text for f in self.findings) or f"severity {self.severity.value}"
+        if self.recommended_tier > current_tier:
+            text += f" — suggest transfer to tier {self.recommended_tier}"
+        return text
+
+
+def check_ranges(vitals: Vitals, rules: RuleSet = VN_MOH_2022) -> list[tuple[str, str]]:
+    """(field, rule) for every value outside its plausible range: a typing error."""
+    values = {
+        "spo2": vitals.spo2,
+        "temperature": vitals.temperature,
+        "pulse": vitals.pulse,
+        "respiratoryRate": vitals.respiratory_rate,
+        "systolic": vitals.systolic,
+        "diastolic": vitals.diastolic,
+    }
+    problems = [
+        (name, f"must be between {low:g} and {high:g}, got {value:g}")
+        for name, value in values.items()
+        if value is not None
+        for low, high in [rules.ranges[name]]
+        if not low <= value <= high
+    ]
+    if vitals.systolic is not None and vitals.diastolic is not None:
+        if vitals.systolic <= vitals.diastolic:
+            problems.append(("systolic", "must be greater than diastolic"))
+    if (vitals.systolic is None) != (vitals.diastolic is None):
+        missing = "diastolic" if vitals.diastolic is None else "systolic"
+        problems.append((missing, "blood pressure needs both systolic and diastolic"))
+    unknown = [s for s in vitals.symptoms if s not in SYMPTOMS]
+    if unknown:
+        problems.append(
+            ("symptoms", f"unknown {', '.join(unknown)}; allowed: {', '.join(SYMPTOMS)}")
+        )
+    return problems
 
 
 def assess(vitals: Vitals, *, age_years: int, rules: RuleSet = VN_MOH_2022) -> Assessment:
     """Judge one report: warning signs found, severity and the tier it points to."""
-    signs: list[str] = []
+    findings: list[Finding] = []
     level = 0  # index into Severity order
     spo2, rr = vitals.spo2, vitals.respiratory_rate
     if spo2 is not None and spo2 < rules.spo2_warning_below:
-        signs.append("SPO2_LOW")
+        findings.append(Finding("SPO2_LOW", f"SpO2 {spo2} % < {rules.spo2_warning_below} %"))
         level = max(level, _spo2_level(spo2, rules))
     if rr is not None:
         band = next(b for b in rules.respiratory_bands if age_years >= b.min_age)
         if rr >= band.warning_at:
-            signs.append("RESPIRATORY_RATE_HIGH")
+            text = f"respiratory rate {rr}/min ≥ {band.warning_at}"
+            findings.append(Finding("RESPIRATORY_RATE_HIGH", text))
             level = max(level, 1)
         if age_years >= rules.adult_age:
+            if rr < rules.adult_rr_critical_below:
+                text = f"respiratory rate {rr}/min < {rules.adult_rr_critical_below}"
+                findings.append(Finding("RESPIRATORY_RATE_LOW", text))
             level = max(level, _adult_rr_level(rr, rules))
-    if vitals.pulse is not None and not (
-        rules.pulse_low_below <= vitals.pulse <= rules.pulse_high_above
-    ):
-        signs.append("PULSE_ABNORMAL")
+    pulse = vitals.pulse
+    if pulse is not None and not rules.pulse_low_below <= pulse <= rules.pulse_high_above:
+        low, high = rules.pulse_low_below, rules.pulse_high_above
+        findings.append(Finding("PULSE_ABNORMAL", f"pulse {pulse}/min outside {low}–{high}"))
     low_sys = vitals.systolic is not None and vitals.systolic < rules.systolic_low_below
     low_dia = vitals.diastolic is not None and vitals.diastolic < rules.diastolic_low_below
     if low_sys or low_dia:
-        signs.append("BLOOD_PRESSURE_LOW")
+        text = (
+            f"blood pressure {vitals.systolic}/{vitals.diastolic} mmHg below "
+            f"{rules.systolic_low_below}/{rules.diastolic_low_below}"
+        )
+        findings.append(Finding("BLOOD_PRESSURE_LOW", text))
+    temperature = vitals.temperature
     if (
         age_years < rules.child_fever_age_below
-        and vitals.temperature is not None
-        and vitals.temperature > rules.child_fever_above
+        and temperature is not None
+        and temperature > rules.child_fever_above
     ):
-        signs.append("CHILD_HIGH_FEVER")
-    for symptom in vitals.symptoms:
+        text = f"temperature {temperature:g} °C > {rules.child_fever_above:g} under age 5"
+        findings.append(Finding("CHILD_HIGH_FEVER", text))
+    for symptom in dict.fromkeys(vitals.symptoms):
         sign = rules.symptom_signs.get(symptom)
-        if sign is None or sign in signs:
+        if sign is None:
             continue
-        signs.append(sign)
+        findings.append(Finding(sign, symptom.lower().replace("_", " ")))
         level = max(level, 3 if sign in rules.critical_symptom_signs else 1)
         if sign in rules.severe_symptom_signs:
             level = max(level, 2)
-    if signs:
+    if findings:
         level = max(level, 1)
     severity = list(Severity)[level]
     return Assessment(
         severity=severity,
-        warning_signs=tuple(signs),
+        findings=tuple(findings),
         recommended_tier=rules.tier_by_severity[severity],
         rule_set=rules.version,
     )
