@@ -3,7 +3,7 @@ aggregate over personal rows goes through these; out of scope is the same as abs
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, false, or_, select
+from sqlalchemy import ColumnElement, and_, false, or_, select
 
 from db.models import Declaration, Patient, Transfer
 from domain.enums import OPEN_TRANSFER_STATUSES, AreaLevel
@@ -56,4 +56,48 @@ def declaration_visible(scope: Scope) -> ColumnElement[bool]:
         return Declaration.facility_id == scope.facility_id
     if scope.citizen:
         return Declaration.citizen_subject == scope.subject
+    return false()
+
+
+def patient_holdable(scope: Scope) -> ColumnElement[bool]:
+    """Patients the scope may act on as the responsible side: its area's, or those held at
+    its facility (not merely expected there)."""
+    if scope.area_bound and scope.area_code and scope.area_level:
+        return patient_in_area(scope.area_code, scope.area_level)
+    if scope.facility_bound and scope.facility_id is not None:
+        return Patient.facility_id == scope.facility_id
+    return false()
+
+
+def transfer_visible(scope: Scope) -> ColumnElement[bool]:
+    """Transfers of visible patients, plus those to or from the scope's facility."""
+    patients = select(Patient.id).where(patient_visible(scope))
+    visible = Transfer.patient_id.in_(patients)
+    if scope.facility_bound and scope.facility_id is not None:
+        return or_(
+            visible,
+            Transfer.to_facility_id == scope.facility_id,
+            Transfer.from_facility_id == scope.facility_id,
+        )
+    return visible
+
+
+def transfer_receivable(scope: Scope) -> ColumnElement[bool]:
+    """Transfers the scope receives: to its facility, or home to its area (no facility)."""
+    if scope.facility_bound and scope.facility_id is not None:
+        return Transfer.to_facility_id == scope.facility_id
+    if scope.area_bound and scope.area_code and scope.area_level:
+        home = select(Patient.id).where(patient_in_area(scope.area_code, scope.area_level))
+        return and_(Transfer.to_facility_id.is_(None), Transfer.patient_id.in_(home))
+    return false()
+
+
+def transfer_cancellable(scope: Scope) -> ColumnElement[bool]:
+    """Transfers the scope may cancel as the requesting side: from its facility, or of a
+    patient of its area that was not requested by a facility."""
+    if scope.facility_bound and scope.facility_id is not None:
+        return Transfer.from_facility_id == scope.facility_id
+    if scope.area_bound and scope.area_code and scope.area_level:
+        home = select(Patient.id).where(patient_in_area(scope.area_code, scope.area_level))
+        return and_(Transfer.from_facility_id.is_(None), Transfer.patient_id.in_(home))
     return false()

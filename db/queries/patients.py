@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, func, not_, or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import CaseCounter, Patient
 from db.queries.pagination import Page
 from db.scope import patient_in_area, patient_visible
-from domain.enums import ACTIVE_PATIENT_STATUSES, AreaLevel, PatientStatus
+from domain.enums import ACTIVE_PATIENT_STATUSES, AreaLevel, PatientStatus, Severity
 from domain.scope import Scope
 
 
@@ -24,6 +24,42 @@ class PatientQuery:
     area_code: str | None = None
     area_level: AreaLevel | None = None
     statuses: tuple[PatientStatus, ...] = ()
+    severities: tuple[Severity, ...] = ()
+    tier: int | None = None
+    facility_id: int | None = None
+    # with `overdue_before`: True keeps only patients at home without a report since then
+    report_overdue: bool | None = None
+    overdue_before: datetime | None = None
+    search: str | None = None
+
+
+def overdue(cutoff: datetime) -> ColumnElement[bool]:
+    """Patients at home whose latest report (or confirmation) is older than `cutoff`."""
+    return and_(
+        Patient.status == PatientStatus.HOME_TREATMENT,
+        func.coalesce(Patient.last_report_at, Patient.confirmed_at) < cutoff,
+    )
+
+
+def _conditions(scope: Scope, query: PatientQuery) -> list[ColumnElement[bool]]:
+    conditions = [patient_visible(scope)]
+    if query.area_code is not None and query.area_level is not None:
+        conditions.append(patient_in_area(query.area_code, query.area_level))
+    if query.statuses:
+        conditions.append(Patient.status.in_(query.statuses))
+    if query.severities:
+        conditions.append(Patient.severity.in_(query.severities))
+    if query.tier is not None:
+        conditions.append(Patient.tier == query.tier)
+    if query.facility_id is not None:
+        conditions.append(Patient.facility_id == query.facility_id)
+    if query.report_overdue is not None and query.overdue_before is not None:
+        late = overdue(query.overdue_before)
+        conditions.append(late if query.report_overdue else not_(late))
+    if query.search:
+        pattern = "%" + query.search.replace("\\", "").replace("%", "").replace("_", " ") + "%"
+        conditions.append(or_(Patient.full_name.ilike(pattern), Patient.phone.like(pattern)))
+    return conditions
 
 
 async def get_patient(session: AsyncSession, *, scope: Scope, patient_id: int) -> Patient | None:
@@ -50,11 +86,7 @@ async def list_patients(
     after_id: int | None,
 ) -> Page[Patient]:
     """Newest first (by id), `first` rows after the cursor, with the total count."""
-    conditions = [patient_visible(scope)]
-    if query.area_code is not None and query.area_level is not None:
-        conditions.append(patient_in_area(query.area_code, query.area_level))
-    if query.statuses:
-        conditions.append(Patient.status.in_(query.statuses))
+    conditions = _conditions(scope, query)
     total = await session.scalar(select(func.count()).select_from(Patient).where(*conditions))
     if after_id is not None:
         conditions.append(Patient.id < after_id)
@@ -116,3 +148,16 @@ async def add_patient(session: AsyncSession, **values: object) -> Patient:
     session.add(patient)
     await session.flush()
     return patient
+
+
+async def own_active_patient(session: AsyncSession, *, subject: str) -> Patient | None:
+    """A citizen's patient record in treatment (the newest if several), locked."""
+    stmt = (
+        select(Patient)
+        .where(Patient.citizen_subject == subject, Patient.status.in_(ACTIVE_PATIENT_STATUSES))
+        .order_by(Patient.id.desc())
+        .limit(1)
+        .with_for_update()
+    )
+    found: Patient | None = await session.scalar(stmt)
+    return found

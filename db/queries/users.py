@@ -47,3 +47,8 @@ async def area_exists(session: AsyncSession, code: str) -> bool:
 async def facility_exists(session: AsyncSession, facility_id: int) -> bool:
     """Whether a facility with this id exists."""
     return await session.scalar(select(Facility.id).where(Facility.id == facility_id)) is not None
+
+
+async def user_by_id(session: AsyncSession, user_id: int) -> User | None:
+    """The account with this id, if any."""
+    return await session.get(User, user_id)

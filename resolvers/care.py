@@ -1,0 +1,302 @@
+"""Home treatment: health reports, clinical notes, contact updates, discharge."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.models import ClinicalNote, HealthReport, Patient
+from db.queries import alerts, audit, reports
+from db.queries import patients as patient_queries
+from db.queries import transfers as transfer_queries
+from db.queries import users as user_queries
+from db.scope import patient_visible
+from domain import intake
+from domain.clinical import Vitals, assess, check_ranges
+from domain.enums import (
+    ACTIVE_PATIENT_STATUSES,
+    AlertKind,
+    DischargeOutcome,
+    PatientStatus,
+    Role,
+    Severity,
+)
+from resolvers.context import Context
+from resolvers.errors import BadUserInput, Conflict, InvalidInput, NotFound
+
+MIN_HOME_DAYS = 7  # CLINICAL.md: end of home treatment
+MAX_NOTE = 2000
+SEVERITY_ORDER = list(Severity)
+
+
+@dataclass(frozen=True)
+class ReportInput:
+    """A health report as submitted."""
+
+    idempotency_key: str
+    patient_id: str | None
+    vitals: Vitals
+    note: str | None
+
+
+async def _patient_for_update(session: AsyncSession, ctx: Context, patient_id: str) -> Patient:
+    found = None
+    if patient_id.isdigit():
+        found = await transfer_queries.lock_patient(
+            session, patient_id=int(patient_id), allowed=patient_visible(ctx.principal.scope)
+        )
+    if found is None:
+        raise NotFound(f"patient {patient_id} not found")
+    return found
+
+
+def _require_active(patient: Patient, action: str) -> None:
+    if patient.status not in ACTIVE_PATIENT_STATUSES:
+        raise Conflict(f"patient {patient.id} is {patient.status.value}; cannot {action}")
+
+
+async def submit_report(ctx: Context, given: ReportInput) -> HealthReport:
+    """Store a report judged by the rule set; update the patient; raise a VITAL_SIGNS alert
+    when a warning sign is found. A retry with the same key returns the first report."""
+    problems = check_ranges(given.vitals)
+    if not 1 <= len(given.idempotency_key.strip()) <= 128:
+        problems.append(("idempotencyKey", "must be 1 to 128 characters"))
+    if given.note is not None and len(given.note) > MAX_NOTE:
+        problems.append(("note", f"must be at most {MAX_NOTE} characters"))
+    if problems:
+        raise InvalidInput([(f"input.{field}", rule) for field, rule in problems])
+    principal = ctx.principal
+    async with ctx.sessions.begin() as session:
+        patient = await _reporting_patient(session, ctx, given.patient_id)
+        _require_active(patient, "accept health reports")
+        now = datetime.now(UTC)
+        today = now.astimezone(ctx.services.timezone).date()
+        judged = assess(given.vitals, age_years=intake.age_on(patient.date_of_birth, today))
+        vitals = given.vitals
+        report, created = await reports.insert_report(
+            session,
+            {
+                "patient_id": patient.id,
+                "province_code": patient.home_province_code,
+                "reported_at": now,
+                "spo2": vitals.spo2,
+                "temperature": None
+                if vitals.temperature is None
+                else Decimal(f"{vitals.temperature:.1f}"),
+                "pulse": vitals.pulse,
+                "respiratory_rate": vitals.respiratory_rate,
+                "systolic": vitals.systolic,
+                "diastolic": vitals.diastolic,
+                "symptoms": list(dict.fromkeys(vitals.symptoms)),
+                "note": intake.clean_text(given.note) if given.note else None,
+                "severity": judged.severity,
+                "warning_signs": list(judged.warning_signs),
+                "recommended_tier": judged.recommended_tier,
+                "rule_set": judged.rule_set,
+                "submitted_by": principal.subject,
+                "submitted_role": principal.role,
+                "idempotency_key": given.idempotency_key.strip(),
+            },
+        )
+        if not created:
+            return report
+        patient.severity = judged.severity
+        patient.last_report_at = now
+        if judged.findings:
+            await _vital_signs_alert(
+                session,
+                patient,
+                judged.severity,
+                judged.message(patient.tier),
+                judged.rule_set,
+                principal.subject,
+            )
+        await audit.record(
+            session,
+            subject=principal.subject,
+            role=principal.role,
+            action="SUBMIT_HEALTH_REPORT",
+            entity="patient",
+            entity_ids=[str(patient.id)],
+            detail=f"report {report.id}, {judged.severity.value}",
+        )
+    return report
+
+
+async def _reporting_patient(
+    session: AsyncSession, ctx: Context, patient_id: str | None
+) -> Patient:
+    if patient_id is not None:
+        return await _patient_for_update(session, ctx, patient_id)
+    if ctx.principal.role is not Role.CITIZEN:
+        raise BadUserInput("input.patientId", "staff must say which patient the report is for")
+    own = await patient_queries.own_active_patient(session, subject=ctx.principal.subject)
+    if own is None:
+        raise NotFound("you have no patient record in treatment")
+    return own
+
+
+async def _vital_signs_alert(
+    session: AsyncSession,
+    patient: Patient,
+    severity: Severity,
+    message: str,
+    rule_set: str,
+    by: str,
+) -> None:
+    existing = await alerts.open_alert(session, patient_id=patient.id, kind=AlertKind.VITAL_SIGNS)
+    if existing is None:
+        await alerts.raise_alert(
+            session,
+            patient=patient,
+            kind=AlertKind.VITAL_SIGNS,
+            severity=severity,
+            message=message,
+            raised_by=by,
+            rule_set=rule_set,
+        )
+        return
+    # one open vital-signs alert per patient: a new report updates it instead of piling up
+    existing.message = message
+    existing.rule_set = rule_set
+    existing.press_count += 1
+    existing.last_pressed_at = datetime.now(UTC)
+    if SEVERITY_ORDER.index(severity) > SEVERITY_ORDER.index(existing.severity):
+        existing.severity = severity
+
+
+async def add_note(ctx: Context, patient_id: str, text: str) -> ClinicalNote:
+    """A treatment or care note on a patient in scope."""
+    cleaned = text.strip()
+    if not 1 <= len(cleaned) <= MAX_NOTE:
+        raise BadUserInput("text", f"must be 1 to {MAX_NOTE} characters after trimming")
+    principal = ctx.principal
+    async with ctx.sessions.begin() as session:
+        patient = await _patient_for_update(session, ctx, patient_id)
+        note = await reports.add_note(
+            session,
+            patient_id=patient.id,
+            text=cleaned,
+            author=principal.subject,
+            author_role=principal.role,
+        )
+        await audit.record(
+            session,
+            subject=principal.subject,
+            role=principal.role,
+            action="ADD_CLINICAL_NOTE",
+            entity="patient",
+            entity_ids=[str(patient.id)],
+        )
+    return note
+
+
+@dataclass(frozen=True)
+class PatientChanges:
+    """Contact and assignment changes; None leaves a field as it is."""
+
+    phone: str | None = None
+    address: str | None = None
+    assigned_staff_id: str | None = None
+
+
+async def update_patient(ctx: Context, patient_id: str, changes: PatientChanges) -> Patient:
+    """Change contact details or the assigned staff member of a patient in scope."""
+    problems: list[tuple[str, str]] = []
+    phone = intake.clean_phone(changes.phone) if changes.phone is not None else None
+    if changes.phone is not None and phone is None:
+        problems.append(
+            ("input.phone", "must be a Vietnamese mobile number: 10 digits starting 0, or +84")
+        )
+    address = intake.clean_text(changes.address) if changes.address is not None else None
+    if address is not None and not 1 <= len(address) <= intake.ADDRESS_LENGTH[1]:
+        problems.append(("input.address", "must be 1 to 300 characters after trimming"))
+    if problems:
+        raise InvalidInput(problems)
+    principal = ctx.principal
+    async with ctx.sessions.begin() as session:
+        patient = await _patient_for_update(session, ctx, patient_id)
+        fields: list[str] = []
+        if phone is not None:
+            patient.phone, fields = phone, [*fields, "phone"]
+        if address is not None:
+            patient.address, fields = address, [*fields, "address"]
+        if changes.assigned_staff_id is not None:
+            patient.assigned_staff_id = await _staff_for(
+                session, patient, changes.assigned_staff_id
+            )
+            fields.append("assignedStaffId")
+        patient.updated_at = datetime.now(UTC)
+        await audit.record(
+            session,
+            subject=principal.subject,
+            role=principal.role,
+            action="UPDATE_PATIENT",
+            entity="patient",
+            entity_ids=[str(patient.id)],
+            fields=fields,
+        )
+    return patient
+
+
+async def _staff_for(session: AsyncSession, patient: Patient, staff_id: str) -> int:
+    staff = await user_queries.user_by_id(session, int(staff_id)) if staff_id.isdigit() else None
+    home = {patient.home_province_code, patient.home_district_code, patient.home_commune_code}
+    if staff is None or staff.role not in (Role.HEALTH_STAFF, Role.LOCAL_OFFICIAL):
+        raise BadUserInput(
+            "input.assignedStaffId", "must be the id of a health staff member or local official"
+        )
+    if staff.area_code not in home:
+        raise BadUserInput(
+            "input.assignedStaffId",
+            "the staff member must work for an area containing the patient's commune",
+        )
+    return staff.id
+
+
+@dataclass(frozen=True)
+class Discharge:
+    """How treatment ended."""
+
+    outcome: DischargeOutcome
+    note: str | None = None
+
+
+async def discharge(ctx: Context, patient_id: str, given: Discharge) -> Patient:
+    """End treatment; RECOVERED needs the minimum days unless a note explains why."""
+    note = given.note.strip() if given.note else None
+    principal = ctx.principal
+    now = datetime.now(UTC)
+    async with ctx.sessions.begin() as session:
+        patient = await _patient_for_update(session, ctx, patient_id)
+        _require_active(patient, "be discharged")
+        early = now - patient.confirmed_at < timedelta(days=MIN_HOME_DAYS)
+        if given.outcome is DischargeOutcome.RECOVERED and early and not note:
+            raise BadUserInput(
+                "input.note",
+                f"RECOVERED before {MIN_HOME_DAYS} days after confirmation needs a note saying why",
+            )
+        patient.status = PatientStatus(given.outcome.value)
+        patient.discharge_outcome = given.outcome
+        patient.discharge_note = note
+        patient.discharged_at = now
+        patient.updated_at = now
+        await alerts.resolve_all(
+            session, patient_id=patient.id, by=principal.subject, note="patient discharged", at=now
+        )
+        await transfer_queries.cancel_open(
+            session, patient_id=patient.id, by=principal.subject, reason="patient discharged"
+        )
+        await audit.record(
+            session,
+            subject=principal.subject,
+            role=principal.role,
+            action="DISCHARGE_PATIENT",
+            entity="patient",
+            entity_ids=[str(patient.id)],
+            detail=given.outcome.value,
+        )
+    return patient

@@ -1,0 +1,225 @@
+"""Tier transfers (chuyển tầng): request, accept or reject, complete, cancel."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import ColumnElement
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.models import Transfer
+from db.queries import audit
+from db.queries import transfers as queries
+from db.queries.pagination import Page
+from db.scope import patient_holdable, transfer_cancellable, transfer_receivable
+from domain.enums import ACTIVE_PATIENT_STATUSES, FacilityKind, PatientStatus, TransferStatus
+from domain.scope import Scope
+from domain.transfers import IllegalTransition, advance
+from resolvers.context import Context
+from resolvers.errors import BadUserInput, Conflict, NotFound
+from resolvers.pagination import decode_cursor, page_size
+
+MAX_REASON = 1000
+
+
+@dataclass(frozen=True)
+class TransferRequest:
+    """Where to move a patient, and why."""
+
+    patient_id: str
+    to_tier: int
+    to_facility_id: str | None
+    reason: str
+
+
+async def request(ctx: Context, given: TransferRequest) -> Transfer:
+    """Ask to move a patient of the caller's area (or held at the caller's facility)."""
+    reason = given.reason.strip()
+    if not 1 <= len(reason) <= MAX_REASON:
+        raise BadUserInput("input.reason", f"must be 1 to {MAX_REASON} characters after trimming")
+    if not 1 <= given.to_tier <= 3:
+        raise BadUserInput("input.toTier", "must be 1, 2 or 3")
+    principal = ctx.principal
+    async with ctx.sessions.begin() as session:
+        patient = None
+        if given.patient_id.isdigit():
+            patient = await queries.lock_patient(
+                session, patient_id=int(given.patient_id), allowed=patient_holdable(principal.scope)
+            )
+        if patient is None:
+            raise NotFound(f"patient {given.patient_id} not found")
+        if patient.status not in ACTIVE_PATIENT_STATUSES:
+            raise Conflict(f"patient {patient.id} is {patient.status.value}; cannot be transferred")
+        target = await _target(session, given)
+        if target == patient.facility_id and given.to_tier == patient.tier:
+            raise BadUserInput(
+                "input.toTier", f"the patient is already at tier {patient.tier} there"
+            )
+        existing = await queries.open_transfer_of(session, patient.id)
+        if existing is not None:
+            raise Conflict(
+                f"patient {patient.id} already has transfer {existing.id} {existing.status.value}"
+            )
+        transfer = await queries.add_transfer(
+            session,
+            patient_id=patient.id,
+            province_code=patient.home_province_code,
+            status=TransferStatus.REQUESTED,
+            from_tier=patient.tier,
+            to_tier=given.to_tier,
+            from_facility_id=patient.facility_id,
+            to_facility_id=target,
+            reason=reason,
+            requested_by=principal.subject,
+        )
+        await _audit(session, ctx, "REQUEST_TRANSFER", transfer)
+    return transfer
+
+
+async def _target(session: AsyncSession, given: TransferRequest) -> int | None:
+    if given.to_facility_id is None:
+        if given.to_tier > 1:
+            raise BadUserInput(
+                "input.toFacilityId", f"a tier-{given.to_tier} transfer needs a facility"
+            )
+        return None
+    facility = None
+    if given.to_facility_id.isdigit():
+        facility = await queries.facility(session, int(given.to_facility_id))
+    if facility is None or facility.kind is FacilityKind.SCREENING_HOSPITAL:
+        raise BadUserInput("input.toFacilityId", "must be the id of a treatment facility")
+    if facility.tier != given.to_tier:
+        raise BadUserInput(
+            "input.toFacilityId",
+            f"{facility.name} is a tier-{facility.tier} facility, not tier {given.to_tier}",
+        )
+    return facility.id
+
+
+async def _locked(
+    session: AsyncSession,
+    transfer_id: str,
+    scope: Scope,
+    allowed: Callable[[Scope], ColumnElement[bool]],
+) -> Transfer:
+    found = None
+    if transfer_id.isdigit():
+        found = await queries.lock_transfer(
+            session, transfer_id=int(transfer_id), allowed=allowed(scope)
+        )
+    if found is None:
+        raise NotFound(f"transfer {transfer_id} not found")
+    return found
+
+
+def _step(transfer: Transfer, target: TransferStatus) -> None:
+    try:
+        transfer.status = advance(transfer.status, target)
+    except IllegalTransition as exc:
+        raise Conflict(f"transfer {transfer.id}: {exc}") from None
+
+
+async def accept(ctx: Context, transfer_id: str, *, force: bool) -> Transfer:
+    """The receiving side accepts; a full facility refuses unless `force`."""
+    async with ctx.sessions.begin() as session:
+        transfer = await _locked(session, transfer_id, ctx.principal.scope, transfer_receivable)
+        _step(transfer, TransferStatus.ACCEPTED)
+        if transfer.to_facility_id is not None and not force:
+            facility = await queries.facility(session, transfer.to_facility_id)
+            used = (await queries.occupancy(session, [transfer.to_facility_id])).get(
+                transfer.to_facility_id, 0
+            )
+            if (
+                facility is not None
+                and facility.bed_capacity is not None
+                and used >= facility.bed_capacity
+            ):
+                raise Conflict(
+                    f"{facility.name} is full ({used}/{facility.bed_capacity} beds); "
+                    "accept with force: true to admit anyway"
+                )
+        transfer.decided_by = ctx.principal.subject
+        transfer.accepted_at = datetime.now(UTC)
+        await _audit(session, ctx, "ACCEPT_TRANSFER", transfer)
+    return transfer
+
+
+async def reject(ctx: Context, transfer_id: str, reason: str) -> Transfer:
+    """The receiving side refuses, with a reason."""
+    cleaned = reason.strip()
+    if not 1 <= len(cleaned) <= MAX_REASON:
+        raise BadUserInput("reason", f"must be 1 to {MAX_REASON} characters after trimming")
+    async with ctx.sessions.begin() as session:
+        transfer = await _locked(session, transfer_id, ctx.principal.scope, transfer_receivable)
+        _step(transfer, TransferStatus.REJECTED)
+        transfer.decided_by = ctx.principal.subject
+        transfer.rejected_at = datetime.now(UTC)
+        transfer.rejection_reason = cleaned
+        await _audit(session, ctx, "REJECT_TRANSFER", transfer)
+    return transfer
+
+
+async def complete(ctx: Context, transfer_id: str) -> Transfer:
+    """The patient arrived: tier, facility and status change with the transfer."""
+    async with ctx.sessions.begin() as session:
+        transfer = await _locked(session, transfer_id, ctx.principal.scope, transfer_receivable)
+        _step(transfer, TransferStatus.COMPLETED)
+        patient = await queries.lock_patient(session, patient_id=transfer.patient_id)
+        assert patient is not None  # noqa: S101 - the foreign key guarantees it
+        if patient.status not in ACTIVE_PATIENT_STATUSES:
+            raise Conflict(f"patient {patient.id} is {patient.status.value}; cannot be moved")
+        now = datetime.now(UTC)
+        patient.tier = transfer.to_tier
+        patient.facility_id = transfer.to_facility_id
+        home = transfer.to_tier == 1
+        patient.status = PatientStatus.HOME_TREATMENT if home else PatientStatus.IN_FACILITY
+        patient.updated_at = now
+        transfer.completed_by = ctx.principal.subject
+        transfer.completed_at = now
+        await _audit(session, ctx, "COMPLETE_TRANSFER", transfer)
+    return transfer
+
+
+async def cancel(ctx: Context, transfer_id: str, reason: str | None) -> Transfer:
+    """The requesting side withdraws the request."""
+    async with ctx.sessions.begin() as session:
+        transfer = await _locked(session, transfer_id, ctx.principal.scope, transfer_cancellable)
+        _step(transfer, TransferStatus.CANCELLED)
+        transfer.cancelled_by = ctx.principal.subject
+        transfer.cancelled_at = datetime.now(UTC)
+        transfer.cancel_reason = reason.strip() if reason else None
+        await _audit(session, ctx, "CANCEL_TRANSFER", transfer)
+    return transfer
+
+
+async def transfers(
+    ctx: Context, *, query: queries.TransferQuery, first: int | None, after: str | None
+) -> Page[Transfer]:
+    """A page of the transfers in scope, newest first."""
+    if query.area_code is not None:
+        area = await ctx.services.directory.area(query.area_code)
+        if area is None:
+            raise BadUserInput("filter.areaCode", f"no area has code {query.area_code!r}")
+        query = queries.TransferQuery(area.code, area.level, query.statuses, query.facility_id)
+    async with ctx.sessions() as session:
+        return await queries.list_transfers(
+            session,
+            scope=ctx.principal.scope,
+            query=query,
+            first=page_size(first),
+            after_id=decode_cursor(after, "transfer"),
+        )
+
+
+async def _audit(session: AsyncSession, ctx: Context, action: str, transfer: Transfer) -> None:
+    await audit.record(
+        session,
+        subject=ctx.principal.subject,
+        role=ctx.principal.role,
+        action=action,
+        entity="transfer",
+        entity_ids=[str(transfer.id)],
+        detail=f"patient {transfer.patient_id}, tier {transfer.from_tier} → {transfer.to_tier}",
+    )
