@@ -23,6 +23,7 @@ class Services:
     signing_secret: str
     access_token_ttl: timedelta
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Ho_Chi_Minh"))
+    report_interval: timedelta = timedelta(hours=24)
 
     def today(self) -> date:
         """The calendar day now, in the deployment's time zone (Asia/Ho_Chi_Minh)."""

@@ -10,9 +10,12 @@ from typing import Any, Generic, TypeVar
 from aiodataloader import DataLoader
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from db.models import Area, Facility, Patient
+from db.models import Alert, Area, ClinicalNote, Facility, HealthReport, Patient, Transfer
+from db.queries import alerts as alert_queries
 from db.queries import areas as area_queries
 from db.queries import patients as patient_queries
+from db.queries import reports as report_queries
+from db.queries import transfers as transfer_queries
 from domain.scope import Scope
 
 K = TypeVar("K", bound=Hashable)
@@ -54,20 +57,73 @@ class FacilityByIdLoader(_ByKeyLoader[int, Facility]):
         super().__init__(sessions, area_queries.facilities_by_ids, lambda f: f.id)
 
 
-class AreaChildrenByCodeLoader(DataLoader[str, list[Area]]):
+class _GroupLoader(DataLoader[K, list[V]], Generic[K, V]):
+    """Loads every object belonging to each key, in the order the query returns them."""
+
+    def __init__(
+        self,
+        sessions: Sessions,
+        fetch: Callable[[AsyncSession, Sequence[K]], Awaitable[Sequence[Any]]],
+        key_of: Callable[[Any], K],
+    ) -> None:
+        super().__init__()
+        self._sessions, self._fetch, self._key_of = sessions, fetch, key_of
+
+    async def batch_load_fn(self, keys: Sequence[K]) -> list[list[V]]:
+        async with self._sessions() as session:
+            rows = await self._fetch(session, keys)
+        groups: dict[K, list[V]] = defaultdict(list)
+        for row in rows:
+            groups[self._key_of(row)].append(row)
+        return [groups[key] for key in keys]
+
+
+class AreaChildrenByCodeLoader(_GroupLoader[str, Area]):
     """The child areas of each area, ordered by code."""
+
+    def __init__(self, sessions: Sessions) -> None:
+        super().__init__(sessions, area_queries.children_by_parent, lambda a: a.parent_code)
+
+
+class LatestReportByPatientLoader(_ByKeyLoader[int, HealthReport]):
+    """The newest health report of each patient."""
+
+    def __init__(self, sessions: Sessions) -> None:
+        super().__init__(sessions, report_queries.latest_reports, lambda r: r.patient_id)
+
+
+class OpenAlertsByPatientLoader(_GroupLoader[int, Alert]):
+    """Open and acknowledged alerts of each patient."""
+
+    def __init__(self, sessions: Sessions) -> None:
+        super().__init__(sessions, alert_queries.open_alerts_of, lambda a: a.patient_id)
+
+
+class TransfersByPatientLoader(_GroupLoader[int, Transfer]):
+    """Every transfer of each patient."""
+
+    def __init__(self, sessions: Sessions) -> None:
+        super().__init__(sessions, transfer_queries.transfers_of, lambda t: t.patient_id)
+
+
+class NotesByPatientLoader(_GroupLoader[int, ClinicalNote]):
+    """Clinical notes of each patient."""
+
+    def __init__(self, sessions: Sessions) -> None:
+        super().__init__(sessions, report_queries.notes_of, lambda n: n.patient_id)
+
+
+class OccupancyByFacilityLoader(DataLoader[int, int]):
+    """Patients IN_FACILITY at each facility."""
 
     def __init__(self, sessions: Sessions) -> None:
         super().__init__()
         self._sessions = sessions
 
-    async def batch_load_fn(self, codes: Sequence[str]) -> list[list[Area]]:
+    async def batch_load_fn(self, ids: Sequence[int]) -> list[int]:
         async with self._sessions() as session:
-            rows = await area_queries.children_by_parent(session, codes)
-        children: dict[str | None, list[Area]] = defaultdict(list)
-        for row in rows:
-            children[row.parent_code].append(row)
-        return [children[code] for code in codes]
+            counts = await transfer_queries.occupancy(session, ids)
+        return [counts.get(i, 0) for i in ids]
 
 
 class PatientByIdLoader(_ByKeyLoader[int, Patient]):
@@ -88,3 +144,8 @@ class Loaders:
         self.area_children = AreaChildrenByCodeLoader(sessions)
         self.facility_by_id = FacilityByIdLoader(sessions)
         self.patient_by_id = PatientByIdLoader(sessions, scope)
+        self.latest_report = LatestReportByPatientLoader(sessions)
+        self.open_alerts = OpenAlertsByPatientLoader(sessions)
+        self.transfers = TransfersByPatientLoader(sessions)
+        self.notes = NotesByPatientLoader(sessions)
+        self.occupancy = OccupancyByFacilityLoader(sessions)

@@ -2,13 +2,36 @@
 
 from __future__ import annotations
 
-from db.models import Patient
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+
+from db.models import HealthReport, Patient
 from db.queries import patients as queries
+from db.queries import reports as report_queries
 from db.queries.pagination import Page
-from domain.enums import PatientStatus
+from domain.enums import PatientStatus, Role, Severity
+from domain.intake import clean_text
 from resolvers.context import Context
-from resolvers.errors import BadUserInput
+from resolvers.errors import BadUserInput, Forbidden
 from resolvers.pagination import decode_cursor, page_size
+
+# roles that may search by name or phone: those that may read personal data
+PERSONAL_DATA_READERS = frozenset(
+    {Role.CITIZEN, Role.LOCAL_OFFICIAL, Role.HEALTH_STAFF, Role.HOSPITAL_STAFF}
+)
+
+
+@dataclass(frozen=True)
+class PatientListFilter:
+    """The patient-list filter as the API received it."""
+
+    area_code: str | None = None
+    statuses: tuple[PatientStatus, ...] = ()
+    severities: tuple[Severity, ...] = ()
+    tier: int | None = None
+    facility_id: str | None = None
+    report_overdue: bool | None = None
+    search: str | None = None
 
 
 async def patient(ctx: Context, patient_id: str) -> Patient | None:
@@ -22,20 +45,33 @@ async def patient(ctx: Context, patient_id: str) -> Patient | None:
 
 
 async def patients(
-    ctx: Context,
-    *,
-    area_code: str | None,
-    statuses: list[PatientStatus] | None,
-    first: int | None,
-    after: str | None,
+    ctx: Context, given: PatientListFilter, *, first: int | None, after: str | None
 ) -> Page[Patient]:
     """A page of the patients in scope, newest first."""
-    query = queries.PatientQuery(statuses=tuple(statuses or ()))
-    if area_code is not None:
-        area = await ctx.services.directory.area(area_code)
+    query = queries.PatientQuery(
+        statuses=given.statuses,
+        severities=given.severities,
+        tier=given.tier,
+        report_overdue=given.report_overdue,
+        overdue_before=datetime.now(UTC) - ctx.services.report_interval,
+    )
+    if given.area_code is not None:
+        area = await ctx.services.directory.area(given.area_code)
         if area is None:
-            raise BadUserInput("filter.areaCode", f"no area has code {area_code!r}")
-        query = queries.PatientQuery(area.code, area.level, query.statuses)
+            raise BadUserInput("filter.areaCode", f"no area has code {given.area_code!r}")
+        query = replace(query, area_code=area.code, area_level=area.level)
+    if given.facility_id is not None:
+        if not given.facility_id.isdigit():
+            raise BadUserInput("filter.facilityId", "must be a facility id")
+        query = replace(query, facility_id=int(given.facility_id))
+    if given.search is not None:
+        if ctx.principal.role not in PERSONAL_DATA_READERS:
+            role = ctx.principal.role.value if ctx.principal.role else "anonymous"
+            raise Forbidden(f"filter.search reads personal data; role {role} may not use it")
+        term = clean_text(given.search)
+        if len(term) < 2:
+            raise BadUserInput("filter.search", "must be at least 2 characters")
+        query = replace(query, search=term)
     async with ctx.sessions() as session:
         return await queries.list_patients(
             session,
@@ -43,4 +79,17 @@ async def patients(
             query=query,
             first=page_size(first),
             after_id=decode_cursor(after, "patient"),
+        )
+
+
+async def reports(
+    ctx: Context, patient_id: int, *, first: int | None, after: str | None
+) -> Page[HealthReport]:
+    """A page of one (visible) patient's reports, newest first."""
+    async with ctx.sessions() as session:
+        return await report_queries.report_page(
+            session,
+            patient_id=patient_id,
+            first=page_size(first),
+            after_id=decode_cursor(after, "report"),
         )

@@ -6,9 +6,13 @@ import strawberry
 
 from domain.enums import Role
 from resolvers import auth as resolve_auth
+from resolvers import care as resolve_care
 from resolvers import declarations as resolve_declarations
+from resolvers import transfers as resolve_transfers
 from resolvers.context import Context
 from schema.permissions import allow, public
+from schema.types.care import ClinicalNote, HealthReport
+from schema.types.care_inputs import DischargeInput, HealthReportInput, PatientUpdateInput
 from schema.types.declaration import (
     Declaration,
     ScreeningResultInput,
@@ -17,8 +21,10 @@ from schema.types.declaration import (
 )
 from schema.types.me import AuthPayload, Me
 from schema.types.patient import Patient
+from schema.types.transfer import Transfer, TransferRequestInput
 
 REVIEWERS = (Role.LOCAL_OFFICIAL, Role.HEALTH_STAFF)
+CLINICAL_STAFF = (Role.HEALTH_STAFF, Role.HOSPITAL_STAFF)
 
 
 @strawberry.type(description="Everything that changes data.")
@@ -102,3 +108,112 @@ class Mutation:
     ) -> Declaration:
         row = await resolve_declarations.reject(info.context, str(id), reason)
         return Declaration.from_model(row)
+
+    @strawberry.mutation(
+        description=(
+            "A daily health report: a citizen for their own record, or health / hospital staff "
+            "for a patient in scope. Judged by the clinical rule set; a warning sign raises a "
+            "VITAL_SIGNS alert. Idempotent by `idempotencyKey`."
+        ),
+        extensions=allow(Role.CITIZEN, *CLINICAL_STAFF),
+    )
+    async def submit_health_report(
+        self, info: strawberry.Info[Context], input: HealthReportInput
+    ) -> HealthReport:
+        row = await resolve_care.submit_report(info.context, input.to_report())
+        return HealthReport.from_model(row)
+
+    @strawberry.mutation(
+        description="Change a patient's phone, address or assigned staff member.",
+        extensions=allow(*REVIEWERS),
+    )
+    async def update_patient(
+        self, info: strawberry.Info[Context], id: strawberry.ID, input: PatientUpdateInput
+    ) -> Patient:
+        row = await resolve_care.update_patient(info.context, str(id), input.to_changes())
+        return Patient.from_model(row)
+
+    @strawberry.mutation(
+        description="Add a treatment or care note to a patient in scope.",
+        extensions=allow(*CLINICAL_STAFF),
+    )
+    async def add_clinical_note(
+        self, info: strawberry.Info[Context], patient_id: strawberry.ID, text: str
+    ) -> ClinicalNote:
+        row = await resolve_care.add_note(info.context, str(patient_id), text)
+        return ClinicalNote.from_model(row)
+
+    @strawberry.mutation(
+        description=(
+            "Request a tier transfer: health staff for a patient of their area, hospital staff "
+            "for a patient at their facility (e.g. back to tier 1). One open transfer per patient."
+        ),
+        extensions=allow(*CLINICAL_STAFF),
+    )
+    async def request_transfer(
+        self, info: strawberry.Info[Context], input: TransferRequestInput
+    ) -> Transfer:
+        given = resolve_transfers.TransferRequest(
+            patient_id=str(input.patient_id),
+            to_tier=input.to_tier,
+            to_facility_id=None if input.to_facility_id is None else str(input.to_facility_id),
+            reason=input.reason,
+        )
+        return Transfer.from_model(await resolve_transfers.request(info.context, given))
+
+    @strawberry.mutation(
+        description=(
+            "The receiving side accepts a REQUESTED transfer. A full facility refuses with "
+            "CONFLICT unless `force` is true."
+        ),
+        extensions=allow(*CLINICAL_STAFF),
+    )
+    async def accept_transfer(
+        self, info: strawberry.Info[Context], id: strawberry.ID, force: bool = False
+    ) -> Transfer:
+        return Transfer.from_model(
+            await resolve_transfers.accept(info.context, str(id), force=force)
+        )
+
+    @strawberry.mutation(
+        description="The receiving side refuses a REQUESTED transfer, with a reason.",
+        extensions=allow(*CLINICAL_STAFF),
+    )
+    async def reject_transfer(
+        self, info: strawberry.Info[Context], id: strawberry.ID, reason: str
+    ) -> Transfer:
+        return Transfer.from_model(await resolve_transfers.reject(info.context, str(id), reason))
+
+    @strawberry.mutation(
+        description=(
+            "The receiving side records the patient's arrival: the patient's tier, facility and "
+            "status change in the same transaction."
+        ),
+        extensions=allow(*CLINICAL_STAFF),
+    )
+    async def complete_transfer(
+        self, info: strawberry.Info[Context], id: strawberry.ID
+    ) -> Transfer:
+        return Transfer.from_model(await resolve_transfers.complete(info.context, str(id)))
+
+    @strawberry.mutation(
+        description="The requesting side withdraws a REQUESTED or ACCEPTED transfer.",
+        extensions=allow(*CLINICAL_STAFF),
+    )
+    async def cancel_transfer(
+        self, info: strawberry.Info[Context], id: strawberry.ID, reason: str | None = None
+    ) -> Transfer:
+        return Transfer.from_model(await resolve_transfers.cancel(info.context, str(id), reason))
+
+    @strawberry.mutation(
+        description=(
+            "End treatment with an outcome. RECOVERED before the minimum days needs a note. "
+            "Open alerts are resolved and an open transfer is cancelled; reports are refused after."
+        ),
+        extensions=allow(*CLINICAL_STAFF),
+    )
+    async def discharge_patient(
+        self, info: strawberry.Info[Context], id: strawberry.ID, input: DischargeInput
+    ) -> Patient:
+        row = await resolve_care.discharge(info.context, str(id), input.to_discharge())
+        return Patient.from_model(row)

@@ -27,6 +27,7 @@ PERSONAL_DATA_ROLES = (
     Role.HOSPITAL_STAFF,
 )
 CLINICAL_DATA_ROLES = (Role.CITIZEN, Role.HEALTH_STAFF, Role.HOSPITAL_STAFF)
+CLINICAL_STAFF = (Role.HEALTH_STAFF, Role.HOSPITAL_STAFF)
 
 
 @strawberry.schema_directive(
@@ -122,6 +123,12 @@ class PersonalDataPermission(RolePermission):
             raise Forbidden(f"{_field_name(info)} is personal data; {who} may not read it")
         info.context.personal_reads.add(self.entity, str(source.id), info.field_name)
         return True
+
+
+def clinical(*roles: Role) -> list[FieldExtension]:
+    """Field extensions: clinical detail, for these roles (objects are already in scope)."""
+    ordered = tuple(r for r in Role if r in roles)
+    return [PermissionExtension([RolePermission(ordered, ClinicalData(roles=list(ordered)))])]
 
 
 def allow(*roles: Role) -> list[FieldExtension]:

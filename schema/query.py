@@ -5,17 +5,21 @@ from __future__ import annotations
 import strawberry
 
 from db.queries.declarations import DeclarationQuery
+from db.queries.transfers import TransferQuery
 from domain.enums import Role
 from resolvers import areas as resolve_areas
 from resolvers import declarations as resolve_declarations
 from resolvers import patients as resolve_patients
+from resolvers import transfers as resolve_transfers
 from resolvers.context import Context
+from resolvers.errors import BadUserInput
 from schema.permissions import allow, authenticated, public
 from schema.types.area import Area, Facility, load_area
 from schema.types.declaration import Declaration, DeclarationConnection, DeclarationFilter
 from schema.types.enums import AreaLevel
 from schema.types.me import Me
 from schema.types.patient import Patient, PatientConnection, PatientFilter
+from schema.types.transfer import TransferConnection, TransferFilter
 
 PATIENT_READERS = (
     Role.CITIZEN,
@@ -25,6 +29,7 @@ PATIENT_READERS = (
     Role.MANAGER,
 )
 DECLARATION_READERS = (Role.CITIZEN, Role.SCREENING_STAFF, Role.LOCAL_OFFICIAL, Role.HEALTH_STAFF)
+TRANSFER_READERS = (Role.LOCAL_OFFICIAL, Role.HEALTH_STAFF, Role.HOSPITAL_STAFF, Role.MANAGER)
 
 
 @strawberry.type(description="Everything that can be read.")
@@ -91,13 +96,16 @@ class Query:
         after: str | None = None,
     ) -> PatientConnection:
         given = filter or PatientFilter()
-        page = await resolve_patients.patients(
-            info.context,
+        wanted = resolve_patients.PatientListFilter(
             area_code=None if given.area_code is None else str(given.area_code),
-            statuses=given.status,
-            first=first,
-            after=after,
+            statuses=tuple(given.status or ()),
+            severities=tuple(given.severity or ()),
+            tier=given.tier,
+            facility_id=None if given.facility_id is None else str(given.facility_id),
+            report_overdue=given.report_overdue,
+            search=given.search,
         )
+        page = await resolve_patients.patients(info.context, wanted, first=first, after=after)
         return PatientConnection.from_page(page)
 
     @strawberry.field(
@@ -136,3 +144,33 @@ class Query:
             info.context, query=query, first=first, after=after
         )
         return DeclarationConnection.from_page(page)
+
+    @strawberry.field(
+        description=(
+            "Tier transfers in the caller's scope, newest first: of the area's patients, and "
+            "to or from the caller's facility."
+        ),
+        extensions=allow(*TRANSFER_READERS),
+    )
+    async def transfers(
+        self,
+        info: strawberry.Info[Context],
+        filter: TransferFilter | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> TransferConnection:
+        given = filter or TransferFilter()
+        facility = None
+        if given.facility_id is not None:
+            if not str(given.facility_id).isdigit():
+                raise BadUserInput("filter.facilityId", "must be a facility id")
+            facility = int(given.facility_id)
+        query = TransferQuery(
+            area_code=None if given.area_code is None else str(given.area_code),
+            statuses=tuple(given.status or ()),
+            facility_id=facility,
+        )
+        page = await resolve_transfers.transfers(
+            info.context, query=query, first=first, after=after
+        )
+        return TransferConnection.from_page(page)

@@ -41,6 +41,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         signing_secret=secret,
         access_token_ttl=timedelta(minutes=settings.access_token_minutes),
         timezone=ZoneInfo(settings.timezone),
+        report_interval=timedelta(hours=settings.report_interval_hours),
     )
     verifier = verifier_from(settings, secret)
     limits = Limits(

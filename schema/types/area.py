@@ -69,6 +69,11 @@ class Facility:
     async def area(self, info: strawberry.Info[Context]) -> Area:
         return await require_area(info, self.area_code)
 
+    @strawberry.field(description="Patients IN_FACILITY here now (compare with bedCapacity).")
+    async def occupancy(self, info: strawberry.Info[Context]) -> int:
+        count: int = await info.context.loaders.occupancy.load(int(self.id))
+        return count
+
 
 async def load_area(info: strawberry.Info[Context], code: str | None) -> Area | None:
     """The area with this code through the request's loader; None for None or unknown."""

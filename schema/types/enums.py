@@ -9,14 +9,18 @@ from __future__ import annotations
 import strawberry
 
 from domain.enums import (
+    AlertKind,
+    AlertStatus,
     AreaLevel,
     DeclarationKind,
     DeclarationStatus,
+    DischargeOutcome,
     PatientStatus,
     Role,
     Severity,
     Sex,
     TestKind,
+    TransferStatus,
 )
 
 strawberry.enum(Role, description="What a principal is allowed to be and do.")
@@ -41,8 +45,17 @@ strawberry.enum(
 )
 strawberry.enum(TestKind, description="Kind of COVID-19 test.")
 
+strawberry.enum(TransferStatus, description="State of a tier transfer (chuyển tầng).")
+strawberry.enum(DischargeOutcome, description="How treatment ended.")
+strawberry.enum(AlertKind, description="Why an alert was raised.")
+strawberry.enum(AlertStatus, description="Handling state of an alert.")
+
 __all__ = [
+    "AlertKind",
+    "AlertStatus",
     "AreaLevel",
+    "DischargeOutcome",
+    "TransferStatus",
     "DeclarationKind",
     "DeclarationStatus",
     "PatientStatus",

@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
 from db import models
 from db.queries.pagination import Page
+from resolvers import patients as resolve_patients
 from resolvers.context import Context
 from resolvers.pagination import encode_cursor
-from schema.permissions import personal
+from schema.permissions import CLINICAL_DATA_ROLES, CLINICAL_STAFF, clinical, personal
 from schema.types.area import Area, Facility, load_facility, require_area
+from schema.types.care import Alert, ClinicalNote, HealthReport, HealthReportConnection
 from schema.types.enums import PatientStatus, Severity, Sex
 from schema.types.pagination import PageInfo
+
+if TYPE_CHECKING:
+    from schema.types.transfer import Transfer
 
 
 @strawberry.type(description="An F0 case: a COVID-19 positive person under management.")
@@ -91,6 +97,46 @@ class Patient:
     async def facility(self, info: strawberry.Info[Context]) -> Facility | None:
         return await load_facility(info, self.facility_id)
 
+    @strawberry.field(
+        description="The newest health report (clinical detail).",
+        extensions=clinical(*CLINICAL_DATA_ROLES),
+    )
+    async def latest_report(self, info: strawberry.Info[Context]) -> HealthReport | None:
+        row = await info.context.loaders.latest_report.load(int(self.id))
+        return None if row is None else HealthReport.from_model(row)
+
+    @strawberry.field(
+        description="Health reports, newest first (clinical detail); `first` 1-100.",
+        extensions=clinical(*CLINICAL_DATA_ROLES),
+    )
+    async def health_reports(
+        self, info: strawberry.Info[Context], first: int | None = None, after: str | None = None
+    ) -> HealthReportConnection | None:
+        page = await resolve_patients.reports(info.context, int(self.id), first=first, after=after)
+        return HealthReportConnection.from_page(page)
+
+    @strawberry.field(
+        description="Treatment and care notes, oldest first (clinical detail).",
+        extensions=clinical(*CLINICAL_STAFF),
+    )
+    async def clinical_notes(self, info: strawberry.Info[Context]) -> list[ClinicalNote] | None:
+        rows = await info.context.loaders.notes.load(int(self.id))
+        return [ClinicalNote.from_model(r) for r in rows]
+
+    @strawberry.field(description="Every tier transfer of the patient, oldest first.")
+    async def transfers(
+        self, info: strawberry.Info[Context]
+    ) -> list[Annotated[Transfer, strawberry.lazy("schema.types.transfer")]]:
+        from schema.types.transfer import Transfer
+
+        rows = await info.context.loaders.transfers.load(int(self.id))
+        return [Transfer.from_model(r) for r in rows]
+
+    @strawberry.field(description="Alerts not yet resolved, oldest first.")
+    async def open_alerts(self, info: strawberry.Info[Context]) -> list[Alert]:
+        rows = await info.context.loaders.open_alerts.load(int(self.id))
+        return [Alert.from_model(r) for r in rows]
+
 
 @strawberry.type(description="A patient in a list, with its cursor.")
 class PatientEdge:
@@ -128,4 +174,22 @@ class PatientFilter:
     )
     status: list[PatientStatus] | None = strawberry.field(
         default=None, description="Only patients in one of these states."
+    )
+    severity: list[Severity] | None = strawberry.field(
+        default=None, description="Only patients whose current severity is one of these."
+    )
+    tier: int | None = strawberry.field(default=None, description="Only patients at this tier.")
+    facility_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Only patients at this facility."
+    )
+    report_overdue: bool | None = strawberry.field(
+        default=None,
+        description=(
+            "true: only patients at home without a report for longer than the configured "
+            "interval (default 24 h); false: only the others."
+        ),
+    )
+    search: str | None = strawberry.field(
+        default=None,
+        description="Part of the full name or phone (only for roles that may read personal data).",
     )

@@ -1,0 +1,147 @@
+"""Health reports, clinical notes and alerts of a patient."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from db import models
+from db.queries.pagination import Page
+from resolvers.context import Context
+from resolvers.pagination import encode_cursor
+from schema.types.enums import AlertKind, AlertStatus, AreaLevel, Severity
+from schema.types.pagination import PageInfo
+
+if TYPE_CHECKING:
+    from schema.types.patient import Patient
+
+
+@strawberry.type(description="A daily health report, judged by a clinical rule set.")
+class HealthReport:
+    id: strawberry.ID = strawberry.field(description="Report id.")
+    reported_at: datetime = strawberry.field(description="When it arrived.")
+    spo2: int | None = strawberry.field(description="SpO2, % (50–100).")
+    temperature: float | None = strawberry.field(description="Body temperature, °C.")
+    pulse: int | None = strawberry.field(description="Pulse, beats per minute.")
+    respiratory_rate: int | None = strawberry.field(description="Breaths per minute at rest.")
+    systolic: int | None = strawberry.field(description="Systolic blood pressure, mmHg.")
+    diastolic: int | None = strawberry.field(description="Diastolic blood pressure, mmHg.")
+    symptoms: list[str] = strawberry.field(description="Symptoms from the checklist.")
+    note: str | None = strawberry.field(description="Free-text note.")
+    severity: Severity = strawberry.field(description="Severity the rule set found.")
+    warning_signs: list[str] = strawberry.field(
+        description="Warning signs found, as codes (e.g. SPO2_LOW, RESPIRATORY_RATE_HIGH)."
+    )
+    recommended_tier: int = strawberry.field(description="The tier the severity points to.")
+    rule_set: str = strawberry.field(description="Version of the rule set that judged it.")
+
+    @classmethod
+    def from_model(cls, row: models.HealthReport) -> HealthReport:
+        """The GraphQL view of a report row."""
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            reported_at=row.reported_at,
+            spo2=row.spo2,
+            temperature=None if row.temperature is None else float(row.temperature),
+            pulse=row.pulse,
+            respiratory_rate=row.respiratory_rate,
+            systolic=row.systolic,
+            diastolic=row.diastolic,
+            symptoms=list(row.symptoms),
+            note=row.note,
+            severity=row.severity,
+            warning_signs=list(row.warning_signs),
+            recommended_tier=row.recommended_tier,
+            rule_set=row.rule_set,
+        )
+
+
+@strawberry.type(description="A report in a list, with its cursor.")
+class HealthReportEdge:
+    node: HealthReport = strawberry.field(description="The report.")
+    cursor: str = strawberry.field(description="Cursor of this row, for `after`.")
+
+
+@strawberry.type(description="A page of a patient's reports, newest first.")
+class HealthReportConnection:
+    edges: list[HealthReportEdge] = strawberry.field(description="The reports of this page.")
+    page_info: PageInfo = strawberry.field(description="Where this page stands.")
+    total_count: int = strawberry.field(description="How many reports the patient has.")
+
+    @classmethod
+    def from_page(cls, page: Page[models.HealthReport]) -> HealthReportConnection:
+        """The GraphQL view of a page of report rows."""
+        edges = [
+            HealthReportEdge(node=HealthReport.from_model(r), cursor=encode_cursor("report", r.id))
+            for r in page.items
+        ]
+        return cls(
+            edges=edges,
+            page_info=PageInfo(
+                has_next_page=page.has_next, end_cursor=edges[-1].cursor if edges else None
+            ),
+            total_count=page.total,
+        )
+
+
+@strawberry.type(description="A treatment or care note written by staff.")
+class ClinicalNote:
+    id: strawberry.ID = strawberry.field(description="Note id.")
+    text: str = strawberry.field(description="The note.")
+    created_at: datetime = strawberry.field(description="When it was written.")
+    author: str = strawberry.field(description="Who wrote it (username).")
+
+    @classmethod
+    def from_model(cls, row: models.ClinicalNote) -> ClinicalNote:
+        """The GraphQL view of a note row."""
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            text=row.text,
+            created_at=row.created_at,
+            author=row.author,
+        )
+
+
+@strawberry.type(description="An SOS, vital-sign or missed-report alert about a patient.")
+class Alert:
+    id: strawberry.ID = strawberry.field(description="Alert id; ids grow monotonically.")
+    kind: AlertKind = strawberry.field(description="Why it was raised.")
+    status: AlertStatus = strawberry.field(description="Handling state.")
+    severity: Severity = strawberry.field(description="How urgent.")
+    message: str = strawberry.field(description="What happened, e.g. the warning signs found.")
+    raised_at: datetime = strawberry.field(description="When it was raised.")
+    acknowledged_at: datetime | None = strawberry.field(description="When staff acknowledged it.")
+    resolved_at: datetime | None = strawberry.field(description="When it was resolved.")
+    escalation_level: AreaLevel = strawberry.field(
+        description="The level it has reached: COMMUNE, then DISTRICT and PROVINCE if unanswered."
+    )
+    patient_id: strawberry.Private[int]
+
+    @classmethod
+    def from_model(cls, row: models.Alert) -> Alert:
+        """The GraphQL view of an alert row."""
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            kind=row.kind,
+            status=row.status,
+            severity=row.severity,
+            message=row.message,
+            raised_at=row.raised_at,
+            acknowledged_at=row.acknowledged_at,
+            resolved_at=row.resolved_at,
+            escalation_level=row.escalation_level,
+            patient_id=row.patient_id,
+        )
+
+    @strawberry.field(description="The patient the alert is about.")
+    async def patient(
+        self, info: strawberry.Info[Context]
+    ) -> Annotated[Patient, strawberry.lazy("schema.types.patient")]:
+        from schema.types.patient import Patient
+
+        row = await info.context.loaders.patient_by_id.load(self.patient_id)
+        if row is None:  # alerts are only reached through visible patients
+            raise LookupError(f"alert {self.id}: patient not visible")
+        return Patient.from_model(row)
