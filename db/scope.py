@@ -70,16 +70,8 @@ def patient_holdable(scope: Scope) -> ColumnElement[bool]:
 
 
 def transfer_visible(scope: Scope) -> ColumnElement[bool]:
-    """Transfers of visible patients, plus those to or from the scope's facility."""
-    patients = select(Patient.id).where(patient_visible(scope))
-    visible = Transfer.patient_id.in_(patients)
-    if scope.facility_bound and scope.facility_id is not None:
-        return or_(
-            visible,
-            Transfer.to_facility_id == scope.facility_id,
-            Transfer.from_facility_id == scope.facility_id,
-        )
-    return visible
+    """Transfers of visible patients: a transfer never shows a patient out of scope."""
+    return Transfer.patient_id.in_(select(Patient.id).where(patient_visible(scope)))
 
 
 def transfer_receivable(scope: Scope) -> ColumnElement[bool]:

@@ -133,9 +133,9 @@ async def _reporting_patient(
         return await _patient_for_update(session, ctx, patient_id)
     if ctx.principal.role is not Role.CITIZEN:
         raise BadUserInput("input.patientId", "staff must say which patient the report is for")
-    own = await patient_queries.own_active_patient(session, subject=ctx.principal.subject)
+    own = await patient_queries.own_patient(session, subject=ctx.principal.subject)
     if own is None:
-        raise NotFound("you have no patient record in treatment")
+        raise NotFound("you have no patient record")
     return own
 
 

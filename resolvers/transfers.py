@@ -182,10 +182,18 @@ async def complete(ctx: Context, transfer_id: str) -> Transfer:
     return transfer
 
 
-async def cancel(ctx: Context, transfer_id: str, reason: str | None) -> Transfer:
-    """The requesting side withdraws the request."""
+async def cancel(
+    ctx: Context, transfer_id: str, reason: str | None, *, confirm_accepted: bool
+) -> Transfer:
+    """The requesting side withdraws the request. Once the receiving side has accepted, the
+    caller must confirm, so a cancel racing an accept never silently undoes it."""
     async with ctx.sessions.begin() as session:
         transfer = await _locked(session, transfer_id, ctx.principal.scope, transfer_cancellable)
+        if transfer.status is TransferStatus.ACCEPTED and not confirm_accepted:
+            raise Conflict(
+                f"transfer {transfer.id} was ACCEPTED by {transfer.decided_by}; "
+                "cancel with confirmAccepted: true to withdraw it anyway"
+            )
         _step(transfer, TransferStatus.CANCELLED)
         transfer.cancelled_by = ctx.principal.subject
         transfer.cancelled_at = datetime.now(UTC)

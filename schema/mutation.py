@@ -197,13 +197,23 @@ class Mutation:
         return Transfer.from_model(await resolve_transfers.complete(info.context, str(id)))
 
     @strawberry.mutation(
-        description="The requesting side withdraws a REQUESTED or ACCEPTED transfer.",
+        description=(
+            "The requesting side withdraws a REQUESTED transfer, or an ACCEPTED one with "
+            "`confirmAccepted: true` (so a cancel racing an accept never undoes it silently)."
+        ),
         extensions=allow(*CLINICAL_STAFF),
     )
     async def cancel_transfer(
-        self, info: strawberry.Info[Context], id: strawberry.ID, reason: str | None = None
+        self,
+        info: strawberry.Info[Context],
+        id: strawberry.ID,
+        reason: str | None = None,
+        confirm_accepted: bool = False,
     ) -> Transfer:
-        return Transfer.from_model(await resolve_transfers.cancel(info.context, str(id), reason))
+        row = await resolve_transfers.cancel(
+            info.context, str(id), reason, confirm_accepted=confirm_accepted
+        )
+        return Transfer.from_model(row)
 
     @strawberry.mutation(
         description=(

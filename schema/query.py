@@ -147,8 +147,8 @@ class Query:
 
     @strawberry.field(
         description=(
-            "Tier transfers in the caller's scope, newest first: of the area's patients, and "
-            "to or from the caller's facility."
+            "Tier transfers of the patients in the caller's scope (for a hospital: held there "
+            "or coming), newest first."
         ),
         extensions=allow(*TRANSFER_READERS),
     )

@@ -31,7 +31,7 @@ from server.embedded import embedded_server
 from server.settings import Settings
 
 TEST_SECRET = "test-secret-" + "x" * 40
-DEMO_PATIENTS = 600
+DEMO_PATIENTS = 800
 
 
 def _server_url() -> Iterator[str]:

@@ -150,12 +150,13 @@ async def add_patient(session: AsyncSession, **values: object) -> Patient:
     return patient
 
 
-async def own_active_patient(session: AsyncSession, *, subject: str) -> Patient | None:
-    """A citizen's patient record in treatment (the newest if several), locked."""
+async def own_patient(session: AsyncSession, *, subject: str) -> Patient | None:
+    """A citizen's patient record, locked: the newest in treatment, else the newest."""
+    active = Patient.status.in_(ACTIVE_PATIENT_STATUSES)
     stmt = (
         select(Patient)
-        .where(Patient.citizen_subject == subject, Patient.status.in_(ACTIVE_PATIENT_STATUSES))
-        .order_by(Patient.id.desc())
+        .where(Patient.citizen_subject == subject)
+        .order_by(active.desc(), Patient.id.desc())
         .limit(1)
         .with_for_update()
     )

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.dialects.postgresql import distinct_on, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import ClinicalNote, HealthReport
@@ -55,7 +55,7 @@ async def latest_reports(session: AsyncSession, patient_ids: Sequence[int]) -> l
     stmt = (
         select(HealthReport)
         .where(HealthReport.patient_id.in_(patient_ids))
-        .distinct(HealthReport.patient_id)
+        .ext(distinct_on(HealthReport.patient_id))
         .order_by(HealthReport.patient_id, HealthReport.reported_at.desc(), HealthReport.id.desc())
     )
     return list(await session.scalars(stmt))

@@ -1,0 +1,62 @@
+"""Nested fields go through dataloaders: the SQL statement count does not grow with page size."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import httpx
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from db.demo import SeedResult
+from domain.enums import Role
+from tests.conftest import gql
+from tests.tokens import token_of
+
+# patients in a facility, so that every nested loader (facility, occupancy…) runs on both pages
+PAGE = """query($n: Int) { patients(first: $n, filter: {status: [IN_FACILITY]}) { totalCount edges { node {
+  caseCode fullName status severity tier lastReportAt
+  homeCommune { name parent { name parent { name } } }
+  facility { name occupancy }
+  latestReport { spo2 respiratoryRate severity }
+  openAlerts { kind severity }
+  transfers { status toFacility { name } }
+  clinicalNotes { text }
+} } } }"""
+
+
+@contextmanager
+def counting() -> Iterator[list[str]]:
+    statements: list[str] = []
+
+    def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        statements.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(Engine, "before_cursor_execute", count)
+
+
+async def _statements(client: httpx.AsyncClient, token: str, n: int) -> list[str]:
+    with counting() as statements:
+        body = await gql(client, PAGE, {"n": n}, token)
+    assert "errors" not in body, body["errors"][:2]
+    assert len(body["data"]["patients"]["edges"]) == n
+    shapes = [re.sub(r"\$\d+(::\w+)?", "?", s) for s in statements]
+    assert len(shapes) == len(set(shapes)), "a statement ran more than once: N+1"
+    return statements
+
+
+async def test_page_of_50_runs_as_many_statements_as_page_of_5(
+    client: httpx.AsyncClient, demo: SeedResult
+) -> None:
+    token = token_of("count.statements", Role.HEALTH_STAFF, "72")
+    small = await _statements(client, token, 5)
+    large = await _statements(client, token, 50)
+    assert len(large) == len(small), "\n".join(large)
+    assert len(small) <= 12
