@@ -168,6 +168,13 @@ REVIEWERS = {"official.province", "official.district", "official.commune"} | {
     "health.district",
     "health.commune",
 }
+CLINICAL = {
+    "health.province",
+    "health.district",
+    "health.commune",
+    "hospital.tier2",
+    "hospital.tier3",
+}
 MUTATIONS: dict[str, tuple[str, dict[str, Any], set[str]]] = {
     "declareSelfTest": (
         "mutation($i: SelfTestInput!) { declareSelfTest(input: $i) { id } }",
@@ -185,6 +192,25 @@ MUTATIONS: dict[str, tuple[str, dict[str, Any], set[str]]] = {
     "rejectDeclaration": (
         'mutation { rejectDeclaration(id: "0", reason: "x") { id } }', {}, REVIEWERS
     ),
+    "submitHealthReport": (
+        'mutation { submitHealthReport(input: {idempotencyKey: "k", spo2: 10}) { id } }',
+        {},
+        {"citizen"} | CLINICAL,
+    ),
+    "updatePatient": ('mutation { updatePatient(id: "0", input: {phone: "1"}) { id } }', {}, REVIEWERS),
+    "addClinicalNote": ('mutation { addClinicalNote(patientId: "0", text: "") { id } }', {}, CLINICAL),
+    "requestTransfer": (
+        'mutation { requestTransfer(input: {patientId: "0", toTier: 2, reason: ""}) { id } }', {}, CLINICAL
+    ),
+    "acceptTransfer": ('mutation { acceptTransfer(id: "0") { id } }', {}, CLINICAL),
+    "rejectTransfer": ('mutation { rejectTransfer(id: "0", reason: "x") { id } }', {}, CLINICAL),
+    "completeTransfer": ('mutation { completeTransfer(id: "0") { id } }', {}, CLINICAL),
+    "cancelTransfer": ('mutation { cancelTransfer(id: "0") { id } }', {}, CLINICAL),
+    "dischargePatient": (
+        'mutation { dischargePatient(id: "0", input: {outcome: RECOVERED}) { id } }', {}, CLINICAL
+    ),
+    "transfers (query)": ("{ transfers { totalCount } }", {}, REVIEWERS | CLINICAL | {
+        "manager.province", "manager.district", "manager.commune"}),
 }  # fmt: skip
 
 

@@ -48,3 +48,18 @@ def test_no_other_field_is_marked_personal() -> None:
         if "@personalData(" in line and not line.startswith("directive")
     ]
     assert sorted(marked) == sorted(f for fields in PERSONAL.values() for f in fields)
+
+
+CLINICAL = {
+    "Patient": {"latestReport", "healthReports", "clinicalNotes"},
+    "Transfer": {"reason"},
+}
+
+
+def test_every_clinical_field_carries_the_directive() -> None:
+    sdl = export_sdl()
+    for type_name, fields in CLINICAL.items():
+        block = sdl.split(f"type {type_name} {{", 1)[1].split("\n}", 1)[0]
+        for field in fields:
+            line = next(x for x in block.splitlines() if x.strip().startswith(f"{field}"))
+            assert "@clinicalData(" in line, line
