@@ -347,6 +347,10 @@ class AlertEvent(Base):
     alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id"))
     type: Mapped[AlertEventType] = mapped_column(enum_column(AlertEventType, "alert_event_type"))
     province_code: Mapped[str] = mapped_column(AREA_CODE)
+    # the level the alert had reached when this happened: decides who is told (replay too)
+    escalation_level: Mapped[AreaLevel] = mapped_column(
+        enum_column(AreaLevel, "area_level"), server_default=AreaLevel.COMMUNE.value
+    )
     created_at: Mapped[datetime] = now_column()
 
     __table_args__ = (Index("ix_alert_events_province_id", "province_code", "id"),)

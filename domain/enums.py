@@ -133,6 +133,7 @@ class AlertEventType(Enum):
     ACKNOWLEDGED = "ACKNOWLEDGED"
     RESOLVED = "RESOLVED"
     ESCALATED = "ESCALATED"
+    REPEATED = "REPEATED"  # another SOS press on an alert that is still open
 
 
 class DischargeOutcome(Enum):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 
 from db.base import Base
+from db.models import AuditEntry  # noqa: F401 - importing the models registers every table
 
 connection = context.config.attributes.get("connection")
 if connection is None:
