@@ -31,3 +31,9 @@ def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
 def make_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     """Sessions whose objects stay readable after commit (no lazy loads in async code)."""
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def asyncpg_dsn(url: str) -> str:
+    """The same URL as plain `postgresql://` for a raw asyncpg connection."""
+    parsed = make_url(async_url(url))
+    return parsed.set(drivername="postgresql").render_as_string(hide_password=False)

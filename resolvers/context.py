@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from auth.directory import Directory
 from auth.principal import Principal
+from db.events import AlertBus
 from resolvers.audit import PersonalReads
 from resolvers.loaders import Loaders
 
@@ -24,6 +26,7 @@ class Services:
     access_token_ttl: timedelta
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Ho_Chi_Minh"))
     report_interval: timedelta = timedelta(hours=24)
+    bus: AlertBus | None = None
 
     def today(self) -> date:
         """The calendar day now, in the deployment's time zone (Asia/Ho_Chi_Minh)."""
@@ -38,6 +41,8 @@ class Context:
     principal: Principal = field(default_factory=Principal.anonymous)
     # graphql-transport-ws: the connection_init payload (the token travels in it)
     connection_params: dict[str, object] | None = None
+    # the WebSocket of a subscription (closed with a code when the subscriber falls behind)
+    websocket: Any = None
     loaders: Loaders = field(init=False)
     personal_reads: PersonalReads = field(default_factory=PersonalReads)
 

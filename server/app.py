@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -16,15 +17,18 @@ from starlette.routing import Route, WebSocketRoute
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from auth.directory import Directory
-from db.engine import make_engine, make_session_factory
+from db.engine import asyncpg_dsn, make_engine, make_session_factory
+from db.events import AlertBus
 from db.migrate import current_revision, head_revision
 from resolvers.context import Services
 from schema import Limits, build_schema
 from server.graphql_app import GraphQLApp
+from server.jobs import Jobs
 from server.security import AuthenticationMiddleware, verifier_from
 from server.settings import Settings, SettingsError
 
 READY_TIMEOUT_SECONDS = 3.0
+log = logging.getLogger("f0care.app")
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
@@ -35,6 +39,14 @@ def create_app(settings: Settings | None = None) -> Starlette:
     secret = settings.signing_secret()
     engine = make_engine(settings.database_url)
     sessions = make_session_factory(engine)
+    dsn = asyncpg_dsn(settings.database_url)
+    bus = AlertBus(
+        dsn,
+        sessions,
+        probe_seconds=settings.listener_probe_seconds,
+        queue_size=settings.subscriber_queue_size,
+    )
+    jobs = Jobs.from_settings(settings, sessions, dsn) if settings.jobs else None
     services = Services(
         sessions=sessions,
         directory=Directory(sessions),
@@ -42,6 +54,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         access_token_ttl=timedelta(minutes=settings.access_token_minutes),
         timezone=ZoneInfo(settings.timezone),
         report_interval=timedelta(hours=settings.report_interval_hours),
+        bus=bus,
     )
     verifier = verifier_from(settings, secret)
     limits = Limits(
@@ -60,9 +73,15 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        await bus.start()
+        if jobs is not None:
+            jobs.start()
         try:
             yield
         finally:
+            if jobs is not None:
+                await jobs.stop()
+            await bus.stop()
             await engine.dispose()
 
     routes = [

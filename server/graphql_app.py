@@ -36,7 +36,8 @@ class GraphQLApp(GraphQL[Context, None]):
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         if isinstance(request, WebSocket):
-            return Context(services=self.services)  # authenticated in on_ws_connect
+            # authenticated in on_ws_connect
+            return Context(services=self.services, websocket=request)
         request.state.sub_response = response
         principal = request.scope.get("state", {}).get("principal", Principal.anonymous())
         return Context(services=self.services, principal=principal)

@@ -40,7 +40,14 @@ class Settings(BaseSettings):
     access_token_minutes: int = 60
     introspection: bool | None = None
     timezone: str = "Asia/Ho_Chi_Minh"
-    report_interval_hours: int = 24
+    report_interval_hours: float = 24
+    jobs: bool = True
+    jobs_interval_seconds: float = 15
+    sos_escalation_seconds: float = 300
+    vital_escalation_seconds: float = 900
+    missed_report_escalation_seconds: float = 3600
+    listener_probe_seconds: float = 5
+    subscriber_queue_size: int = 1000
 
     @property
     def introspection_enabled(self) -> bool:

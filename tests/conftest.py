@@ -31,6 +31,8 @@ from server.embedded import embedded_server
 from server.settings import Settings
 
 TEST_SECRET = "test-secret-" + "x" * 40
+# background jobs change alerts on their own schedule: off unless a test turns them on
+os.environ.setdefault("F0CARE_JOBS", "false")
 DEMO_PATIENTS = 800
 
 
@@ -106,7 +108,7 @@ async def demo(sessions: async_sessionmaker[AsyncSession]) -> SeedResult:
 @pytest.fixture(scope="session")
 def settings(database_url: str) -> Settings:
     """Settings of the app under test."""
-    return Settings(database_url=database_url, jwt_secret=SecretStr(TEST_SECRET))
+    return Settings(database_url=database_url, jwt_secret=SecretStr(TEST_SECRET), jobs=False)
 
 
 @pytest.fixture(scope="session")

@@ -26,7 +26,7 @@ async def test_ready_when_database_is_migrated(client: httpx.AsyncClient) -> Non
 async def unmigrated_client(server_url: str) -> AsyncIterator[httpx.AsyncClient]:
     url = throwaway_url(server_url, "f0care_unmigrated")
     await ensure_database(url)
-    app = create_app(Settings(database_url=url, jwt_secret=SecretStr(TEST_SECRET)))
+    app = create_app(Settings(database_url=url, jwt_secret=SecretStr(TEST_SECRET), jobs=False))
     try:
         async with app.router.lifespan_context(app):
             transport = httpx.ASGITransport(app=app)

@@ -1,0 +1,224 @@
+"""Emergency alerts: SOS, acknowledge, resolve, lists, and the live event stream."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.events import Subscriber
+from db.models import Alert, Patient
+from db.queries import alerts as queries
+from db.queries import audit
+from db.queries import patients as patient_queries
+from db.queries import transfers as transfer_queries
+from db.queries.alerts import EventRow
+from db.queries.pagination import Page
+from db.scope import patient_visible
+from domain.alert_routing import reaches
+from domain.enums import (
+    ACTIVE_PATIENT_STATUSES,
+    AlertEventType,
+    AlertKind,
+    AlertStatus,
+    Role,
+    Severity,
+)
+from resolvers.context import Context
+from resolvers.errors import BadUserInput, Conflict, NotFound, Unauthenticated
+from resolvers.pagination import decode_cursor, page_size
+
+MAX_MESSAGE = 500
+DEFAULT_SOS = "SOS: người bệnh cần hỗ trợ khẩn cấp"
+SLOW_SUBSCRIBER_CLOSE = 4008  # the client should reconnect with afterId
+REPLAY_LIMIT = 1000
+
+
+async def raise_sos(
+    ctx: Context, *, key: str, patient_id: str | None, message: str | None
+) -> Alert:
+    """An SOS for the caller (citizen) or a patient in scope (staff). Presses while one is
+    open join it (count and time) instead of making another; retries return the same alert."""
+    key = key.strip()
+    if not 1 <= len(key) <= 128:
+        raise BadUserInput("input.idempotencyKey", "must be 1 to 128 characters")
+    text = (message or "").strip()
+    if len(text) > MAX_MESSAGE:
+        raise BadUserInput("input.message", f"must be at most {MAX_MESSAGE} characters")
+    principal = ctx.principal
+    async with ctx.sessions.begin() as session:
+        patient = await _sos_patient(ctx, session, patient_id)
+        previous = await queries.alert_by_key(session, raised_by=principal.subject, key=key)
+        if previous is not None:
+            return previous
+        if patient.status not in ACTIVE_PATIENT_STATUSES:
+            raise Conflict(f"patient {patient.id} is {patient.status.value}; SOS is closed")
+        alert = await queries.open_alert(session, patient_id=patient.id, kind=AlertKind.SOS)
+        if alert is None:
+            alert = await queries.raise_alert(
+                session,
+                patient=patient,
+                kind=AlertKind.SOS,
+                severity=Severity.SEVERE,
+                message=text or DEFAULT_SOS,
+                raised_by=principal.subject,
+                idempotency_key=key,
+            )
+        else:
+            alert.press_count += 1
+            alert.last_pressed_at = datetime.now(UTC)
+            if text:
+                alert.message = text
+            await queries.record_event(session, alert, AlertEventType.REPEATED)
+        await audit.record(
+            session,
+            subject=principal.subject,
+            role=principal.role,
+            action=queries.SOS_PRESS,
+            entity="alert",
+            entity_ids=[str(alert.id)],
+            detail=key,
+        )
+    return alert
+
+
+async def _sos_patient(ctx: Context, session: AsyncSession, patient_id: str | None) -> Patient:
+    if patient_id is None:
+        if ctx.principal.role is not Role.CITIZEN:
+            raise BadUserInput("input.patientId", "staff must say which patient needs help")
+        own = await patient_queries.own_patient(session, subject=ctx.principal.subject)
+        if own is None:
+            raise NotFound("you have no patient record")
+        return own
+    found = None
+    if patient_id.isdigit():
+        # the patient row lock serialises presses, so ten at once make one alert
+        found = await transfer_queries.lock_patient(
+            session, patient_id=int(patient_id), allowed=patient_visible(ctx.principal.scope)
+        )
+    if found is None:
+        raise NotFound(f"patient {patient_id} not found")
+    return found
+
+
+async def acknowledge(ctx: Context, alert_id: str) -> Alert:
+    """Someone is on it: OPEN → ACKNOWLEDGED."""
+    return await _move(ctx, alert_id, AlertStatus.ACKNOWLEDGED, None)
+
+
+async def resolve(ctx: Context, alert_id: str, note: str | None) -> Alert:
+    """Handled: OPEN or ACKNOWLEDGED → RESOLVED."""
+    return await _move(ctx, alert_id, AlertStatus.RESOLVED, note)
+
+
+async def _move(ctx: Context, alert_id: str, target: AlertStatus, note: str | None) -> Alert:
+    allowed = {
+        AlertStatus.ACKNOWLEDGED: {AlertStatus.OPEN},
+        AlertStatus.RESOLVED: {AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED},
+    }[target]
+    principal = ctx.principal
+    now = datetime.now(UTC)
+    async with ctx.sessions.begin() as session:
+        alert = None
+        if alert_id.isdigit():
+            alert = await queries.lock_alert(session, scope=principal.scope, alert_id=int(alert_id))
+        if alert is None:
+            raise NotFound(f"alert {alert_id} not found")
+        if alert.status not in allowed:
+            raise Conflict(
+                f"alert {alert.id} is {alert.status.value}; it cannot become {target.value}"
+            )
+        alert.status = target
+        if target is AlertStatus.ACKNOWLEDGED:
+            alert.acknowledged_by, alert.acknowledged_at = principal.subject, now
+            event = AlertEventType.ACKNOWLEDGED
+        else:
+            alert.resolved_by, alert.resolved_at = principal.subject, now
+            alert.resolution_note = note.strip() if note else None
+            event = AlertEventType.RESOLVED
+        await queries.record_event(session, alert, event)
+        await audit.record(
+            session,
+            subject=principal.subject,
+            role=principal.role,
+            action=f"ALERT_{target.value}",
+            entity="alert",
+            entity_ids=[str(alert.id)],
+        )
+    return alert
+
+
+async def alerts(
+    ctx: Context, *, query: queries.AlertQuery, first: int | None, after: str | None
+) -> Page[Alert]:
+    """A page of the alerts in scope, newest first."""
+    if query.area_code is not None:
+        area = await ctx.services.directory.area(query.area_code)
+        if area is None:
+            raise BadUserInput("filter.areaCode", f"no area has code {query.area_code!r}")
+        query = queries.AlertQuery(area.code, area.level, query.statuses, query.kinds)
+    async with ctx.sessions() as session:
+        return await queries.list_alerts(
+            session,
+            scope=ctx.principal.scope,
+            query=query,
+            first=page_size(first),
+            after_id=decode_cursor(after, "alert"),
+        )
+
+
+async def events(ctx: Context, after_id: str | None) -> AsyncIterator[EventRow]:
+    """Replay every event after `after_id` this subscriber should have seen, in id order,
+    then continue live: no gap and no duplicate in between."""
+    bus = ctx.services.bus
+    if bus is None:
+        raise Conflict("this server does not deliver live events")
+    if after_id is not None and not after_id.isdigit():
+        raise BadUserInput("afterId", "must be the id of an alert event")
+    scope = ctx.principal.scope
+    subscriber = bus.subscribe(lambda row: reaches(scope, row.place))  # live first: buffered
+    try:
+        last = int(after_id) if after_id is not None else (bus.last_id or 0)
+        if after_id is not None:
+            while True:
+                async with ctx.sessions() as session:
+                    rows = await queries.events_after(
+                        session, after_id=last, scope=scope, limit=REPLAY_LIMIT
+                    )
+                for row in rows:
+                    last = row.id
+                    if reaches(scope, row.place):
+                        yield row
+                if len(rows) < REPLAY_LIMIT:
+                    break
+        while True:
+            row = await _next(ctx, subscriber)
+            if row.id > last:
+                last = row.id
+                yield row
+    finally:
+        bus.unsubscribe(subscriber)
+
+
+async def _next(ctx: Context, subscriber: Subscriber) -> EventRow:
+    expires = ctx.principal.expires_at
+    timeout = None if expires is None else (expires - datetime.now(UTC)).total_seconds()
+    if subscriber.overflowed:
+        await _close_slow(ctx)
+    try:
+        row = await asyncio.wait_for(subscriber.queue.get(), timeout=timeout)
+    except TimeoutError:
+        raise Unauthenticated("token expired: reconnect with a new token and afterId") from None
+    if subscriber.overflowed:
+        await _close_slow(ctx)
+    return row
+
+
+async def _close_slow(ctx: Context) -> None:
+    if ctx.websocket is not None:
+        await ctx.websocket.close(
+            code=SLOW_SUBSCRIBER_CLOSE, reason="too slow: resubscribe with afterId"
+        )
+    raise Conflict("subscriber fell too far behind; resubscribe with afterId")
