@@ -5,13 +5,15 @@ from __future__ import annotations
 import strawberry
 
 from domain.enums import Role
+from resolvers import alerts as resolve_alerts
 from resolvers import auth as resolve_auth
 from resolvers import care as resolve_care
 from resolvers import declarations as resolve_declarations
 from resolvers import transfers as resolve_transfers
 from resolvers.context import Context
 from schema.permissions import allow, public
-from schema.types.care import ClinicalNote, HealthReport
+from schema.types.alert_io import SosInput
+from schema.types.care import Alert, ClinicalNote, HealthReport
 from schema.types.care_inputs import DischargeInput, HealthReportInput, PatientUpdateInput
 from schema.types.declaration import (
     Declaration,
@@ -25,6 +27,7 @@ from schema.types.transfer import Transfer, TransferRequestInput
 
 REVIEWERS = (Role.LOCAL_OFFICIAL, Role.HEALTH_STAFF)
 CLINICAL_STAFF = (Role.HEALTH_STAFF, Role.HOSPITAL_STAFF)
+ALERT_HANDLERS = (Role.LOCAL_OFFICIAL, Role.HEALTH_STAFF, Role.HOSPITAL_STAFF)
 
 
 @strawberry.type(description="Everything that changes data.")
@@ -227,3 +230,36 @@ class Mutation:
     ) -> Patient:
         row = await resolve_care.discharge(info.context, str(id), input.to_discharge())
         return Patient.from_model(row)
+
+    @strawberry.mutation(
+        description=(
+            "SOS: a citizen for themselves, or staff for a patient in scope. While an SOS of the "
+            "patient is open, another press joins it (pressCount, lastPressedAt) and is pushed "
+            "again instead of making a second alert. Idempotent by `idempotencyKey`."
+        ),
+        extensions=allow(Role.CITIZEN, *ALERT_HANDLERS),
+    )
+    async def raise_sos(self, info: strawberry.Info[Context], input: SosInput) -> Alert:
+        row = await resolve_alerts.raise_sos(
+            info.context,
+            key=input.idempotency_key,
+            patient_id=None if input.patient_id is None else str(input.patient_id),
+            message=input.message,
+        )
+        return Alert.from_model(row)
+
+    @strawberry.mutation(
+        description="Someone is on it: OPEN → ACKNOWLEDGED (stops escalation).",
+        extensions=allow(*ALERT_HANDLERS),
+    )
+    async def acknowledge_alert(self, info: strawberry.Info[Context], id: strawberry.ID) -> Alert:
+        return Alert.from_model(await resolve_alerts.acknowledge(info.context, str(id)))
+
+    @strawberry.mutation(
+        description="Handled: OPEN or ACKNOWLEDGED → RESOLVED, with an optional note.",
+        extensions=allow(*ALERT_HANDLERS),
+    )
+    async def resolve_alert(
+        self, info: strawberry.Info[Context], id: strawberry.ID, note: str | None = None
+    ) -> Alert:
+        return Alert.from_model(await resolve_alerts.resolve(info.context, str(id), note))

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import strawberry
 
+from db.queries.alerts import AlertQuery
 from db.queries.declarations import DeclarationQuery
 from db.queries.transfers import TransferQuery
 from domain.enums import Role
+from resolvers import alerts as resolve_alerts
 from resolvers import areas as resolve_areas
 from resolvers import declarations as resolve_declarations
 from resolvers import patients as resolve_patients
@@ -14,6 +16,7 @@ from resolvers import transfers as resolve_transfers
 from resolvers.context import Context
 from resolvers.errors import BadUserInput
 from schema.permissions import allow, authenticated, public
+from schema.types.alert_io import AlertConnection, AlertFilter
 from schema.types.area import Area, Facility, load_area
 from schema.types.declaration import Declaration, DeclarationConnection, DeclarationFilter
 from schema.types.enums import AreaLevel
@@ -29,6 +32,7 @@ PATIENT_READERS = (
     Role.MANAGER,
 )
 DECLARATION_READERS = (Role.CITIZEN, Role.SCREENING_STAFF, Role.LOCAL_OFFICIAL, Role.HEALTH_STAFF)
+ALERT_HANDLERS = (Role.LOCAL_OFFICIAL, Role.HEALTH_STAFF, Role.HOSPITAL_STAFF)
 TRANSFER_READERS = (Role.LOCAL_OFFICIAL, Role.HEALTH_STAFF, Role.HOSPITAL_STAFF, Role.MANAGER)
 
 
@@ -174,3 +178,23 @@ class Query:
             info.context, query=query, first=first, after=after
         )
         return TransferConnection.from_page(page)
+
+    @strawberry.field(
+        description="Alerts of the patients in the caller's scope, newest first.",
+        extensions=allow(Role.CITIZEN, *ALERT_HANDLERS),
+    )
+    async def alerts(
+        self,
+        info: strawberry.Info[Context],
+        filter: AlertFilter | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> AlertConnection:
+        given = filter or AlertFilter()
+        query = AlertQuery(
+            area_code=None if given.area_code is None else str(given.area_code),
+            statuses=tuple(given.status or ()),
+            kinds=tuple(given.kind or ()),
+        )
+        page = await resolve_alerts.alerts(info.context, query=query, first=first, after=after)
+        return AlertConnection.from_page(page)

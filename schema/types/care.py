@@ -117,6 +117,10 @@ class Alert:
     escalation_level: AreaLevel = strawberry.field(
         description="The level it has reached: COMMUNE, then DISTRICT and PROVINCE if unanswered."
     )
+    press_count: int = strawberry.field(
+        description="How many times SOS was pressed for this alert (1 for other kinds)."
+    )
+    last_pressed_at: datetime = strawberry.field(description="When SOS was last pressed.")
     patient_id: strawberry.Private[int]
 
     @classmethod
@@ -132,6 +136,8 @@ class Alert:
             acknowledged_at=row.acknowledged_at,
             resolved_at=row.resolved_at,
             escalation_level=row.escalation_level,
+            press_count=row.press_count,
+            last_pressed_at=row.last_pressed_at,
             patient_id=row.patient_id,
         )
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import strawberry
 
 from domain.enums import (
+    AlertEventType,
     AlertKind,
     AlertStatus,
     AreaLevel,
@@ -49,8 +50,13 @@ strawberry.enum(TransferStatus, description="State of a tier transfer (chuyển 
 strawberry.enum(DischargeOutcome, description="How treatment ended.")
 strawberry.enum(AlertKind, description="Why an alert was raised.")
 strawberry.enum(AlertStatus, description="Handling state of an alert.")
+strawberry.enum(
+    AlertEventType,
+    description="What happened to an alert (REPEATED: another SOS press while it is open).",
+)
 
 __all__ = [
+    "AlertEventType",
     "AlertKind",
     "AlertStatus",
     "AreaLevel",

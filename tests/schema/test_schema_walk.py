@@ -23,7 +23,7 @@ def _graphql_name(field: Any) -> str:
     return str(build_schema().config.name_converter.get_graphql_name(field))
 
 
-@pytest.mark.parametrize("root", ["query", "mutation"])
+@pytest.mark.parametrize("root", ["query", "mutation", "subscription"])
 def test_every_root_field_declares_who_may_call_it(root: str) -> None:
     schema = build_schema()
     root_type = getattr(schema, root)

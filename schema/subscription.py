@@ -1,0 +1,32 @@
+"""The root Subscription type (graphql-transport-ws on /graphql)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+
+import strawberry
+
+from domain.enums import Role
+from resolvers import alerts as resolve_alerts
+from resolvers.context import Context
+from schema.permissions import allow
+from schema.types.alert_io import AlertEvent
+
+
+@strawberry.type(description="Live updates.")
+class Subscription:
+    @strawberry.subscription(
+        description=(
+            "Alert events for the caller: alerts of its area once they have escalated to its "
+            "level (commune staff at once, district and province staff when unanswered), or "
+            "of patients at its facility. With `afterId`, first every event after that id, "
+            "in order, then live — no gap, no duplicate."
+        ),
+        extensions=allow(Role.LOCAL_OFFICIAL, Role.HEALTH_STAFF, Role.HOSPITAL_STAFF),
+    )
+    async def alert_events(
+        self, info: strawberry.Info[Context], after_id: strawberry.ID | None = None
+    ) -> AsyncGenerator[AlertEvent, None]:
+        start = None if after_id is None else str(after_id)
+        async for row in resolve_alerts.events(info.context, start):
+            yield AlertEvent.from_row(row)
