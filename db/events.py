@@ -80,9 +80,11 @@ class AlertBus:
                     await self._deliver()
                     try:
                         await asyncio.wait_for(self._wake.wait(), timeout=self.probe_seconds)
-                    except TimeoutError:
+                    except TimeoutError:  # quiet: probe, a dead socket is only seen on use
                         await self._connection.fetchval("SELECT 1", timeout=self.probe_seconds)
                     self._wake.clear()
+                    if self._connection.is_closed():
+                        raise ConnectionError("the LISTEN connection was closed")
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # a lost connection: reconnect, then re-read the gap

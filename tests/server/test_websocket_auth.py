@@ -7,6 +7,7 @@ import json
 import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
+from websockets.typing import Subprotocol
 
 from domain.enums import Role
 from tests.server.conftest import ws_url
@@ -17,7 +18,7 @@ PROTOCOL = "graphql-transport-ws"
 
 async def test_valid_token_is_acknowledged(live_server: str) -> None:
     token = token_of("ws.health", Role.HEALTH_STAFF, "72")
-    async with connect(ws_url(live_server), subprotocols=[PROTOCOL]) as ws:  # type: ignore[list-item]
+    async with connect(ws_url(live_server), subprotocols=[Subprotocol(PROTOCOL)]) as ws:
         await ws.send(
             json.dumps({"type": "connection_init", "payload": {"authorization": f"Bearer {token}"}})
         )
@@ -35,7 +36,7 @@ async def test_valid_token_is_acknowledged(live_server: str) -> None:
     ids=["missing", "garbage", "unknown-area", "not-a-string"],
 )
 async def test_bad_token_closes_the_socket(live_server: str, payload: dict[str, object]) -> None:
-    async with connect(ws_url(live_server), subprotocols=[PROTOCOL]) as ws:  # type: ignore[list-item]
+    async with connect(ws_url(live_server), subprotocols=[Subprotocol(PROTOCOL)]) as ws:
         await ws.send(json.dumps({"type": "connection_init", "payload": payload}))
         with pytest.raises(ConnectionClosed) as closed:
             await ws.recv()

@@ -1,0 +1,329 @@
+"""Alerts in real time across two server processes, with real WebSocket subscribers."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import time
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import asyncpg
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from websockets.exceptions import ConnectionClosed
+
+from db.admin import drop_database, ensure_database
+from db.areas import load_areas
+from db.engine import asyncpg_dsn, make_engine, make_session_factory
+from db.events import APPLICATION_NAME
+from db.migrate import upgrade
+from db.models import Alert, AlertEvent
+from domain.enums import AlertEventType, AlertKind, AlertStatus, Role
+from server.jobs import Jobs
+from server.settings import Settings
+from tests.conftest import throwaway_url
+from tests.factories import communes_of, make_patient
+from tests.server.live import Subscriber, servers, sos
+from tests.tokens import token_of
+
+DISTRICT = "712"  # Thị xã Trảng Bàng
+
+
+@dataclass(frozen=True)
+class Place:
+    url: str
+    sessions: async_sessionmaker[AsyncSession]
+    commune: str
+    other_commune: str
+
+
+@pytest.fixture(scope="module")
+async def place(server_url: str) -> AsyncIterator[Place]:
+    """A database of its own (alerts here must not disturb other tests)."""
+    url = throwaway_url(server_url, "f0care_alerts")
+    await ensure_database(url)
+    engine = make_engine(url, pool_size=4)
+    try:
+        await upgrade(engine)
+        sessions = make_session_factory(engine)
+        async with sessions.begin() as session:
+            await load_areas(session)
+            communes = await communes_of(session, DISTRICT)
+        yield Place(url, sessions, communes[0], communes[1])
+    finally:
+        await engine.dispose()
+        await drop_database(url)
+
+
+@pytest.fixture(scope="module")
+def pair(place: Place, tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[str]]:
+    """Two server processes without background jobs (the escalation test runs its own
+    pair: there is one jobs leader per database)."""
+    with servers(
+        place.url,
+        tmp_path_factory.mktemp("pair"),
+        {"F0CARE_JOBS": "false"},
+    ) as bases:
+        yield bases
+
+
+async def citizen_patient(place: Place, commune: str | None = None) -> tuple[str, str]:
+    """A patient owned by a fresh citizen: (patient id, citizen token)."""
+    subject = f"citizen-{secrets.token_hex(4)}"
+    async with place.sessions.begin() as session:
+        patient = await make_patient(session, commune or place.commune, citizen_subject=subject)
+    return str(patient.id), token_of(subject, Role.CITIZEN)
+
+
+def staff(area: str) -> str:
+    return token_of(f"staff-{area}", Role.HEALTH_STAFF, area)
+
+
+async def test_sos_via_b_reaches_commune_subscriber_on_a(place: Place, pair: list[str]) -> None:
+    a, b = pair
+    here = await Subscriber.open(a, staff(place.commune))
+    there = await Subscriber.open(a, staff(place.other_commune))
+    district = await Subscriber.open(b, staff(DISTRICT))
+    try:
+        _, citizen = await citizen_patient(place)
+        started = time.monotonic()
+        raised = await sos(b, citizen, "press-1")
+        event = await here.event(within=2)
+        assert time.monotonic() - started < 2
+        assert (event["type"], event["alert"]["id"], event["alert"]["kind"]) == (
+            "CREATED",
+            raised["id"],
+            "SOS",
+        )
+        assert await there.quiet(1) == []
+        assert await district.quiet(0.5) == []  # not escalated: the district is not flooded
+    finally:
+        for s in (here, there, district):
+            await s.close()
+
+
+async def test_ten_presses_make_one_alert(place: Place, pair: list[str]) -> None:
+    a, b = pair
+    watcher = await Subscriber.open(a, staff(place.commune))
+    try:
+        patient_id, citizen = await citizen_patient(place)
+        presses = await asyncio.gather(
+            *(sos(pair[i % 2], citizen, f"press-{i}") for i in range(10))
+        )
+        assert len({p["id"] for p in presses}) == 1
+        events = [await watcher.event(within=3) for _ in range(10)]
+        assert [e["type"] for e in events] == ["CREATED"] + ["REPEATED"] * 9
+        assert events[-1]["alert"]["pressCount"] == 10
+        again = await sos(b, citizen, "press-3")  # a retry of one press changes nothing
+        assert again["pressCount"] == 10
+    finally:
+        await watcher.close()
+    async with place.sessions() as session:
+        alerts = await session.scalar(
+            select(func.count())
+            .select_from(Alert)
+            .where(Alert.patient_id == int(patient_id), Alert.kind == AlertKind.SOS)
+        )
+    assert alerts == 1
+
+
+async def test_resume_after_disconnect_replays_exactly_what_was_missed(
+    place: Place, pair: list[str]
+) -> None:
+    a, b = pair
+    token = staff(place.commune)
+    first = await Subscriber.open(a, token)
+    _, citizen = await citizen_patient(place)
+    await sos(b, citizen, "before")
+    seen = await first.event(within=2)
+    await first.close()
+    # while disconnected, five alerts are raised
+    missed = []
+    for _ in range(5):
+        _, other = await citizen_patient(place)
+        missed.append((await sos(b, other, "missed"))["id"])
+    resumed = await Subscriber.open(a, token, after=seen["id"])
+    try:
+        replay = [await resumed.event(within=2) for _ in range(5)]
+        assert [e["alert"]["id"] for e in replay] == missed
+        assert [int(e["id"]) for e in replay] == sorted(int(e["id"]) for e in replay)
+        assert await resumed.quiet(0.5) == []  # no duplicate after the replay
+        _, late = await citizen_patient(place)
+        live = await sos(a, late, "live")
+        assert (await resumed.event(within=2))["alert"]["id"] == live["id"]
+    finally:
+        await resumed.close()
+
+
+async def test_killed_listener_loses_nothing(place: Place, pair: list[str]) -> None:
+    a, b = pair
+    watcher = await Subscriber.open(a, staff(place.commune))
+    raised = []
+    try:
+        dsn = asyncpg_dsn(place.url)
+        for i in range(8):
+            _, citizen = await citizen_patient(place)
+            raised.append((await sos(b, citizen, f"k{i}"))["id"])
+            if i in (2, 5):  # kill every process's LISTEN connection from PostgreSQL
+                assert await _listeners(dsn, terminate=True) == 2
+                deadline = time.monotonic() + 10
+                while await _listeners(dsn) < 2 and time.monotonic() < deadline:  # noqa: ASYNC110 - polling PostgreSQL
+                    await asyncio.sleep(0.2)
+                assert await _listeners(dsn) == 2  # both processes listen again
+            await asyncio.sleep(0.2)
+        received = [(await watcher.event(within=10))["alert"]["id"] for _ in range(8)]
+        assert received == raised
+    finally:
+        await watcher.close()
+
+
+async def _listeners(dsn: str, *, terminate: bool = False) -> int:
+    conn = await asyncpg.connect(dsn)
+    try:
+        action = "pg_terminate_backend(pid)" if terminate else "pid"
+        sql = f"SELECT count({action}) FROM pg_stat_activity WHERE application_name = $1"  # noqa: S608
+        return int(await conn.fetchval(sql, APPLICATION_NAME))
+    finally:
+        await conn.close()
+
+
+async def test_bad_token_gets_no_subscription(pair: list[str]) -> None:
+    with pytest.raises(ConnectionClosed) as closed:
+        await Subscriber.open(pair[0], "not-a-token")
+    assert closed.value.rcvd is not None
+    assert closed.value.rcvd.code == 4403
+
+
+async def test_expiring_token_ends_the_subscription(place: Place, pair: list[str]) -> None:
+    from auth.tokens import TokenClaims, mint_token
+    from tests.conftest import TEST_SECRET
+
+    token, _ = mint_token(
+        TokenClaims("short", Role.HEALTH_STAFF, place.commune),
+        secret=TEST_SECRET,
+        ttl=timedelta(seconds=2),
+    )
+    watcher = await Subscriber.open(pair[0], token)
+    try:
+        message = await watcher.next(within=6)
+        assert message["type"] == "next", message
+        [error] = message["payload"]["errors"]
+        assert "token expired" in error["message"]
+        assert error["extensions"]["code"] == "UNAUTHENTICATED"
+        assert (await watcher.next(within=2))["type"] == "complete"
+    finally:
+        await watcher.close()
+
+
+async def test_escalation_runs_in_one_process_only(
+    place: Place, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    fast = {
+        "F0CARE_JOBS": "true",
+        "F0CARE_JOBS_INTERVAL_SECONDS": "0.3",
+        "F0CARE_SOS_ESCALATION_SECONDS": "1.5",
+    }
+    with servers(place.url, tmp_path_factory.mktemp("fast"), fast) as (a, b):
+        district = await Subscriber.open(a, staff(DISTRICT))
+        province = await Subscriber.open(b, staff("72"))
+        try:
+            _, citizen = await citizen_patient(place)
+            raised = await sos(a, citizen, "escalate")
+            first = await district.first(raised["id"], within=8)
+            assert (first["type"], first["alert"]["id"], first["alert"]["escalationLevel"]) == (
+                "ESCALATED",
+                raised["id"],
+                "DISTRICT",
+            )
+            top = await province.first(raised["id"], within=8)
+            assert (top["type"], top["alert"]["escalationLevel"]) == ("ESCALATED", "PROVINCE")
+            await asyncio.sleep(2)  # both processes keep ticking: nothing escalates twice
+        finally:
+            await district.close()
+            await province.close()
+    async with place.sessions() as session:
+        escalations = await session.scalar(
+            select(func.count())
+            .select_from(AlertEvent)
+            .where(
+                AlertEvent.alert_id == int(raised["id"]),
+                AlertEvent.type == AlertEventType.ESCALATED,
+            )
+        )
+    assert escalations == 2
+
+
+async def test_acknowledged_alerts_do_not_escalate(place: Place) -> None:
+    async with place.sessions.begin() as session:
+        patient_alert = await _raise(session, place)
+    jobs = Jobs.from_settings(
+        Settings(database_url=place.url, sos_escalation_seconds=1), place.sessions, ""
+    )
+    later = datetime.now(UTC) + timedelta(seconds=5)
+    async with place.sessions.begin() as session:
+        alert = await session.get(Alert, patient_alert)
+        assert alert is not None
+        alert.status = AlertStatus.ACKNOWLEDGED
+    await jobs.tick(later)
+    async with place.sessions() as session:
+        alert = await session.get(Alert, patient_alert)
+        assert alert is not None
+        assert alert.escalation_level.value == "COMMUNE"
+
+
+async def _raise(session: AsyncSession, place: Place) -> int:
+    from db.queries.alerts import raise_alert
+    from domain.enums import Severity
+
+    patient = await make_patient(session, place.commune)
+    alert = await raise_alert(
+        session,
+        patient=patient,
+        kind=AlertKind.SOS,
+        severity=Severity.SEVERE,
+        message="t",
+        raised_by="t",
+    )
+    return alert.id
+
+
+async def test_missed_report_alerts_once_per_interval(place: Place) -> None:
+    jobs = Jobs.from_settings(
+        Settings(database_url=place.url, report_interval_hours=24), place.sessions, ""
+    )
+    now = datetime.now(UTC)
+    async with place.sessions.begin() as session:
+        late = await make_patient(
+            session, place.other_commune, last_report_at=now - timedelta(hours=25)
+        )
+        fresh = await make_patient(
+            session, place.other_commune, last_report_at=now - timedelta(hours=2)
+        )
+
+    async def missed(patient_id: int) -> list[Alert]:
+        async with place.sessions() as session:
+            rows = await session.scalars(
+                select(Alert).where(
+                    Alert.patient_id == patient_id, Alert.kind == AlertKind.MISSED_REPORT
+                )
+            )
+            return list(rows)
+
+    await jobs.tick(now)
+    await jobs.tick(now + timedelta(minutes=5))
+    assert len(await missed(late.id)) == 1
+    assert await missed(fresh.id) == []
+    # resolved, then still silent: once per interval
+    async with place.sessions.begin() as session:
+        alert = (await missed(late.id))[0]
+        row = await session.get(Alert, alert.id)
+        assert row is not None
+        row.status = AlertStatus.RESOLVED
+    await jobs.tick(now + timedelta(hours=1))
+    assert len(await missed(late.id)) == 1
+    # a whole interval later, still no report: once more
+    await jobs.tick(now + timedelta(hours=25))
+    assert len(await missed(late.id)) == 2
