@@ -78,6 +78,18 @@ DELIVERED = [
     "Alert",
     "AlertKind",
     "AlertStatus",
+    # emergency alerts in real time
+    "Subscription",
+    "Query.alerts",
+    "Mutation.raiseSos",
+    "Mutation.acknowledgeAlert",
+    "Mutation.resolveAlert",
+    "AlertEvent",
+    "AlertEventType",
+    "AlertConnection",
+    "AlertEdge",
+    "AlertFilter",
+    "SosInput",
 ]
 
 

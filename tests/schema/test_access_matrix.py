@@ -168,6 +168,12 @@ REVIEWERS = {"official.province", "official.district", "official.commune"} | {
     "health.district",
     "health.commune",
 }
+ALERT_HANDLERS = {
+    f"{r}.{lvl}" for r in ("official", "health") for lvl in ("province", "district", "commune")
+} | {
+    "hospital.tier2",
+    "hospital.tier3",
+}
 CLINICAL = {
     "health.province",
     "health.district",
@@ -209,6 +215,14 @@ MUTATIONS: dict[str, tuple[str, dict[str, Any], set[str]]] = {
     "dischargePatient": (
         'mutation { dischargePatient(id: "0", input: {outcome: RECOVERED}) { id } }', {}, CLINICAL
     ),
+    "raiseSos": (
+        'mutation { raiseSos(input: {idempotencyKey: "", patientId: "0"}) { id } }',
+        {},
+        {"citizen"} | ALERT_HANDLERS,
+    ),
+    "acknowledgeAlert": ('mutation { acknowledgeAlert(id: "0") { id } }', {}, ALERT_HANDLERS),
+    "resolveAlert": ('mutation { resolveAlert(id: "0") { id } }', {}, ALERT_HANDLERS),
+    "alerts (query)": ("{ alerts { totalCount } }", {}, {"citizen"} | ALERT_HANDLERS),
     "transfers (query)": ("{ transfers { totalCount } }", {}, REVIEWERS | CLINICAL | {
         "manager.province", "manager.district", "manager.commune"}),
 }  # fmt: skip

@@ -184,7 +184,7 @@ async def _listeners(dsn: str, *, terminate: bool = False) -> int:
     conn = await asyncpg.connect(dsn)
     try:
         action = "pg_terminate_backend(pid)" if terminate else "pid"
-        sql = f"SELECT count({action}) FROM pg_stat_activity WHERE application_name = $1"  # noqa: S608
+        sql = f"SELECT count({action}) FROM pg_stat_activity WHERE application_name = $1 AND datname = current_database()"  # noqa: S608
         return int(await conn.fetchval(sql, APPLICATION_NAME))
     finally:
         await conn.close()
