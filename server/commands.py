@@ -81,10 +81,12 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
             host=settings.host,
             port=settings.port,
             workers=args.workers,
+            ws_per_message_deflate=False,
         )
     else:
         app = create_app(settings.model_copy(update={"database_url": url}))
-        uvicorn.run(app, host=settings.host, port=settings.port)
+        # alert payloads are small: compressing each one per subscriber costs more than it saves
+        uvicorn.run(app, host=settings.host, port=settings.port, ws_per_message_deflate=False)
     return 0
 
 

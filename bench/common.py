@@ -1,0 +1,128 @@
+"""What every benchmark needs: a throwaway database, server processes, machine facts."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import platform
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+from sqlalchemy.engine import make_url
+
+from db.admin import drop_database, ensure_database
+from db.areas import load_areas
+from db.engine import make_engine, make_session_factory
+from db.migrate import upgrade
+from server.settings import Settings
+from server.setup import database_url
+
+SECRET = "bench-secret-" + "b" * 40
+F0CARE = str(Path(sys.executable).parent / "f0care")
+RESULTS = Path(__file__).parent / "RESULTS.md"
+
+
+@contextmanager
+def bench_database(prefix: str) -> Iterator[str]:
+    """A fresh database (on DATABASE_URL's server, or the embedded one), migrated, with
+    the areas loaded; dropped afterwards."""
+    server = database_url(Settings())
+    name = f"{prefix}_{secrets.token_hex(3)}"
+    url = make_url(server).set(database=name).render_as_string(hide_password=False)
+
+    async def prepare() -> None:
+        await ensure_database(url)
+        engine = make_engine(url, pool_size=2)
+        try:
+            await upgrade(engine)
+            async with make_session_factory(engine).begin() as session:
+                await load_areas(session)
+        finally:
+            await engine.dispose()
+
+    asyncio.run(prepare())
+    try:
+        yield url
+    finally:
+        asyncio.run(drop_database(url))
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@contextmanager
+def server_processes(url: str, count: int, **settings: str) -> Iterator[list[str]]:
+    """`count` `f0care serve` processes on `url`; yields their base URLs."""
+    environ = {**os.environ, "DATABASE_URL": url, "F0CARE_JWT_SECRET": SECRET, **settings}
+    environ.pop("F0CARE_DEMO", None)
+    procs, bases = [], []
+    try:
+        for _ in range(count):
+            port = _free_port()
+            procs.append(
+                subprocess.Popen(  # noqa: S603 - our own console script
+                    [F0CARE, "serve", "--port", str(port), "--no-migrate"],
+                    env=environ,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+            )
+            bases.append(f"http://127.0.0.1:{port}")
+        for base in bases:
+            _wait_ready(base)
+        yield bases
+    finally:
+        for proc in procs:
+            proc.send_signal(signal.SIGINT)
+        for proc in procs:
+            proc.wait(timeout=30)
+
+
+def _wait_ready(base: str) -> None:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.3)
+    raise RuntimeError(f"server at {base} did not become ready")
+
+
+def percentile(values: list[float], p: float) -> float:
+    """The p-th percentile (nearest rank)."""
+    ordered = sorted(values)
+    index = max(0, min(len(ordered) - 1, round(p / 100 * len(ordered) + 0.5) - 1))
+    return ordered[index]
+
+
+def machine() -> str:
+    """One line about where the numbers come from."""
+    cores = os.cpu_count()
+    return (
+        f"{platform.machine()}, {cores} cores, Python {platform.python_version()}, "
+        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
+    )
+
+
+def record(section: str, body: str) -> None:
+    """Replace (or add) `## section` in bench/RESULTS.md."""
+    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n"
+    parts = text.split("\n## ")
+    kept = [parts[0]] + [p for p in parts[1:] if not p.startswith(section + "\n")]
+    updated = "\n## ".join(kept).rstrip() + f"\n\n## {section}\n\n{body.strip()}\n"
+    RESULTS.write_text(updated, encoding="utf-8")
