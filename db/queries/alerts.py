@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, and_, func, insert, not_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Alert, AlertEvent, AuditEntry, Patient
-from db.queries.pagination import Page
+from db.queries.pagination import Page, keyset_page
 from db.scope import patient_in_area, patient_visible
 from domain.alert_routing import EventPlace, next_level
 from domain.enums import (
@@ -183,12 +183,7 @@ async def list_alerts(
         conditions.append(Alert.status.in_(query.statuses))
     if query.kinds:
         conditions.append(Alert.kind.in_(query.kinds))
-    total = await session.scalar(select(func.count()).select_from(Alert).where(*conditions))
-    if after_id is not None:
-        conditions.append(Alert.id < after_id)
-    stmt = select(Alert).where(*conditions).order_by(Alert.id.desc()).limit(first + 1)
-    rows = list(await session.scalars(stmt))
-    return Page(items=rows[:first], has_next=len(rows) > first, total=total or 0)
+    return await keyset_page(session, Alert, conditions, first=first, after_id=after_id)
 
 
 async def escalate_due(

@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Area, Declaration
-from db.queries.pagination import Page
+from db.queries.pagination import Page, keyset_page
 from db.scope import declaration_in_area, declaration_visible
 from domain.enums import AreaLevel, DeclarationKind, DeclarationStatus
 from domain.scope import Scope
@@ -93,9 +93,4 @@ async def list_declarations(
         conditions.append(Declaration.tested_on >= query.tested_from)
     if query.tested_to is not None:
         conditions.append(Declaration.tested_on <= query.tested_to)
-    total = await session.scalar(select(func.count()).select_from(Declaration).where(*conditions))
-    if after_id is not None:
-        conditions.append(Declaration.id < after_id)
-    stmt = select(Declaration).where(*conditions).order_by(Declaration.id.desc()).limit(first + 1)
-    rows = list(await session.scalars(stmt))
-    return Page(items=rows[:first], has_next=len(rows) > first, total=total or 0)
+    return await keyset_page(session, Declaration, conditions, first=first, after_id=after_id)

@@ -1,9 +1,13 @@
-"""A page of a keyset-paginated list."""
+"""A page of a keyset-paginated list, newest first."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 T = TypeVar("T")
 
@@ -15,3 +19,21 @@ class Page(Generic[T]):
     items: list[T]
     has_next: bool
     total: int
+
+
+async def keyset_page(
+    session: AsyncSession,
+    model: type[T],
+    conditions: Sequence[ColumnElement[bool]],
+    *,
+    first: int,
+    after_id: int | None,
+) -> Page[T]:
+    """Rows of `model` matching `conditions`, newest first by id, `first` after the cursor,
+    with the count of all matching rows."""
+    table: Any = model
+    total = await session.scalar(select(func.count()).select_from(table).where(*conditions))
+    page = [*conditions, table.id < after_id] if after_id is not None else list(conditions)
+    stmt = select(table).where(*page).order_by(table.id.desc()).limit(first + 1)
+    rows = list(await session.scalars(stmt))
+    return Page(items=rows[:first], has_next=len(rows) > first, total=total or 0)

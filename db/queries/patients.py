@@ -11,7 +11,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import CaseCounter, Patient
-from db.queries.pagination import Page
+from db.queries.pagination import Page, keyset_page
 from db.scope import patient_in_area, patient_visible
 from domain.enums import ACTIVE_PATIENT_STATUSES, AreaLevel, PatientStatus, Severity
 from domain.scope import Scope
@@ -87,12 +87,7 @@ async def list_patients(
 ) -> Page[Patient]:
     """Newest first (by id), `first` rows after the cursor, with the total count."""
     conditions = _conditions(scope, query)
-    total = await session.scalar(select(func.count()).select_from(Patient).where(*conditions))
-    if after_id is not None:
-        conditions.append(Patient.id < after_id)
-    stmt = select(Patient).where(*conditions).order_by(Patient.id.desc()).limit(first + 1)
-    rows = list(await session.scalars(stmt))
-    return Page(items=rows[:first], has_next=len(rows) > first, total=total or 0)
+    return await keyset_page(session, Patient, conditions, first=first, after_id=after_id)
 
 
 async def lock_identity(session: AsyncSession, *keys: str) -> None:

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import distinct_on, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import ClinicalNote, HealthReport
-from db.queries.pagination import Page
+from db.queries.pagination import Page, keyset_page
 
 
 async def insert_report(session: AsyncSession, values: dict[str, Any]) -> tuple[HealthReport, bool]:
@@ -41,13 +41,8 @@ async def report_page(
     session: AsyncSession, *, patient_id: int, first: int, after_id: int | None
 ) -> Page[HealthReport]:
     """One patient's reports, newest first (ids grow with arrival time)."""
-    condition = HealthReport.patient_id == patient_id
-    total = await session.scalar(select(func.count()).select_from(HealthReport).where(condition))
-    stmt = select(HealthReport).where(condition)
-    if after_id is not None:
-        stmt = stmt.where(HealthReport.id < after_id)
-    rows = list(await session.scalars(stmt.order_by(HealthReport.id.desc()).limit(first + 1)))
-    return Page(items=rows[:first], has_next=len(rows) > first, total=total or 0)
+    conditions = [HealthReport.patient_id == patient_id]
+    return await keyset_page(session, HealthReport, conditions, first=first, after_id=after_id)
 
 
 async def latest_reports(session: AsyncSession, patient_ids: Sequence[int]) -> list[HealthReport]:

@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Facility, Patient, Transfer
-from db.queries.pagination import Page
+from db.queries.pagination import Page, keyset_page
 from db.scope import patient_in_area, transfer_visible
 from domain.enums import OPEN_TRANSFER_STATUSES, AreaLevel, PatientStatus, TransferStatus
 from domain.scope import Scope
@@ -116,9 +116,4 @@ async def list_transfers(
     if query.facility_id is not None:
         fid = query.facility_id
         conditions.append((Transfer.to_facility_id == fid) | (Transfer.from_facility_id == fid))
-    total = await session.scalar(select(func.count()).select_from(Transfer).where(*conditions))
-    if after_id is not None:
-        conditions.append(Transfer.id < after_id)
-    stmt = select(Transfer).where(*conditions).order_by(Transfer.id.desc()).limit(first + 1)
-    rows = list(await session.scalars(stmt))
-    return Page(items=rows[:first], has_next=len(rows) > first, total=total or 0)
+    return await keyset_page(session, Transfer, conditions, first=first, after_id=after_id)
