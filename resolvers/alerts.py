@@ -11,7 +11,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.events import Subscriber
 from db.models import Alert, Patient
 from db.queries import alerts as queries
-from db.queries import audit
 from db.queries import patients as patient_queries
 from db.queries import transfers as transfer_queries
 from db.queries.alerts import EventRow
@@ -26,6 +25,7 @@ from domain.enums import (
     Role,
     Severity,
 )
+from resolvers.audit import log_change
 from resolvers.context import Context
 from resolvers.errors import BadUserInput, Conflict, NotFound, Unauthenticated
 from resolvers.pagination import decode_cursor, page_size
@@ -72,10 +72,9 @@ async def raise_sos(
             if text:
                 alert.message = text
             await queries.record_event(session, alert, AlertEventType.REPEATED)
-        await audit.record(
+        await log_change(
             session,
-            subject=principal.subject,
-            role=principal.role,
+            ctx,
             action=queries.SOS_PRESS,
             entity="alert",
             entity_ids=[str(alert.id)],
@@ -139,10 +138,9 @@ async def _move(ctx: Context, alert_id: str, target: AlertStatus, note: str | No
             alert.resolution_note = note.strip() if note else None
             event = AlertEventType.RESOLVED
         await queries.record_event(session, alert, event)
-        await audit.record(
+        await log_change(
             session,
-            subject=principal.subject,
-            role=principal.role,
+            ctx,
             action=f"ALERT_{target.value}",
             entity="alert",
             entity_ids=[str(alert.id)],

@@ -9,7 +9,7 @@ from decimal import Decimal
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import ClinicalNote, HealthReport, Patient
-from db.queries import alerts, audit, reports
+from db.queries import alerts, reports
 from db.queries import patients as patient_queries
 from db.queries import transfers as transfer_queries
 from db.queries import users as user_queries
@@ -24,6 +24,7 @@ from domain.enums import (
     Role,
     Severity,
 )
+from resolvers.audit import log_change
 from resolvers.context import Context
 from resolvers.errors import BadUserInput, Conflict, InvalidInput, NotFound
 
@@ -114,10 +115,9 @@ async def submit_report(ctx: Context, given: ReportInput) -> HealthReport:
                 judged.rule_set,
                 principal.subject,
             )
-        await audit.record(
+        await log_change(
             session,
-            subject=principal.subject,
-            role=principal.role,
+            ctx,
             action="SUBMIT_HEALTH_REPORT",
             entity="patient",
             entity_ids=[str(patient.id)],
@@ -183,10 +183,9 @@ async def add_note(ctx: Context, patient_id: str, text: str) -> ClinicalNote:
             author=principal.subject,
             author_role=principal.role,
         )
-        await audit.record(
+        await log_change(
             session,
-            subject=principal.subject,
-            role=principal.role,
+            ctx,
             action="ADD_CLINICAL_NOTE",
             entity="patient",
             entity_ids=[str(patient.id)],
@@ -216,7 +215,6 @@ async def update_patient(ctx: Context, patient_id: str, changes: PatientChanges)
         problems.append(("input.address", "must be 1 to 300 characters after trimming"))
     if problems:
         raise InvalidInput(problems)
-    principal = ctx.principal
     async with ctx.sessions.begin() as session:
         patient = await _patient_for_update(session, ctx, patient_id)
         fields: list[str] = []
@@ -230,10 +228,9 @@ async def update_patient(ctx: Context, patient_id: str, changes: PatientChanges)
             )
             fields.append("assignedStaffId")
         patient.updated_at = datetime.now(UTC)
-        await audit.record(
+        await log_change(
             session,
-            subject=principal.subject,
-            role=principal.role,
+            ctx,
             action="UPDATE_PATIENT",
             entity="patient",
             entity_ids=[str(patient.id)],
@@ -290,10 +287,9 @@ async def discharge(ctx: Context, patient_id: str, given: Discharge) -> Patient:
         await transfer_queries.cancel_open(
             session, patient_id=patient.id, by=principal.subject, reason="patient discharged"
         )
-        await audit.record(
+        await log_change(
             session,
-            subject=principal.subject,
-            role=principal.role,
+            ctx,
             action="DISCHARGE_PATIENT",
             entity="patient",
             entity_ids=[str(patient.id)],

@@ -10,13 +10,13 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Area, Declaration, Patient
-from db.queries import audit
 from db.queries import declarations as queries
 from db.queries import patients as patient_queries
 from db.queries.pagination import Page
 from domain import intake
 from domain.eligibility import home_care
 from domain.enums import DeclarationKind, DeclarationStatus, PatientStatus
+from resolvers.audit import log_change
 from resolvers.context import Context
 from resolvers.errors import BadUserInput, Conflict, InvalidInput, NotFound
 from resolvers.pagination import decode_cursor, page_size
@@ -80,10 +80,9 @@ async def _declare(
             for r in cleaned
         ]
         stored = await queries.insert_idempotent(session, submitted_by=principal.subject, rows=rows)
-        await audit.record(
+        await log_change(
             session,
-            subject=principal.subject,
-            role=principal.role,
+            ctx,
             action=f"DECLARE_{kind.value}",
             entity="declaration",
             entity_ids=[str(d.id) for d in stored],
@@ -204,10 +203,9 @@ async def verify(ctx: Context, declaration_id: str, given: Verification) -> Pati
         found.reviewed_by = principal.subject
         found.reviewed_at = now
         found.review_note = given.note
-        await audit.record(
+        await log_change(
             session,
-            subject=principal.subject,
-            role=principal.role,
+            ctx,
             action=f"DECLARATION_{found.status.value}",
             entity="declaration",
             entity_ids=[str(found.id)],
@@ -260,10 +258,9 @@ async def _new_patient(
         citizen_subject=found.citizen_subject,
         confirmed_at=now,
     )
-    await audit.record(
+    await log_change(
         session,
-        subject=ctx.principal.subject,
-        role=ctx.principal.role,
+        ctx,
         action="CREATE_PATIENT",
         entity="patient",
         entity_ids=[str(patient.id)],
@@ -284,10 +281,9 @@ async def reject(ctx: Context, declaration_id: str, reason: str) -> Declaration:
         found.rejection_reason = cleaned
         found.reviewed_by = principal.subject
         found.reviewed_at = datetime.now(UTC)
-        await audit.record(
+        await log_change(
             session,
-            subject=principal.subject,
-            role=principal.role,
+            ctx,
             action="DECLARATION_REJECTED",
             entity="declaration",
             entity_ids=[str(found.id)],

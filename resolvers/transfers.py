@@ -10,13 +10,13 @@ from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Transfer
-from db.queries import audit
 from db.queries import transfers as queries
 from db.queries.pagination import Page
 from db.scope import patient_holdable, transfer_cancellable, transfer_receivable
 from domain.enums import ACTIVE_PATIENT_STATUSES, FacilityKind, PatientStatus, TransferStatus
 from domain.scope import Scope
 from domain.transfers import IllegalTransition, advance
+from resolvers.audit import log_change
 from resolvers.context import Context
 from resolvers.errors import BadUserInput, Conflict, NotFound
 from resolvers.pagination import decode_cursor, page_size
@@ -222,10 +222,9 @@ async def transfers(
 
 
 async def _audit(session: AsyncSession, ctx: Context, action: str, transfer: Transfer) -> None:
-    await audit.record(
+    await log_change(
         session,
-        subject=ctx.principal.subject,
-        role=ctx.principal.role,
+        ctx,
         action=action,
         entity="transfer",
         entity_ids=[str(transfer.id)],
