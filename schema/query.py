@@ -16,13 +16,15 @@ from resolvers import transfers as resolve_transfers
 from resolvers.context import Context
 from resolvers.errors import BadUserInput
 from schema.permissions import allow, authenticated, public
-from schema.types.alert_io import AlertConnection, AlertFilter
+from schema.types.alert_io import AlertFilter
 from schema.types.area import Area, Facility, load_area
-from schema.types.declaration import Declaration, DeclarationConnection, DeclarationFilter
+from schema.types.care import Alert
+from schema.types.declaration import Declaration, DeclarationFilter
 from schema.types.enums import AreaLevel
 from schema.types.me import Me
-from schema.types.patient import Patient, PatientConnection, PatientFilter
-from schema.types.transfer import TransferConnection, TransferFilter
+from schema.types.pagination import Connection, connection
+from schema.types.patient import Patient, PatientFilter
+from schema.types.transfer import Transfer, TransferFilter
 
 PATIENT_READERS = (
     Role.CITIZEN,
@@ -98,7 +100,7 @@ class Query:
         filter: PatientFilter | None = None,
         first: int | None = None,
         after: str | None = None,
-    ) -> PatientConnection:
+    ) -> Connection[Patient]:
         given = filter or PatientFilter()
         wanted = resolve_patients.PatientListFilter(
             area_code=None if given.area_code is None else str(given.area_code),
@@ -110,7 +112,7 @@ class Query:
             search=given.search,
         )
         page = await resolve_patients.patients(info.context, wanted, first=first, after=after)
-        return PatientConnection.from_page(page)
+        return connection(page, "patient", Patient.from_model)
 
     @strawberry.field(
         description="One declaration in the caller's scope; null when unknown or out of scope.",
@@ -135,7 +137,7 @@ class Query:
         filter: DeclarationFilter | None = None,
         first: int | None = None,
         after: str | None = None,
-    ) -> DeclarationConnection:
+    ) -> Connection[Declaration]:
         given = filter or DeclarationFilter()
         query = DeclarationQuery(
             area_code=None if given.area_code is None else str(given.area_code),
@@ -147,7 +149,7 @@ class Query:
         page = await resolve_declarations.declarations(
             info.context, query=query, first=first, after=after
         )
-        return DeclarationConnection.from_page(page)
+        return connection(page, "declaration", Declaration.from_model)
 
     @strawberry.field(
         description=(
@@ -162,7 +164,7 @@ class Query:
         filter: TransferFilter | None = None,
         first: int | None = None,
         after: str | None = None,
-    ) -> TransferConnection:
+    ) -> Connection[Transfer]:
         given = filter or TransferFilter()
         facility = None
         if given.facility_id is not None:
@@ -177,7 +179,7 @@ class Query:
         page = await resolve_transfers.transfers(
             info.context, query=query, first=first, after=after
         )
-        return TransferConnection.from_page(page)
+        return connection(page, "transfer", Transfer.from_model)
 
     @strawberry.field(
         description="Alerts of the patients in the caller's scope, newest first.",
@@ -189,7 +191,7 @@ class Query:
         filter: AlertFilter | None = None,
         first: int | None = None,
         after: str | None = None,
-    ) -> AlertConnection:
+    ) -> Connection[Alert]:
         given = filter or AlertFilter()
         query = AlertQuery(
             area_code=None if given.area_code is None else str(given.area_code),
@@ -197,4 +199,4 @@ class Query:
             kinds=tuple(given.kind or ()),
         )
         page = await resolve_alerts.alerts(info.context, query=query, first=first, after=after)
-        return AlertConnection.from_page(page)
+        return connection(page, "alert", Alert.from_model)

@@ -8,11 +8,8 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from db import models
-from db.queries.pagination import Page
 from resolvers.context import Context
-from resolvers.pagination import encode_cursor
 from schema.types.enums import AlertKind, AlertStatus, AreaLevel, Severity
-from schema.types.pagination import PageInfo
 
 if TYPE_CHECKING:
     from schema.types.patient import Patient
@@ -55,34 +52,6 @@ class HealthReport:
             warning_signs=list(row.warning_signs),
             recommended_tier=row.recommended_tier,
             rule_set=row.rule_set,
-        )
-
-
-@strawberry.type(description="A report in a list, with its cursor.")
-class HealthReportEdge:
-    node: HealthReport = strawberry.field(description="The report.")
-    cursor: str = strawberry.field(description="Cursor of this row, for `after`.")
-
-
-@strawberry.type(description="A page of a patient's reports, newest first.")
-class HealthReportConnection:
-    edges: list[HealthReportEdge] = strawberry.field(description="The reports of this page.")
-    page_info: PageInfo = strawberry.field(description="Where this page stands.")
-    total_count: int = strawberry.field(description="How many reports the patient has.")
-
-    @classmethod
-    def from_page(cls, page: Page[models.HealthReport]) -> HealthReportConnection:
-        """The GraphQL view of a page of report rows."""
-        edges = [
-            HealthReportEdge(node=HealthReport.from_model(r), cursor=encode_cursor("report", r.id))
-            for r in page.items
-        ]
-        return cls(
-            edges=edges,
-            page_info=PageInfo(
-                has_next_page=page.has_next, end_cursor=edges[-1].cursor if edges else None
-            ),
-            total_count=page.total,
         )
 
 

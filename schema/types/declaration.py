@@ -7,14 +7,11 @@ from datetime import date, datetime
 import strawberry
 
 from db import models
-from db.queries.pagination import Page
 from domain.intake import PersonReport
 from resolvers.context import Context
-from resolvers.pagination import encode_cursor
 from schema.permissions import personal
 from schema.types.area import Area, require_area
 from schema.types.enums import DeclarationKind, DeclarationStatus, Sex, TestKind
-from schema.types.pagination import PageInfo
 from schema.types.patient import Patient
 
 
@@ -88,37 +85,6 @@ class Declaration:
             return None
         row = await info.context.loaders.patient_by_id.load(self.patient_id)
         return None if row is None else Patient.from_model(row)
-
-
-@strawberry.type(description="A declaration in a list, with its cursor.")
-class DeclarationEdge:
-    node: Declaration = strawberry.field(description="The declaration.")
-    cursor: str = strawberry.field(description="Cursor of this row, for `after`.")
-
-
-@strawberry.type(description="A page of declarations, newest first.")
-class DeclarationConnection:
-    edges: list[DeclarationEdge] = strawberry.field(description="The declarations of this page.")
-    page_info: PageInfo = strawberry.field(description="Where this page stands.")
-    total_count: int = strawberry.field(
-        description="How many declarations match the filter in the caller's scope."
-    )
-
-    @classmethod
-    def from_page(cls, page: Page[models.Declaration]) -> DeclarationConnection:
-        """The GraphQL view of a page of declaration rows."""
-        edges = [
-            DeclarationEdge(
-                node=Declaration.from_model(row), cursor=encode_cursor("declaration", row.id)
-            )
-            for row in page.items
-        ]
-        end = edges[-1].cursor if edges else None
-        return cls(
-            edges=edges,
-            page_info=PageInfo(has_next_page=page.has_next, end_cursor=end),
-            total_count=page.total,
-        )
 
 
 @strawberry.input(description="Filters of the declaration list; all given filters must hold.")

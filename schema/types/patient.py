@@ -8,15 +8,13 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from db import models
-from db.queries.pagination import Page
 from resolvers import patients as resolve_patients
 from resolvers.context import Context
-from resolvers.pagination import encode_cursor
 from schema.permissions import CLINICAL_DATA_ROLES, CLINICAL_STAFF, clinical, personal
 from schema.types.area import Area, Facility, load_facility, require_area
-from schema.types.care import Alert, ClinicalNote, HealthReport, HealthReportConnection
+from schema.types.care import Alert, ClinicalNote, HealthReport
 from schema.types.enums import PatientStatus, Severity, Sex
-from schema.types.pagination import PageInfo
+from schema.types.pagination import Connection, connection
 
 if TYPE_CHECKING:
     from schema.types.transfer import Transfer
@@ -111,9 +109,9 @@ class Patient:
     )
     async def health_reports(
         self, info: strawberry.Info[Context], first: int | None = None, after: str | None = None
-    ) -> HealthReportConnection | None:
+    ) -> Connection[HealthReport] | None:
         page = await resolve_patients.reports(info.context, int(self.id), first=first, after=after)
-        return HealthReportConnection.from_page(page)
+        return connection(page, "report", HealthReport.from_model)
 
     @strawberry.field(
         description="Treatment and care notes, oldest first (clinical detail).",
@@ -136,35 +134,6 @@ class Patient:
     async def open_alerts(self, info: strawberry.Info[Context]) -> list[Alert]:
         rows = await info.context.loaders.open_alerts.load(int(self.id))
         return [Alert.from_model(r) for r in rows]
-
-
-@strawberry.type(description="A patient in a list, with its cursor.")
-class PatientEdge:
-    node: Patient = strawberry.field(description="The patient.")
-    cursor: str = strawberry.field(description="Cursor of this row, for `after`.")
-
-
-@strawberry.type(description="A page of patients, newest first.")
-class PatientConnection:
-    edges: list[PatientEdge] = strawberry.field(description="The patients of this page.")
-    page_info: PageInfo = strawberry.field(description="Where this page stands.")
-    total_count: int = strawberry.field(
-        description="How many patients match the filter in the caller's scope."
-    )
-
-    @classmethod
-    def from_page(cls, page: Page[models.Patient]) -> PatientConnection:
-        """The GraphQL view of a page of patient rows."""
-        edges = [
-            PatientEdge(node=Patient.from_model(row), cursor=encode_cursor("patient", row.id))
-            for row in page.items
-        ]
-        end = edges[-1].cursor if edges else None
-        return cls(
-            edges=edges,
-            page_info=PageInfo(has_next_page=page.has_next, end_cursor=end),
-            total_count=page.total,
-        )
 
 
 @strawberry.input(description="Filters of the patient list; all given filters must hold.")

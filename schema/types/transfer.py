@@ -8,13 +8,10 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from db import models
-from db.queries.pagination import Page
 from resolvers.context import Context
-from resolvers.pagination import encode_cursor
 from schema.permissions import CLINICAL_STAFF, clinical
 from schema.types.area import Facility, load_facility
 from schema.types.enums import TransferStatus
-from schema.types.pagination import PageInfo
 
 if TYPE_CHECKING:
     from schema.types.patient import Patient
@@ -76,36 +73,6 @@ class Transfer:
         if row is None:  # transfers are only listed for visible patients
             raise LookupError(f"transfer {self.id}: patient not visible")
         return Patient.from_model(row)
-
-
-@strawberry.type(description="A transfer in a list, with its cursor.")
-class TransferEdge:
-    node: Transfer = strawberry.field(description="The transfer.")
-    cursor: str = strawberry.field(description="Cursor of this row, for `after`.")
-
-
-@strawberry.type(description="A page of transfers, newest first.")
-class TransferConnection:
-    edges: list[TransferEdge] = strawberry.field(description="The transfers of this page.")
-    page_info: PageInfo = strawberry.field(description="Where this page stands.")
-    total_count: int = strawberry.field(
-        description="How many transfers match in the caller's scope."
-    )
-
-    @classmethod
-    def from_page(cls, page: Page[models.Transfer]) -> TransferConnection:
-        """The GraphQL view of a page of transfer rows."""
-        edges = [
-            TransferEdge(node=Transfer.from_model(r), cursor=encode_cursor("transfer", r.id))
-            for r in page.items
-        ]
-        return cls(
-            edges=edges,
-            page_info=PageInfo(
-                has_next_page=page.has_next, end_cursor=edges[-1].cursor if edges else None
-            ),
-            total_count=page.total,
-        )
 
 
 @strawberry.input(description="Filters of the transfer list; all given filters must hold.")
