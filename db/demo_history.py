@@ -263,8 +263,16 @@ def _events(alert_id: int, alert: dict[str, Any]) -> list[dict[str, Any]]:
         (AlertEventType.ACKNOWLEDGED, alert["acknowledged_at"]),
         (AlertEventType.RESOLVED, alert["resolved_at"]),
     ]
+    # the level reached when each event happened: commune until escalated
     return [
-        {"alert_id": alert_id, "type": t, "province_code": alert["province_code"], "created_at": at}
+        {
+            "alert_id": alert_id,
+            "type": t,
+            "province_code": alert["province_code"],
+            "escalation_level": AreaLevel.COMMUNE if t is AlertEventType.CREATED else level,
+            "created_at": at,
+        }
         for t, at in stamps
         if at is not None
+        for level in [alert["escalation_level"]]
     ]
