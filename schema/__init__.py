@@ -13,6 +13,7 @@ from strawberry.types import ExecutionContext
 from schema.extensions import extensions, unexpected
 from schema.mutation import Mutation
 from schema.query import Query
+from schema.sharing import SharedEventExecutor
 from schema.subscription import Subscription
 
 log = logging.getLogger("f0care.graphql")
@@ -46,6 +47,7 @@ def build_schema(limits: Limits | None = None) -> strawberry.Schema:
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
+        execution_context_class=SharedEventExecutor,
         extensions=extensions(
             max_depth=limits.max_depth,
             max_aliases=limits.max_aliases,

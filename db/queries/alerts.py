@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, insert, not_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -33,12 +34,15 @@ SOS_PRESS = "SOS_PRESS"
 
 @dataclass(frozen=True)
 class EventRow:
-    """An alert event with its alert and where it belongs, as delivered to subscribers."""
+    """An alert event with its alert and where it belongs, as delivered to subscribers.
+    One object is handed to every subscriber of a process; `shared` holds what they can
+    share (the rendered event)."""
 
     id: int
     type: AlertEventType
     alert: Alert
     place: EventPlace
+    shared: dict[str, Any] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)

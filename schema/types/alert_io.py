@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
+from typing import Any
+
 import strawberry
 
 from db.queries.alerts import EventRow
@@ -40,8 +43,19 @@ class AlertEvent:
     )
     type: AlertEventType = strawberry.field(description="What happened.")
     alert: Alert = strawberry.field(description="The alert as it is after the event.")
+    # results of executing this event, shared by subscribers with the same audience
+    shared_results: strawberry.Private[dict[Hashable, Any]]
 
     @classmethod
     def from_row(cls, row: EventRow) -> AlertEvent:
-        """The GraphQL view of a delivered event."""
-        return cls(id=strawberry.ID(str(row.id)), type=row.type, alert=Alert.from_model(row.alert))
+        """The GraphQL view of a delivered event, one per event per process."""
+        view = row.shared.get("view")
+        if not isinstance(view, AlertEvent):
+            view = cls(
+                id=strawberry.ID(str(row.id)),
+                type=row.type,
+                alert=Alert.from_model(row.alert),
+                shared_results={},
+            )
+            row.shared["view"] = view
+        return view

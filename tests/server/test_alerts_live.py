@@ -327,3 +327,39 @@ async def test_missed_report_alerts_once_per_interval(place: Place) -> None:
     # a whole interval later, still no report: once more
     await jobs.tick(now + timedelta(hours=25))
     assert len(await missed(late.id)) == 2
+
+
+async def test_shared_execution_never_crosses_audiences(place: Place, pair: list[str]) -> None:
+    # the same event, the same document: a health worker may read clinical detail, a local
+    # official of the same commune may not (results are shared only within an audience)
+    import json
+
+    document = "subscription { alertEvents { alert { id patient { latestReport { spo2 } } } } }"
+    sockets = []
+    for role in (Role.HEALTH_STAFF, Role.LOCAL_OFFICIAL, Role.HEALTH_STAFF):
+        watcher = await Subscriber.open(pair[0], token_of(f"s-{role.value}", role, place.commune))
+        await watcher.ws.send(
+            json.dumps({"id": "2", "type": "subscribe", "payload": {"query": document}})
+        )
+        sockets.append(watcher)
+    try:
+        _, citizen = await citizen_patient(place)
+        raised = await sos(pair[1], citizen, "audiences")
+        answers = []
+        for watcher in sockets:
+            while True:
+                message = await watcher.next(within=5)
+                if (
+                    message["id"] == "2"
+                    and message["payload"]["data"]["alertEvents"]["alert"]["id"] == raised["id"]
+                ):
+                    answers.append(message["payload"])
+                    break
+        health, official, health_again = answers
+        assert "errors" not in health
+        assert health == health_again
+        assert official["data"]["alertEvents"]["alert"]["patient"]["latestReport"] is None
+        assert {e["extensions"]["code"] for e in official["errors"]} == {"FORBIDDEN"}
+    finally:
+        for watcher in sockets:
+            await watcher.close()
