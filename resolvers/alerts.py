@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -28,6 +29,7 @@ from domain.enums import (
 from resolvers.audit import log_change
 from resolvers.context import Context
 from resolvers.errors import BadUserInput, Conflict, NotFound, Unauthenticated
+from resolvers.filters import area_level
 from resolvers.pagination import decode_cursor, page_size
 
 MAX_MESSAGE = 500
@@ -152,11 +154,7 @@ async def alerts(
     ctx: Context, *, query: queries.AlertQuery, first: int | None, after: str | None
 ) -> Page[Alert]:
     """A page of the alerts in scope, newest first."""
-    if query.area_code is not None:
-        area = await ctx.services.directory.area(query.area_code)
-        if area is None:
-            raise BadUserInput("filter.areaCode", f"no area has code {query.area_code!r}")
-        query = queries.AlertQuery(area.code, area.level, query.statuses, query.kinds)
+    query = replace(query, area_level=await area_level(ctx, query.area_code))
     async with ctx.sessions() as session:
         return await queries.list_alerts(
             session,

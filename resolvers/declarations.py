@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -19,6 +19,7 @@ from domain.enums import DeclarationKind, DeclarationStatus, PatientStatus
 from resolvers.audit import log_change
 from resolvers.context import Context
 from resolvers.errors import BadUserInput, Conflict, InvalidInput, NotFound
+from resolvers.filters import area_level
 from resolvers.pagination import decode_cursor, page_size
 
 MAX_BATCH = 500
@@ -143,13 +144,7 @@ async def declarations(
     after: str | None,
 ) -> Page[Declaration]:
     """A page of the declarations in scope, newest first."""
-    if query.area_code is not None:
-        area = await ctx.services.directory.area(query.area_code)
-        if area is None:
-            raise BadUserInput("filter.areaCode", f"no area has code {query.area_code!r}")
-        query = queries.DeclarationQuery(
-            area.code, area.level, query.statuses, query.kind, query.tested_from, query.tested_to
-        )
+    query = replace(query, area_level=await area_level(ctx, query.area_code))
     async with ctx.sessions() as session:
         return await queries.list_declarations(
             session,

@@ -13,6 +13,7 @@ from domain.enums import PatientStatus, Role, Severity
 from domain.intake import clean_text
 from resolvers.context import Context
 from resolvers.errors import BadUserInput, Forbidden
+from resolvers.filters import area_level
 from resolvers.pagination import decode_cursor, page_size
 
 # roles that may search by name or phone: those that may read personal data
@@ -56,10 +57,8 @@ async def patients(
         overdue_before=datetime.now(UTC) - ctx.services.report_interval,
     )
     if given.area_code is not None:
-        area = await ctx.services.directory.area(given.area_code)
-        if area is None:
-            raise BadUserInput("filter.areaCode", f"no area has code {given.area_code!r}")
-        query = replace(query, area_code=area.code, area_level=area.level)
+        level = await area_level(ctx, given.area_code)
+        query = replace(query, area_code=given.area_code, area_level=level)
     if given.facility_id is not None:
         if not given.facility_id.isdigit():
             raise BadUserInput("filter.facilityId", "must be a facility id")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from sqlalchemy import ColumnElement
@@ -19,6 +19,7 @@ from domain.transfers import IllegalTransition, advance
 from resolvers.audit import log_change
 from resolvers.context import Context
 from resolvers.errors import BadUserInput, Conflict, NotFound
+from resolvers.filters import area_level
 from resolvers.pagination import decode_cursor, page_size
 
 MAX_REASON = 1000
@@ -206,11 +207,7 @@ async def transfers(
     ctx: Context, *, query: queries.TransferQuery, first: int | None, after: str | None
 ) -> Page[Transfer]:
     """A page of the transfers in scope, newest first."""
-    if query.area_code is not None:
-        area = await ctx.services.directory.area(query.area_code)
-        if area is None:
-            raise BadUserInput("filter.areaCode", f"no area has code {query.area_code!r}")
-        query = queries.TransferQuery(area.code, area.level, query.statuses, query.facility_id)
+    query = replace(query, area_level=await area_level(ctx, query.area_code))
     async with ctx.sessions() as session:
         return await queries.list_transfers(
             session,
