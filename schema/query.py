@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Annotated
+
 import strawberry
 
 from db.queries.alerts import AlertQuery
@@ -12,6 +15,7 @@ from resolvers import alerts as resolve_alerts
 from resolvers import areas as resolve_areas
 from resolvers import declarations as resolve_declarations
 from resolvers import patients as resolve_patients
+from resolvers import statistics as resolve_statistics
 from resolvers import transfers as resolve_transfers
 from resolvers.context import Context
 from resolvers.errors import BadUserInput
@@ -24,6 +28,7 @@ from schema.types.enums import AreaLevel
 from schema.types.me import Me
 from schema.types.pagination import Connection, connection
 from schema.types.patient import Patient, PatientFilter
+from schema.types.statistics import Statistics
 from schema.types.transfer import Transfer, TransferFilter
 
 PATIENT_READERS = (
@@ -35,6 +40,13 @@ PATIENT_READERS = (
 )
 DECLARATION_READERS = (Role.CITIZEN, Role.SCREENING_STAFF, Role.LOCAL_OFFICIAL, Role.HEALTH_STAFF)
 ALERT_HANDLERS = (Role.LOCAL_OFFICIAL, Role.HEALTH_STAFF, Role.HOSPITAL_STAFF)
+STATISTICS_READERS = (
+    Role.LOCAL_OFFICIAL,
+    Role.HEALTH_STAFF,
+    Role.MANAGER,
+    Role.ANALYST,
+    Role.ADMIN,
+)
 TRANSFER_READERS = (Role.LOCAL_OFFICIAL, Role.HEALTH_STAFF, Role.HOSPITAL_STAFF, Role.MANAGER)
 
 
@@ -200,3 +212,26 @@ class Query:
         )
         page = await resolve_alerts.alerts(info.context, query=query, first=first, after=after)
         return connection(page, "alert", Alert.from_model)
+
+    @strawberry.field(
+        description=(
+            "Figures of an area inside the caller's own (default: the caller's area) for local "
+            "days `from`..`to` (default: the last 30 days). Never personal data; analysts get "
+            "commune-level counts of 1–4 as null."
+        ),
+        extensions=allow(*STATISTICS_READERS),
+    )
+    async def statistics(
+        self,
+        info: strawberry.Info[Context],
+        area_code: strawberry.ID | None = None,
+        from_: Annotated[date | None, strawberry.argument(name="from")] = None,
+        to: date | None = None,
+    ) -> Statistics:
+        figures = await resolve_statistics.statistics(
+            info.context,
+            area_code=None if area_code is None else str(area_code),
+            first_day=from_,
+            last_day=to,
+        )
+        return Statistics.from_figures(figures)

@@ -90,6 +90,14 @@ DELIVERED = [
     "AlertEdge",
     "AlertFilter",
     "SosInput",
+    # statistics (first part)
+    "Query.statistics",
+    "Statistics",
+    "StatusCount",
+    "SeverityCount",
+    "TierCount",
+    "DailyStatistics",
+    "AreaStatistics",
 ]
 
 

@@ -223,6 +223,11 @@ MUTATIONS: dict[str, tuple[str, dict[str, Any], set[str]]] = {
     "acknowledgeAlert": ('mutation { acknowledgeAlert(id: "0") { id } }', {}, ALERT_HANDLERS),
     "resolveAlert": ('mutation { resolveAlert(id: "0") { id } }', {}, ALERT_HANDLERS),
     "alerts (query)": ("{ alerts { totalCount } }", {}, {"citizen"} | ALERT_HANDLERS),
+    "statistics (query)": (
+        "{ statistics { activePatients } }",
+        {},
+        {f"{r}.{lvl}" for r in ("official", "health", "manager", "analyst", "admin") for lvl in ("province", "district", "commune")},
+    ),
     "transfers (query)": ("{ transfers { totalCount } }", {}, REVIEWERS | CLINICAL | {
         "manager.province", "manager.district", "manager.commune"}),
 }  # fmt: skip

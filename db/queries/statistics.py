@@ -1,0 +1,162 @@
+"""Aggregates for steering committees and BI tools. Every figure is computed over the
+patients whose home commune lies in the requested area; calendar days are local days."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, Date, cast, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.models import Alert, Area, HealthReport, Patient, Transfer
+from db.scope import PATIENT_AREA_COLUMN, patient_in_area
+from domain.enums import (
+    ACTIVE_PATIENT_STATUSES,
+    AlertStatus,
+    AreaLevel,
+    DischargeOutcome,
+    PatientStatus,
+)
+
+
+@dataclass(frozen=True)
+class Window:
+    """Which area and which local days."""
+
+    area_code: str
+    level: AreaLevel
+    first_day: date
+    last_day: date
+    timezone: str
+
+
+@dataclass(frozen=True)
+class Day:
+    """Counts of one local day."""
+
+    day: date
+    new_cases: int = 0
+    recovered: int = 0
+    deaths: int = 0
+    transfers: int = 0
+    reports: int = 0
+    alerts: int = 0
+
+
+def _local_day(column: Any, timezone: str) -> ColumnElement[date]:
+    return cast(func.timezone(timezone, column), Date)
+
+
+def _in_days(column: Any, window: Window) -> ColumnElement[bool]:
+    day = _local_day(column, window.timezone)
+    return day.between(window.first_day, window.last_day)
+
+
+DIMENSIONS: dict[str, Any] = {
+    "status": Patient.status,
+    "severity": Patient.severity,
+    "tier": Patient.tier,
+}
+
+
+async def counts_by(
+    session: AsyncSession, window: Window, dimension: str, *, active_only: bool
+) -> dict[Any, int]:
+    """Patients of the area grouped by a dimension: status, severity or tier."""
+    column = DIMENSIONS[dimension]
+    conditions = [patient_in_area(window.area_code, window.level)]
+    if active_only:
+        conditions.append(Patient.status.in_(ACTIVE_PATIENT_STATUSES))
+    stmt = select(column, func.count()).where(*conditions).group_by(column)
+    return {row[0]: row[1] for row in await session.execute(stmt)}
+
+
+async def open_alerts(session: AsyncSession, window: Window) -> int:
+    """Alerts not yet resolved of the area's patients."""
+    column = {
+        AreaLevel.PROVINCE: Alert.province_code,
+        AreaLevel.DISTRICT: Alert.district_code,
+        AreaLevel.COMMUNE: Alert.commune_code,
+    }[window.level]
+    stmt = (
+        select(func.count())
+        .select_from(Alert)
+        .where(column == window.area_code, Alert.status != AlertStatus.RESOLVED)
+    )
+    return int(await session.scalar(stmt) or 0)
+
+
+async def report_compliance(
+    session: AsyncSession, window: Window, *, now: datetime
+) -> float | None:
+    """Share of patients at home with a report in the last 24 hours (None without any)."""
+    at_home = [
+        patient_in_area(window.area_code, window.level),
+        Patient.status == PatientStatus.HOME_TREATMENT,
+    ]
+    recent = func.count().filter(Patient.last_report_at >= now - timedelta(hours=24))
+    row = (await session.execute(select(func.count(), recent).where(*at_home))).one()
+    total, reporting = int(row[0]), int(row[1])
+    return None if total == 0 else reporting / total
+
+
+async def daily(session: AsyncSession, window: Window) -> list[Day]:
+    """One row per local day of the window, zeros included."""
+    in_area = patient_in_area(window.area_code, window.level)
+    sources = {
+        "new_cases": select(Patient.confirmed_at.label("at")).where(in_area),
+        "recovered": select(Patient.discharged_at.label("at")).where(
+            in_area, Patient.discharge_outcome == DischargeOutcome.RECOVERED
+        ),
+        "deaths": select(Patient.discharged_at.label("at")).where(
+            in_area, Patient.discharge_outcome == DischargeOutcome.DECEASED
+        ),
+        "transfers": select(Transfer.requested_at.label("at"))
+        .join(Patient, Patient.id == Transfer.patient_id)
+        .where(in_area),
+        "reports": select(HealthReport.reported_at.label("at"))
+        .join(Patient, Patient.id == HealthReport.patient_id)
+        .where(in_area),
+        "alerts": select(Alert.raised_at.label("at"))
+        .join(Patient, Patient.id == Alert.patient_id)
+        .where(in_area),
+    }
+    days: dict[date, dict[str, int]] = {}
+    for name, source in sources.items():
+        sub = source.subquery()
+        day = _local_day(sub.c.at, window.timezone)
+        stmt = (
+            select(day, func.count())
+            .where(day.between(window.first_day, window.last_day))
+            .group_by(day)
+        )
+        for when, count in await session.execute(stmt):
+            days.setdefault(when, {})[name] = count
+    span = (window.last_day - window.first_day).days + 1
+    return [
+        Day(d, **days.get(d, {})) for d in (window.first_day + timedelta(n) for n in range(span))
+    ]
+
+
+async def breakdown(session: AsyncSession, window: Window) -> list[tuple[Area, int, int]]:
+    """For each child area: (area, active patients, new cases in the window)."""
+    children = list(
+        await session.scalars(
+            select(Area).where(Area.parent_code == window.area_code).order_by(Area.code)
+        )
+    )
+    if not children:
+        return []
+    child_level = children[0].level
+    column = PATIENT_AREA_COLUMN[child_level]
+    active = func.count().filter(Patient.status.in_(ACTIVE_PATIENT_STATUSES))
+    new = func.count().filter(_in_days(Patient.confirmed_at, window))
+    stmt = (
+        select(column, active, new)
+        .where(patient_in_area(window.area_code, window.level))
+        .group_by(column)
+    )
+    found = {row[0]: (int(row[1]), int(row[2])) for row in await session.execute(stmt)}
+    return [(a, *found.get(a.code, (0, 0))) for a in children]

@@ -1,0 +1,93 @@
+"""Statistics of an area for steering committees and BI tools (never personal data)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+
+from db.models import Area
+from db.queries import statistics as queries
+from domain.enums import AreaLevel, PatientStatus, Role, Severity
+from resolvers.context import Context
+from resolvers.errors import BadUserInput, Forbidden
+
+DEFAULT_DAYS = 30
+MAX_DAYS = 366
+# BI exports must not single anyone out: for analysts, commune-level counts of 1–4 are null
+SMALL_CELL = range(1, 5)
+
+
+@dataclass
+class Figures:
+    """Everything the Statistics type shows, already suppressed where needed."""
+
+    area: Area
+    active_patients: int | None
+    by_status: dict[PatientStatus, int | None]
+    by_severity: dict[Severity, int | None]
+    by_tier: dict[int, int | None]
+    daily: list[dict[str, object]]
+    breakdown: list[tuple[Area, int | None, int | None]]
+    open_alerts: int | None
+    report_compliance: float | None
+    notes: list[str] = field(default_factory=list)
+
+
+def _suppressor(suppress: bool) -> Callable[[int], int | None]:
+    def hide(count: int) -> int | None:
+        return None if suppress and count in SMALL_CELL else count
+
+    return hide
+
+
+async def statistics(
+    ctx: Context, *, area_code: str | None, first_day: date | None, last_day: date | None
+) -> Figures:
+    """Figures of an area inside the caller's own, for local days `first_day`..`last_day`."""
+    principal = ctx.principal
+    if principal.area is None:
+        raise Forbidden("statistics are for principals bound to an area")
+    code = area_code or principal.area.code
+    area = await ctx.services.directory.area(code)
+    if area is None:
+        raise BadUserInput("areaCode", f"no area has code {code!r}")
+    if not principal.area.covers(area.code, area.ancestors):
+        raise Forbidden(f"area {area.code} lies outside your area {principal.area.code}")
+    today = ctx.services.today()
+    last = last_day or today
+    first = first_day or last - timedelta(days=DEFAULT_DAYS - 1)
+    if first > last:
+        raise BadUserInput("from", "must not be after `to`")
+    if (last - first).days + 1 > MAX_DAYS:
+        raise BadUserInput("from", f"the window may span at most {MAX_DAYS} days")
+    window = queries.Window(area.code, area.level, first, last, ctx.services.timezone.key)
+    analyst = principal.role is Role.ANALYST
+    hide = _suppressor(analyst and area.level is AreaLevel.COMMUNE)
+    hide_children = _suppressor(analyst and area.level is AreaLevel.DISTRICT)
+    async with ctx.sessions() as session:
+        row = await session.get(Area, area.code)
+        assert row is not None  # noqa: S101 - the directory found it
+        statuses = await queries.counts_by(session, window, "status", active_only=False)
+        severities = await queries.counts_by(session, window, "severity", active_only=True)
+        tiers = await queries.counts_by(session, window, "tier", active_only=True)
+        days = await queries.daily(session, window)
+        children = await queries.breakdown(session, window)
+        alerts = await queries.open_alerts(session, window)
+        compliance = await queries.report_compliance(session, window, now=datetime.now(UTC))
+    active = sum(
+        statuses.get(s, 0) for s in (PatientStatus.HOME_TREATMENT, PatientStatus.IN_FACILITY)
+    )
+    return Figures(
+        area=row,
+        active_patients=hide(active),
+        by_status={s: hide(statuses.get(s, 0)) for s in PatientStatus},
+        by_severity={s: hide(severities.get(s, 0)) for s in Severity},
+        by_tier={t: hide(tiers.get(t, 0)) for t in (1, 2, 3)},
+        daily=[
+            {"date": d.day, **{k: hide(v) for k, v in vars(d).items() if k != "day"}} for d in days
+        ],
+        breakdown=[(a, hide_children(n), hide_children(c)) for a, n, c in children],
+        open_alerts=hide(alerts),
+        report_compliance=compliance,
+    )
