@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from db.models import Area
 from db.queries import statistics as queries
-from domain.enums import AreaLevel, PatientStatus, Role, Severity
+from domain.enums import AreaLevel, DeclarationStatus, PatientStatus, Role, Severity
 from resolvers.context import Context
 from resolvers.errors import BadUserInput, Forbidden
 
@@ -31,7 +31,11 @@ class Figures:
     breakdown: list[tuple[Area, int | None, int | None]]
     open_alerts: int | None
     report_compliance: float | None
-    notes: list[str] = field(default_factory=list)
+    # (acknowledged, median minutes, p90 minutes)
+    alert_response: tuple[int | None, float | None, float | None]
+    declarations: dict[DeclarationStatus, int | None]
+    median_hours_to_review: float | None
+    occupancy: dict[int, tuple[int | None, int]]
 
 
 def _suppressor(suppress: bool) -> Callable[[int], int | None]:
@@ -75,6 +79,13 @@ async def statistics(
         children = await queries.breakdown(session, window)
         alerts = await queries.open_alerts(session, window)
         compliance = await queries.report_compliance(session, window, now=datetime.now(UTC))
+        response = await queries.alert_response(session, window)
+        funnel = await queries.declaration_funnel(session, window)
+        occupancy = await queries.occupancy_by_tier(session, window)
+    few_acks = hide(response.acknowledged) is None
+    reviewed = sum(funnel.by_status.get(s, 0) for s in DeclarationStatus) - funnel.by_status.get(
+        DeclarationStatus.PENDING, 0
+    )
     active = sum(
         statuses.get(s, 0) for s in (PatientStatus.HOME_TREATMENT, PatientStatus.IN_FACILITY)
     )
@@ -90,4 +101,11 @@ async def statistics(
         breakdown=[(a, hide_children(n), hide_children(c)) for a, n, c in children],
         open_alerts=hide(alerts),
         report_compliance=compliance,
+        # with too few events, a median would say what happened to someone: hide it too
+        alert_response=(None, None, None)
+        if few_acks
+        else (response.acknowledged, response.median_minutes, response.p90_minutes),
+        declarations={s: hide(funnel.by_status.get(s, 0)) for s in DeclarationStatus},
+        median_hours_to_review=None if hide(reviewed) is None else funnel.median_hours_to_review,
+        occupancy={t: (hide(used), beds) for t, (used, beds) in occupancy.items()},
     )

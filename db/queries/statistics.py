@@ -10,12 +10,13 @@ from typing import Any
 from sqlalchemy import ColumnElement, Date, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import Alert, Area, HealthReport, Patient, Transfer
-from db.scope import PATIENT_AREA_COLUMN, patient_in_area
+from db.models import Alert, Area, Declaration, Facility, HealthReport, Patient, Transfer
+from db.scope import DECLARATION_AREA_COLUMN, PATIENT_AREA_COLUMN, patient_in_area
 from domain.enums import (
     ACTIVE_PATIENT_STATUSES,
     AlertStatus,
     AreaLevel,
+    DeclarationStatus,
     DischargeOutcome,
     PatientStatus,
 )
@@ -160,3 +161,88 @@ async def breakdown(session: AsyncSession, window: Window) -> list[tuple[Area, i
     )
     found = {row[0]: (int(row[1]), int(row[2])) for row in await session.execute(stmt)}
     return [(a, *found.get(a.code, (0, 0))) for a in children]
+
+
+@dataclass(frozen=True)
+class Response:
+    """How fast alerts raised in the window were acknowledged."""
+
+    acknowledged: int
+    median_minutes: float | None
+    p90_minutes: float | None
+
+
+async def alert_response(session: AsyncSession, window: Window) -> Response:
+    """Median and 90th percentile minutes from raising to acknowledging an alert."""
+    column = {
+        AreaLevel.PROVINCE: Alert.province_code,
+        AreaLevel.DISTRICT: Alert.district_code,
+        AreaLevel.COMMUNE: Alert.commune_code,
+    }[window.level]
+    minutes = func.extract("epoch", Alert.acknowledged_at - Alert.raised_at) / 60
+    stmt = select(
+        func.count(),
+        func.percentile_cont(0.5).within_group(minutes),
+        func.percentile_cont(0.9).within_group(minutes),
+    ).where(
+        column == window.area_code,
+        Alert.acknowledged_at.is_not(None),
+        _in_days(Alert.raised_at, window),
+    )
+    count, median, p90 = (await session.execute(stmt)).one()
+    return Response(int(count), _float(median), _float(p90))
+
+
+def _float(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+@dataclass(frozen=True)
+class Funnel:
+    """Declarations made in the window, by review state, and how fast they were reviewed."""
+
+    by_status: dict[DeclarationStatus, int]
+    median_hours_to_review: float | None
+
+
+async def declaration_funnel(session: AsyncSession, window: Window) -> Funnel:
+    """Declarations of the area created in the window, by status; median review time."""
+    column = DECLARATION_AREA_COLUMN[window.level]
+    in_window = [column == window.area_code, _in_days(Declaration.created_at, window)]
+    counts = await session.execute(
+        select(Declaration.status, func.count()).where(*in_window).group_by(Declaration.status)
+    )
+    hours = func.extract("epoch", Declaration.reviewed_at - Declaration.created_at) / 3600
+    median = await session.scalar(
+        select(func.percentile_cont(0.5).within_group(hours)).where(
+            *in_window, Declaration.reviewed_at.is_not(None)
+        )
+    )
+    return Funnel({row[0]: int(row[1]) for row in counts}, _float(median))
+
+
+async def occupancy_by_tier(session: AsyncSession, window: Window) -> dict[int, tuple[int, int]]:
+    """For each tier: (patients IN_FACILITY at the area's facilities, their beds)."""
+    column = {
+        AreaLevel.PROVINCE: Facility.province_code,
+        AreaLevel.DISTRICT: Facility.district_code,
+        AreaLevel.COMMUNE: Facility.area_code,
+    }[window.level]
+    beds = dict(
+        (row[0], int(row[1] or 0))
+        for row in await session.execute(
+            select(Facility.tier, func.sum(Facility.bed_capacity))
+            .where(column == window.area_code)
+            .group_by(Facility.tier)
+        )
+    )
+    used = dict(
+        (row[0], int(row[1]))
+        for row in await session.execute(
+            select(Facility.tier, func.count(Patient.id))
+            .join(Patient, Patient.facility_id == Facility.id)
+            .where(column == window.area_code, Patient.status == PatientStatus.IN_FACILITY)
+            .group_by(Facility.tier)
+        )
+    )
+    return {tier: (used.get(tier, 0), beds.get(tier, 0)) for tier in (1, 2, 3)}

@@ -7,6 +7,7 @@ from datetime import date
 
 import strawberry
 
+from domain.enums import DeclarationStatus
 from resolvers.statistics import Figures
 from schema.types.area import Area
 from schema.types.enums import PatientStatus, Severity
@@ -56,6 +57,35 @@ class AreaStatistics:
     )
 
 
+@strawberry.type(description="How fast alerts raised in the window were acknowledged.")
+class AlertResponse:
+    acknowledged: int | None = strawberry.field(description="Alerts acknowledged." + SUPPRESSED)
+    median_minutes: float | None = strawberry.field(
+        description="Median minutes from raising to acknowledging (null if none, or suppressed)."
+    )
+    p90_minutes: float | None = strawberry.field(
+        description="90th percentile minutes from raising to acknowledging."
+    )
+
+
+@strawberry.type(description="Declarations made in the window, by review state.")
+class DeclarationFunnel:
+    pending: int | None = strawberry.field(description="Not reviewed yet." + SUPPRESSED)
+    verified: int | None = strawberry.field(description="Became patients." + SUPPRESSED)
+    rejected: int | None = strawberry.field(description="Rejected." + SUPPRESSED)
+    duplicate: int | None = strawberry.field(description="Linked to an open case." + SUPPRESSED)
+    median_hours_to_review: float | None = strawberry.field(
+        description="Median hours from declaration to review (null if none, or suppressed)."
+    )
+
+
+@strawberry.type(description="Patients in the area's facilities of a tier, against their beds.")
+class TierOccupancy:
+    tier: int = strawberry.field(description="The tier.")
+    patients: int | None = strawberry.field(description="Patients IN_FACILITY." + SUPPRESSED)
+    beds: int = strawberry.field(description="Bed capacity of those facilities (known ones).")
+
+
 @strawberry.type(description="Figures of an area for a window of local days.")
 class Statistics:
     area: Area = strawberry.field(description="The area the figures are for.")
@@ -76,6 +106,15 @@ class Statistics:
             "null when nobody is at home."
         )
     )
+    alert_response: AlertResponse = strawberry.field(
+        description="Time to acknowledge alerts raised in the window."
+    )
+    declaration_funnel: DeclarationFunnel = strawberry.field(
+        description="Declarations made in the window and how fast they were reviewed."
+    )
+    occupancy: list[TierOccupancy] = strawberry.field(
+        description="Facility occupancy against capacity, by tier."
+    )
 
     @classmethod
     def from_figures(cls, figures: Figures) -> Statistics:
@@ -95,4 +134,20 @@ class Statistics:
             ],
             open_alerts=figures.open_alerts,
             report_compliance=figures.report_compliance,
+            alert_response=AlertResponse(
+                acknowledged=figures.alert_response[0],
+                median_minutes=figures.alert_response[1],
+                p90_minutes=figures.alert_response[2],
+            ),
+            declaration_funnel=DeclarationFunnel(
+                pending=figures.declarations[DeclarationStatus.PENDING],
+                verified=figures.declarations[DeclarationStatus.VERIFIED],
+                rejected=figures.declarations[DeclarationStatus.REJECTED],
+                duplicate=figures.declarations[DeclarationStatus.DUPLICATE],
+                median_hours_to_review=figures.median_hours_to_review,
+            ),
+            occupancy=[
+                TierOccupancy(tier=t, patients=used, beds=beds)
+                for t, (used, beds) in figures.occupancy.items()
+            ],
         )

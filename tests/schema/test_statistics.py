@@ -206,3 +206,93 @@ async def test_bad_windows_and_areas(
     body = await gql(client, QUERY, variables, token_of("m", Role.MANAGER, "72"))
     assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
     assert body["errors"][0]["message"].startswith(field)
+
+
+EXTRAS = """query($a: ID, $from: Date, $to: Date) { statistics(areaCode: $a, from: $from, to: $to) {
+  alertResponse { acknowledged medianMinutes p90Minutes }
+  declarationFunnel { pending verified rejected duplicate medianHoursToReview }
+  occupancy { tier patients beds }
+} }"""
+
+
+@pytest.mark.parametrize("area", ["72", "712"])
+async def test_committee_figures_match_plain_sql(
+    client: httpx.AsyncClient,
+    sessions: async_sessionmaker[AsyncSession],
+    demo: SeedResult,
+    area: str,
+) -> None:
+    today = datetime.now(ZoneInfo(TZ)).date()
+    first = today - timedelta(days=29)
+    body = await gql(
+        client,
+        EXTRAS,
+        {"a": area, "from": first.isoformat(), "to": today.isoformat()},
+        token_of("m", Role.MANAGER, area),
+    )
+    assert "errors" not in body, body
+    got = body["data"]["statistics"]
+    level = {2: "province_code", 3: "district_code"}[len(area)]
+    params = {"area": area, "first": first, "last": today, "tz": TZ}
+    local = "(({}) AT TIME ZONE :tz)::date BETWEEN :first AND :last"
+    async with sessions() as session:
+        ack = (
+            await session.execute(
+                text(
+                    "SELECT count(*), percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM acknowledged_at - raised_at) / 60), "
+                    "percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM acknowledged_at - raised_at) / 60) "
+                    f"FROM alerts WHERE {level} = :area AND acknowledged_at IS NOT NULL AND {local.format('raised_at')}"
+                ),
+                params,
+            )
+        ).one()
+        funnel: dict[str, int] = dict(
+            (
+                await session.execute(
+                    text(
+                        f"SELECT status, count(*) FROM declarations WHERE {level} = :area AND {local.format('created_at')} GROUP BY status"
+                    ),
+                    params,
+                )
+            ).all()
+        )
+        review = await session.scalar(
+            text(
+                "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM reviewed_at - created_at) / 3600) "
+                f"FROM declarations WHERE {level} = :area AND reviewed_at IS NOT NULL AND {local.format('created_at')}"
+            ),
+            params,
+        )
+        facility_column = {2: "f.province_code", 3: "f.district_code"}[len(area)]
+        beds: dict[int, int] = dict(
+            (
+                await session.execute(
+                    text(
+                        f"SELECT tier, coalesce(sum(bed_capacity), 0) FROM facilities f WHERE {facility_column} = :area GROUP BY tier"
+                    ),
+                    params,
+                )
+            ).all()
+        )
+        used: dict[int, int] = dict(
+            (
+                await session.execute(
+                    text(
+                        f"SELECT f.tier, count(*) FROM patients p JOIN facilities f ON f.id = p.facility_id "
+                        f"WHERE {facility_column} = :area AND p.status = 'IN_FACILITY' GROUP BY f.tier"
+                    ),
+                    params,
+                )
+            ).all()
+        )
+    assert got["alertResponse"]["acknowledged"] == ack[0]
+    assert got["alertResponse"]["medianMinutes"] == pytest.approx(ack[1], rel=1e-3)
+    assert got["alertResponse"]["p90Minutes"] == pytest.approx(ack[2], rel=1e-3)
+    assert got["declarationFunnel"]["pending"] == funnel.get("PENDING", 0)
+    assert got["declarationFunnel"]["verified"] == funnel.get("VERIFIED", 0)
+    assert got["declarationFunnel"]["rejected"] == funnel.get("REJECTED", 0)
+    assert got["declarationFunnel"]["duplicate"] == funnel.get("DUPLICATE", 0)
+    assert got["declarationFunnel"]["medianHoursToReview"] == pytest.approx(review, rel=1e-3)
+    assert got["occupancy"] == [
+        {"tier": t, "patients": used.get(t, 0), "beds": beds.get(t, 0)} for t in (1, 2, 3)
+    ]
