@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+from auth.principal import AreaRef
 from db.models import Area
 from db.queries import statistics as queries
 from domain.enums import AreaLevel, DeclarationStatus, PatientStatus, Role, Severity
@@ -45,10 +46,10 @@ def _suppressor(suppress: bool) -> Callable[[int], int | None]:
     return hide
 
 
-async def statistics(
-    ctx: Context, *, area_code: str | None, first_day: date | None, last_day: date | None
-) -> Figures:
-    """Figures of an area inside the caller's own, for local days `first_day`..`last_day`."""
+async def _window(
+    ctx: Context, area_code: str | None, first_day: date | None, last_day: date | None
+) -> tuple[AreaRef, queries.Window]:
+    """The requested area (inside the caller's own) and window of local days."""
     principal = ctx.principal
     if principal.area is None:
         raise Forbidden("statistics are for principals bound to an area")
@@ -58,14 +59,21 @@ async def statistics(
         raise BadUserInput("areaCode", f"no area has code {code!r}")
     if not principal.area.covers(area.code, area.ancestors):
         raise Forbidden(f"area {area.code} lies outside your area {principal.area.code}")
-    today = ctx.services.today()
-    last = last_day or today
+    last = last_day or ctx.services.today()
     first = first_day or last - timedelta(days=DEFAULT_DAYS - 1)
     if first > last:
         raise BadUserInput("from", "must not be after `to`")
     if (last - first).days + 1 > MAX_DAYS:
         raise BadUserInput("from", f"the window may span at most {MAX_DAYS} days")
-    window = queries.Window(area.code, area.level, first, last, ctx.services.timezone.key)
+    return area, queries.Window(area.code, area.level, first, last, ctx.services.timezone.key)
+
+
+async def statistics(
+    ctx: Context, *, area_code: str | None, first_day: date | None, last_day: date | None
+) -> Figures:
+    """Figures of an area inside the caller's own, for local days `first_day`..`last_day`."""
+    principal = ctx.principal
+    area, window = await _window(ctx, area_code, first_day, last_day)
     analyst = principal.role is Role.ANALYST
     hide = _suppressor(analyst and area.level is AreaLevel.COMMUNE)
     hide_children = _suppressor(analyst and area.level is AreaLevel.DISTRICT)
@@ -109,3 +117,60 @@ async def statistics(
         median_hours_to_review=None if hide(reviewed) is None else funnel.median_hours_to_review,
         occupancy={t: (hide(used), beds) for t, (used, beds) in occupancy.items()},
     )
+
+
+@dataclass(frozen=True)
+class TableRow:
+    """One row of the flat statistics table."""
+
+    metric: str
+    value: int | None
+    date: date | None = None
+    area: Area | None = None
+    status: PatientStatus | None = None
+    tier: int | None = None
+
+
+METRICS = ("patients", *queries.EVENT_SOURCES)
+DIMENSIONS = ("date", "area", "status", "tier")
+
+
+async def table(
+    ctx: Context,
+    *,
+    metrics: list[str],
+    dimensions: list[str],
+    area_code: str | None,
+    first_day: date | None,
+    last_day: date | None,
+) -> list[TableRow]:
+    """Metrics grouped by dimensions, one row per group: what BI tools pull."""
+    if not metrics:
+        raise BadUserInput("metrics", "name at least one metric")
+    if "patients" in metrics and "date" in dimensions:
+        raise BadUserInput("dimensions", "DATE does not apply to PATIENTS (current patients)")
+    area, window = await _window(ctx, area_code, first_day, last_day)
+    dims = tuple(d for d in DIMENSIONS if d in dimensions)
+    analyst = ctx.principal.role is Role.ANALYST
+    async with ctx.sessions() as session:
+        children = {a.code: a for a in await queries.child_areas(session, area.code)}
+        own = await session.get(Area, area.code)
+        child_level = next(iter(children.values())).level if children else area.level
+        commune_rows = area.level is AreaLevel.COMMUNE or (
+            "area" in dims and child_level is AreaLevel.COMMUNE
+        )
+        hide = _suppressor(analyst and commune_rows)
+        rows: list[TableRow] = []
+        for metric in dict.fromkeys(metrics):
+            for found in await queries.table(session, window, metric, dims):
+                rows.append(
+                    TableRow(
+                        metric=metric,
+                        value=hide(found["value"]),
+                        date=found.get("date"),
+                        area=children.get(found["area"], own) if "area" in found else None,
+                        status=found.get("status"),
+                        tier=found.get("tier"),
+                    )
+                )
+    return rows

@@ -28,7 +28,13 @@ from schema.types.enums import AreaLevel
 from schema.types.me import Me
 from schema.types.pagination import Connection, connection
 from schema.types.patient import Patient, PatientFilter
-from schema.types.statistics import Statistics
+from schema.types.statistics import (
+    Statistics,
+    StatisticsDimension,
+    StatisticsMetric,
+    StatisticsRow,
+    StatisticsTableFilter,
+)
 from schema.types.transfer import Transfer, TransferFilter
 
 PATIENT_READERS = (
@@ -235,3 +241,30 @@ class Query:
             last_day=to,
         )
         return Statistics.from_figures(figures)
+
+    @strawberry.field(
+        description=(
+            "The same figures as a flat table for BI tools (Grafana, Power BI, Metabase): one "
+            "row per metric and combination of dimensions. PATIENTS counts current patients "
+            "(by AREA, STATUS, TIER); the other metrics count events per local day (DATE) too. "
+            "Analysts get commune-level counts of 1–4 as null."
+        ),
+        extensions=allow(*STATISTICS_READERS),
+    )
+    async def statistics_table(
+        self,
+        info: strawberry.Info[Context],
+        metrics: list[StatisticsMetric],
+        dimensions: list[StatisticsDimension] | None = None,
+        filter: StatisticsTableFilter | None = None,
+    ) -> list[StatisticsRow]:
+        given = filter or StatisticsTableFilter()
+        rows = await resolve_statistics.table(
+            info.context,
+            metrics=[m.value for m in metrics],
+            dimensions=[d.value for d in dimensions or ()],
+            area_code=None if given.area_code is None else str(given.area_code),
+            first_day=given.from_,
+            last_day=given.to,
+        )
+        return [StatisticsRow.from_row(r) for r in rows]

@@ -246,3 +246,68 @@ async def occupancy_by_tier(session: AsyncSession, window: Window) -> dict[int, 
         )
     )
     return {tier: (used.get(tier, 0), beds.get(tier, 0)) for tier in (1, 2, 3)}
+
+
+EVENT_SOURCES = ("new_cases", "recovered", "deaths", "transfers", "reports", "alerts")
+
+
+def _event_source(name: str, in_area: ColumnElement[bool]) -> Any:
+    """(time of the event, the patient's row) for one kind of counted event."""
+    joins: dict[str, tuple[Any, Any]] = {
+        "transfers": (Transfer, Transfer.requested_at),
+        "reports": (HealthReport, HealthReport.reported_at),
+        "alerts": (Alert, Alert.raised_at),
+    }
+    if name in joins:
+        model, moment = joins[name]
+        return (
+            select(moment.label("at"), Patient)
+            .join(Patient, Patient.id == model.patient_id)
+            .where(in_area)
+        )
+    when: Any = Patient.confirmed_at if name == "new_cases" else Patient.discharged_at
+    stmt = select(when.label("at"), Patient).where(in_area)
+    if name == "recovered":
+        stmt = stmt.where(Patient.discharge_outcome == DischargeOutcome.RECOVERED)
+    if name == "deaths":
+        stmt = stmt.where(Patient.discharge_outcome == DischargeOutcome.DECEASED)
+    return stmt
+
+
+async def table(
+    session: AsyncSession, window: Window, metric: str, dimensions: tuple[str, ...]
+) -> list[dict[str, Any]]:
+    """Rows of one metric grouped by `dimensions` (date, area = child area, status, tier).
+    `patients` counts current patients (no date); the others count events in the window."""
+    in_area = patient_in_area(window.area_code, window.level)
+    child = await session.scalar(
+        select(Area.level).where(Area.parent_code == window.area_code).limit(1)
+    )
+    if metric == "patients":
+        source = select(Patient).where(in_area).subquery()
+    else:
+        source = _event_source(metric, in_area).subquery()
+    columns: dict[str, Any] = {
+        "status": source.c.status,
+        "tier": source.c.tier,
+        "area": source.c[PATIENT_AREA_COLUMN[child].key]
+        if child
+        else source.c[PATIENT_AREA_COLUMN[window.level].key],
+    }
+    if metric != "patients":
+        columns["date"] = _local_day(source.c.at, window.timezone)
+    keys = [columns[d] for d in dimensions]
+    stmt = select(*keys, func.count()).select_from(source)
+    if metric != "patients":
+        stmt = stmt.where(columns["date"].between(window.first_day, window.last_day))
+    stmt = stmt.group_by(*keys).order_by(*keys)
+    return [
+        dict(zip([*dimensions, "value"], row, strict=True)) for row in await session.execute(stmt)
+    ]
+
+
+async def child_areas(session: AsyncSession, code: str) -> list[Area]:
+    """The areas directly below `code`, by code."""
+    return list(
+        await session.scalars(select(Area).where(Area.parent_code == code).order_by(Area.code))
+    )

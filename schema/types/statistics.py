@@ -4,11 +4,12 @@ between 1 and 4 are null (small-cell suppression), so BI exports cannot single a
 from __future__ import annotations
 
 from datetime import date
+from enum import Enum
 
 import strawberry
 
 from domain.enums import DeclarationStatus
-from resolvers.statistics import Figures
+from resolvers.statistics import Figures, TableRow
 from schema.types.area import Area
 from schema.types.enums import PatientStatus, Severity
 
@@ -150,4 +151,63 @@ class Statistics:
                 TierOccupancy(tier=t, patients=used, beds=beds)
                 for t, (used, beds) in figures.occupancy.items()
             ],
+        )
+
+
+@strawberry.enum(description="A figure the statistics table can count.")
+class StatisticsMetric(Enum):
+    PATIENTS = "patients"
+    NEW_CASES = "new_cases"
+    RECOVERED = "recovered"
+    DEATHS = "deaths"
+    TRANSFERS = "transfers"
+    REPORTS = "reports"
+    ALERTS = "alerts"
+
+
+@strawberry.enum(description="What the statistics table can group by.")
+class StatisticsDimension(Enum):
+    DATE = "date"
+    AREA = "area"
+    STATUS = "status"
+    TIER = "tier"
+
+
+@strawberry.input(description="Which area and which local days the table covers.")
+class StatisticsTableFilter:
+    area_code: strawberry.ID | None = strawberry.field(
+        default=None, description="An area inside the caller's own (default: the caller's)."
+    )
+    from_: date | None = strawberry.field(
+        default=None, name="from", description="First local day (default: 30 days ago)."
+    )
+    to: date | None = strawberry.field(default=None, description="Last local day (default: today).")
+
+
+@strawberry.type(
+    description=(
+        "One row of the flat statistics table: a metric's value for one combination of the "
+        "requested dimensions (the others are null)."
+    )
+)
+class StatisticsRow:
+    date: date | None = strawberry.field(description="Local day (DATE dimension).")
+    area_code: strawberry.ID | None = strawberry.field(description="Child area code (AREA).")
+    area_name: str | None = strawberry.field(description="Child area name (AREA).")
+    status: PatientStatus | None = strawberry.field(description="Patient status now (STATUS).")
+    tier: int | None = strawberry.field(description="Patient tier now (TIER).")
+    metric: StatisticsMetric = strawberry.field(description="What is counted.")
+    value: int | None = strawberry.field(description="The count." + SUPPRESSED)
+
+    @classmethod
+    def from_row(cls, row: TableRow) -> StatisticsRow:
+        """The GraphQL view of a table row."""
+        return cls(
+            date=row.date,
+            area_code=None if row.area is None else strawberry.ID(row.area.code),
+            area_name=None if row.area is None else row.area.name,
+            status=row.status,
+            tier=row.tier,
+            metric=StatisticsMetric(row.metric),
+            value=row.value,
         )

@@ -228,6 +228,11 @@ MUTATIONS: dict[str, tuple[str, dict[str, Any], set[str]]] = {
         {},
         {f"{r}.{lvl}" for r in ("official", "health", "manager", "analyst", "admin") for lvl in ("province", "district", "commune")},
     ),
+    "statisticsTable (query)": (
+        "{ statisticsTable(metrics: [PATIENTS]) { value } }",
+        {},
+        {f"{r}.{lvl}" for r in ("official", "health", "manager", "analyst", "admin") for lvl in ("province", "district", "commune")},
+    ),
     "transfers (query)": ("{ transfers { totalCount } }", {}, REVIEWERS | CLINICAL | {
         "manager.province", "manager.district", "manager.commune"}),
 }  # fmt: skip
