@@ -27,6 +27,7 @@ class Services:
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Ho_Chi_Minh"))
     report_interval: timedelta = timedelta(hours=24)
     bus: AlertBus | None = None
+    statistics_throttle: timedelta = timedelta(seconds=5)
 
     def today(self) -> date:
         """The calendar day now, in the deployment's time zone (Asia/Ho_Chi_Minh)."""

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -11,7 +12,7 @@ from db.models import Area
 from db.queries import statistics as queries
 from domain.enums import AreaLevel, DeclarationStatus, PatientStatus, Role, Severity
 from resolvers.context import Context
-from resolvers.errors import BadUserInput, Forbidden
+from resolvers.errors import BadUserInput, Forbidden, Unauthenticated
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 366
@@ -174,3 +175,21 @@ async def table(
                     )
                 )
     return rows
+
+
+async def updates(ctx: Context, *, area_code: str | None) -> AsyncIterator[Figures]:
+    """The area's figures now, then again whenever they change, at most once per throttle
+    interval. Ends when the token expires."""
+    _, window = await _window(ctx, area_code, None, None)
+    throttle = ctx.services.statistics_throttle.total_seconds()
+    seen: tuple[object, ...] | None = None
+    while True:
+        expires = ctx.principal.expires_at
+        if expires is not None and expires <= datetime.now(UTC):
+            raise Unauthenticated("token expired: reconnect with a new token")
+        async with ctx.sessions() as session:
+            current = await queries.fingerprint(session, window)
+        if current != seen:
+            seen = current
+            yield await statistics(ctx, area_code=area_code, first_day=None, last_day=None)
+        await asyncio.sleep(throttle)

@@ -8,9 +8,19 @@ import strawberry
 
 from domain.enums import Role
 from resolvers import alerts as resolve_alerts
+from resolvers import statistics as resolve_statistics
 from resolvers.context import Context
 from schema.permissions import allow
 from schema.types.alert_io import AlertEvent
+from schema.types.statistics import Statistics
+
+STATISTICS_READERS = (
+    Role.LOCAL_OFFICIAL,
+    Role.HEALTH_STAFF,
+    Role.MANAGER,
+    Role.ANALYST,
+    Role.ADMIN,
+)
 
 
 @strawberry.type(description="Live updates.")
@@ -30,3 +40,18 @@ class Subscription:
         start = None if after_id is None else str(after_id)
         async for row in resolve_alerts.events(info.context, start):
             yield AlertEvent.from_row(row)
+
+    @strawberry.subscription(
+        description=(
+            "The `statistics` of an area (default: the caller's) now, then a fresh snapshot "
+            "whenever its figures change, at most once per 5 seconds (F0CARE_STATISTICS_"
+            "THROTTLE_SECONDS). Same rules as `statistics`, last 30 days."
+        ),
+        extensions=allow(*STATISTICS_READERS),
+    )
+    async def statistics_updates(
+        self, info: strawberry.Info[Context], area_code: strawberry.ID | None = None
+    ) -> AsyncGenerator[Statistics, None]:
+        code = None if area_code is None else str(area_code)
+        async for figures in resolve_statistics.updates(info.context, area_code=code):
+            yield Statistics.from_figures(figures)

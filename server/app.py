@@ -55,6 +55,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         timezone=ZoneInfo(settings.timezone),
         report_interval=timedelta(hours=settings.report_interval_hours),
         bus=bus,
+        statistics_throttle=timedelta(seconds=settings.statistics_throttle_seconds),
     )
     verifier = verifier_from(settings, secret)
     limits = Limits(

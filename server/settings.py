@@ -48,6 +48,7 @@ class Settings(BaseSettings):
     missed_report_escalation_seconds: float = 3600
     listener_probe_seconds: float = 5
     subscriber_queue_size: int = 1000
+    statistics_throttle_seconds: float = 5
 
     @property
     def introspection_enabled(self) -> bool:

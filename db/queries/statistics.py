@@ -10,7 +10,16 @@ from typing import Any
 from sqlalchemy import ColumnElement, Date, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import Alert, Area, Declaration, Facility, HealthReport, Patient, Transfer
+from db.models import (
+    Alert,
+    AlertEvent,
+    Area,
+    Declaration,
+    Facility,
+    HealthReport,
+    Patient,
+    Transfer,
+)
 from db.scope import DECLARATION_AREA_COLUMN, PATIENT_AREA_COLUMN, patient_in_area
 from domain.enums import (
     ACTIVE_PATIENT_STATUSES,
@@ -311,3 +320,38 @@ async def child_areas(session: AsyncSession, code: str) -> list[Area]:
     return list(
         await session.scalars(select(Area).where(Area.parent_code == code).order_by(Area.code))
     )
+
+
+async def fingerprint(session: AsyncSession, window: Window) -> tuple[Any, ...]:
+    """A cheap summary that changes whenever the area's figures may have changed."""
+    in_area = patient_in_area(window.area_code, window.level)
+    declared = DECLARATION_AREA_COLUMN[window.level] == window.area_code
+    patients = (
+        await session.execute(
+            select(
+                func.count(),
+                func.max(Patient.updated_at),
+                func.max(Patient.last_report_at),
+                func.max(Patient.confirmed_at),
+                func.max(Patient.discharged_at),
+            ).where(in_area)
+        )
+    ).one()
+    others = (
+        await session.execute(
+            select(
+                select(func.max(Transfer.id))
+                .join(Patient, Patient.id == Transfer.patient_id)
+                .where(in_area)
+                .scalar_subquery(),
+                select(func.max(AlertEvent.id))
+                .join(Alert, Alert.id == AlertEvent.alert_id)
+                .join(Patient, Patient.id == Alert.patient_id)
+                .where(in_area)
+                .scalar_subquery(),
+                select(func.max(Declaration.id)).where(declared).scalar_subquery(),
+                select(func.max(Declaration.reviewed_at)).where(declared).scalar_subquery(),
+            )
+        )
+    ).one()
+    return (*patients, *others)

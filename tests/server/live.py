@@ -64,14 +64,17 @@ class Subscriber:
         self.ws = ws
 
     @classmethod
-    async def open(cls, base: str, token: str, after: str | None = None) -> Subscriber:
+    async def open(
+        cls, base: str, token: str, after: str | None = None, document: str = EVENTS
+    ) -> Subscriber:
         url = base.replace("http://", "ws://") + "/graphql"
         ws = await connect(url, subprotocols=[Subprotocol("graphql-transport-ws")])
         await ws.send(
             json.dumps({"type": "connection_init", "payload": {"authorization": f"Bearer {token}"}})
         )
         assert json.loads(await ws.recv())["type"] == "connection_ack"
-        payload = {"query": EVENTS, "variables": {"after": after}}
+        variables = {"after": after} if document is EVENTS else {}
+        payload = {"query": document, "variables": variables}
         await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": payload}))
         return cls(ws)
 
