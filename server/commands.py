@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import getpass
 import os
+import signal
 import socket
 import sys
 from datetime import timedelta
@@ -74,6 +75,9 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
     os.environ["DATABASE_URL"] = url
     os.environ["F0CARE_JWT_SECRET"] = secret
     os.environ["F0CARE_DEMO"] = "true" if settings.demo else "false"
+    # uvicorn re-raises the signal that stopped it; SIGTERM's default action would end the
+    # process without exit hooks, leaving the embedded PostgreSQL running: exit normally
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
     if args.workers > 1:
         uvicorn.run(
             "server.app:create_app",

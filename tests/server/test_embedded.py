@@ -50,3 +50,28 @@ def test_crashed_process_does_not_keep_the_server_alive(tmp_path: Path) -> None:
     postmaster = _use_once(tmp_path)
     # then the server stops all the same
     assert _wait_gone(postmaster)
+
+
+def test_sigterm_stops_serve_and_its_embedded_server(tmp_path: Path) -> None:
+    import signal
+
+    from tests.conftest import TEST_SECRET
+    from tests.server.procs import F0CARE, env, free_port, wait_ready
+
+    port = free_port()
+    environ = env(
+        DATABASE_URL=None, F0CARE_DATA_DIR=str(tmp_path / "data"), F0CARE_JWT_SECRET=TEST_SECRET
+    )
+    proc = subprocess.Popen(
+        [F0CARE, "serve", "--port", str(port)],
+        env=environ,
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    wait_ready(f"http://127.0.0.1:{port}", proc)
+    postmaster = int((tmp_path / "data" / "pgdata" / "postmaster.pid").read_text().splitlines()[0])
+    proc.send_signal(signal.SIGTERM)  # what service managers send
+    proc.wait(timeout=60)
+    assert _wait_gone(postmaster)
