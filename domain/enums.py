@@ -142,3 +142,16 @@ class DischargeOutcome(Enum):
     RECOVERED = "RECOVERED"
     DECEASED = "DECEASED"
     MOVED_AWAY = "MOVED_AWAY"
+
+
+# Who may read personal data of objects in their scope (DESIGN.md §5). Citizens only ever
+# see their own records, so for them scope already means "the data subject".
+PERSONAL_DATA_ROLES = (
+    Role.CITIZEN,
+    Role.LOCAL_OFFICIAL,
+    Role.HEALTH_STAFF,
+    Role.HOSPITAL_STAFF,
+)
+# Who may read clinical detail: clinical staff, and citizens for their own reports.
+CLINICAL_STAFF = (Role.HEALTH_STAFF, Role.HOSPITAL_STAFF)
+CLINICAL_DATA_ROLES = (Role.CITIZEN, *CLINICAL_STAFF)

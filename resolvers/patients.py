@@ -9,17 +9,12 @@ from db.models import HealthReport, Patient
 from db.queries import patients as queries
 from db.queries import reports as report_queries
 from db.queries.pagination import Page
-from domain.enums import PatientStatus, Role, Severity
+from domain.enums import PERSONAL_DATA_ROLES, PatientStatus, Severity
 from domain.intake import clean_text
 from resolvers.context import Context
 from resolvers.errors import BadUserInput, Forbidden
 from resolvers.filters import area_level
 from resolvers.pagination import decode_cursor, page_size
-
-# roles that may search by name or phone: those that may read personal data
-PERSONAL_DATA_READERS = frozenset(
-    {Role.CITIZEN, Role.LOCAL_OFFICIAL, Role.HEALTH_STAFF, Role.HOSPITAL_STAFF}
-)
 
 
 @dataclass(frozen=True)
@@ -64,7 +59,7 @@ async def patients(
             raise BadUserInput("filter.facilityId", "must be a facility id")
         query = replace(query, facility_id=int(given.facility_id))
     if given.search is not None:
-        if ctx.principal.role not in PERSONAL_DATA_READERS:
+        if ctx.principal.role not in PERSONAL_DATA_ROLES:  # search reads personal data
             role = ctx.principal.role.value if ctx.principal.role else "anonymous"
             raise Forbidden(f"filter.search reads personal data; role {role} may not use it")
         term = clean_text(given.search)

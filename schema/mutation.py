@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
-from domain.enums import Role
+from domain.enums import CLINICAL_STAFF, Role
 from resolvers import alerts as resolve_alerts
 from resolvers import auth as resolve_auth
 from resolvers import care as resolve_care
@@ -26,7 +26,6 @@ from schema.types.patient import Patient
 from schema.types.transfer import Transfer, TransferRequestInput
 
 REVIEWERS = (Role.LOCAL_OFFICIAL, Role.HEALTH_STAFF)
-CLINICAL_STAFF = (Role.HEALTH_STAFF, Role.HOSPITAL_STAFF)
 ALERT_HANDLERS = (Role.LOCAL_OFFICIAL, Role.HEALTH_STAFF, Role.HOSPITAL_STAFF)
 
 

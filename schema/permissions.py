@@ -13,21 +13,11 @@ from strawberry.extensions import FieldExtension
 from strawberry.permission import BasePermission, PermissionExtension
 from strawberry.schema_directive import Location
 
-from domain.enums import Role
+from domain.enums import PERSONAL_DATA_ROLES, Role
 from resolvers.context import Context
 from resolvers.errors import Forbidden, Unauthenticated
 
 ALL_ROLES = tuple(Role)
-# who may read personal data of objects in their scope (DESIGN.md §5); citizens only
-# ever see their own records, so for them scope already means "data subject"
-PERSONAL_DATA_ROLES = (
-    Role.CITIZEN,
-    Role.LOCAL_OFFICIAL,
-    Role.HEALTH_STAFF,
-    Role.HOSPITAL_STAFF,
-)
-CLINICAL_DATA_ROLES = (Role.CITIZEN, Role.HEALTH_STAFF, Role.HOSPITAL_STAFF)
-CLINICAL_STAFF = (Role.HEALTH_STAFF, Role.HOSPITAL_STAFF)
 
 
 @strawberry.schema_directive(

@@ -8,9 +8,10 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from db import models
+from domain.enums import CLINICAL_DATA_ROLES, CLINICAL_STAFF
 from resolvers import patients as resolve_patients
 from resolvers.context import Context
-from schema.permissions import CLINICAL_DATA_ROLES, CLINICAL_STAFF, clinical, personal
+from schema.permissions import clinical, personal
 from schema.types.area import Area, Facility, load_facility, require_area
 from schema.types.care import Alert, ClinicalNote, HealthReport
 from schema.types.enums import PatientStatus, Severity, Sex

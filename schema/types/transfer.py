@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from db import models
+from domain.enums import CLINICAL_STAFF
 from resolvers.context import Context
-from schema.permissions import CLINICAL_STAFF, clinical
+from schema.permissions import clinical
 from schema.types.area import Facility, load_facility
 from schema.types.enums import TransferStatus
 
