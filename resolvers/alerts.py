@@ -7,23 +7,17 @@ from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from db.events import Subscriber
-from db.models import Alert, Patient
+from db.models import Alert
 from db.queries import alerts as queries
-from db.queries import patients as patient_queries
-from db.queries import transfers as transfer_queries
 from db.queries.alerts import EventRow
 from db.queries.pagination import Page
-from db.scope import patient_visible
 from domain.alert_routing import reaches
 from domain.enums import (
     ACTIVE_PATIENT_STATUSES,
     AlertEventType,
     AlertKind,
     AlertStatus,
-    Role,
     Severity,
 )
 from resolvers.audit import log_change
@@ -31,6 +25,7 @@ from resolvers.context import Context
 from resolvers.errors import BadUserInput, Conflict, NotFound, Unauthenticated
 from resolvers.filters import area_level
 from resolvers.pagination import decode_cursor, page_size
+from resolvers.patients import lock_acting_for
 
 MAX_MESSAGE = 500
 DEFAULT_SOS = "SOS: người bệnh cần hỗ trợ khẩn cấp"
@@ -51,7 +46,8 @@ async def raise_sos(
         raise BadUserInput("input.message", f"must be at most {MAX_MESSAGE} characters")
     principal = ctx.principal
     async with ctx.sessions.begin() as session:
-        patient = await _sos_patient(ctx, session, patient_id)
+        # the patient row lock serialises presses, so ten at once make one alert
+        patient = await lock_acting_for(session, ctx, patient_id)
         previous = await queries.alert_by_key(session, raised_by=principal.subject, key=key)
         if previous is not None:
             return previous
@@ -83,25 +79,6 @@ async def raise_sos(
             detail=key,
         )
     return alert
-
-
-async def _sos_patient(ctx: Context, session: AsyncSession, patient_id: str | None) -> Patient:
-    if patient_id is None:
-        if ctx.principal.role is not Role.CITIZEN:
-            raise BadUserInput("input.patientId", "staff must say which patient needs help")
-        own = await patient_queries.own_patient(session, subject=ctx.principal.subject)
-        if own is None:
-            raise NotFound("you have no patient record")
-        return own
-    found = None
-    if patient_id.isdigit():
-        # the patient row lock serialises presses, so ten at once make one alert
-        found = await transfer_queries.lock_patient(
-            session, patient_id=int(patient_id), allowed=patient_visible(ctx.principal.scope)
-        )
-    if found is None:
-        raise NotFound(f"patient {patient_id} not found")
-    return found
 
 
 async def acknowledge(ctx: Context, alert_id: str) -> Alert:

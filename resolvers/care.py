@@ -10,10 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import ClinicalNote, HealthReport, Patient
 from db.queries import alerts, reports
-from db.queries import patients as patient_queries
 from db.queries import transfers as transfer_queries
 from db.queries import users as user_queries
-from db.scope import patient_visible
 from domain import intake
 from domain.clinical import Vitals, assess, check_ranges
 from domain.enums import (
@@ -26,7 +24,8 @@ from domain.enums import (
 )
 from resolvers.audit import log_change
 from resolvers.context import Context
-from resolvers.errors import BadUserInput, Conflict, InvalidInput, NotFound
+from resolvers.errors import BadUserInput, Conflict, InvalidInput
+from resolvers.patients import lock_acting_for, lock_visible
 
 MIN_HOME_DAYS = 7  # CLINICAL.md: end of home treatment
 MAX_NOTE = 2000
@@ -41,17 +40,6 @@ class ReportInput:
     patient_id: str | None
     vitals: Vitals
     note: str | None
-
-
-async def _patient_for_update(session: AsyncSession, ctx: Context, patient_id: str) -> Patient:
-    found = None
-    if patient_id.isdigit():
-        found = await transfer_queries.lock_patient(
-            session, patient_id=int(patient_id), allowed=patient_visible(ctx.principal.scope)
-        )
-    if found is None:
-        raise NotFound(f"patient {patient_id} not found")
-    return found
 
 
 def _require_active(patient: Patient, action: str) -> None:
@@ -71,7 +59,7 @@ async def submit_report(ctx: Context, given: ReportInput) -> HealthReport:
         raise InvalidInput([(f"input.{field}", rule) for field, rule in problems])
     principal = ctx.principal
     async with ctx.sessions.begin() as session:
-        patient = await _reporting_patient(session, ctx, given.patient_id)
+        patient = await lock_acting_for(session, ctx, given.patient_id)
         _require_active(patient, "accept health reports")
         now = datetime.now(UTC)
         today = now.astimezone(ctx.services.timezone).date()
@@ -126,19 +114,6 @@ async def submit_report(ctx: Context, given: ReportInput) -> HealthReport:
     return report
 
 
-async def _reporting_patient(
-    session: AsyncSession, ctx: Context, patient_id: str | None
-) -> Patient:
-    if patient_id is not None:
-        return await _patient_for_update(session, ctx, patient_id)
-    if ctx.principal.role is not Role.CITIZEN:
-        raise BadUserInput("input.patientId", "staff must say which patient the report is for")
-    own = await patient_queries.own_patient(session, subject=ctx.principal.subject)
-    if own is None:
-        raise NotFound("you have no patient record")
-    return own
-
-
 async def _vital_signs_alert(
     session: AsyncSession,
     patient: Patient,
@@ -175,7 +150,7 @@ async def add_note(ctx: Context, patient_id: str, text: str) -> ClinicalNote:
         raise BadUserInput("text", f"must be 1 to {MAX_NOTE} characters after trimming")
     principal = ctx.principal
     async with ctx.sessions.begin() as session:
-        patient = await _patient_for_update(session, ctx, patient_id)
+        patient = await lock_visible(session, ctx, patient_id)
         note = await reports.add_note(
             session,
             patient_id=patient.id,
@@ -216,7 +191,7 @@ async def update_patient(ctx: Context, patient_id: str, changes: PatientChanges)
     if problems:
         raise InvalidInput(problems)
     async with ctx.sessions.begin() as session:
-        patient = await _patient_for_update(session, ctx, patient_id)
+        patient = await lock_visible(session, ctx, patient_id)
         fields: list[str] = []
         if phone is not None:
             patient.phone, fields = phone, [*fields, "phone"]
@@ -268,7 +243,7 @@ async def discharge(ctx: Context, patient_id: str, given: Discharge) -> Patient:
     principal = ctx.principal
     now = datetime.now(UTC)
     async with ctx.sessions.begin() as session:
-        patient = await _patient_for_update(session, ctx, patient_id)
+        patient = await lock_visible(session, ctx, patient_id)
         _require_active(patient, "be discharged")
         early = now - patient.confirmed_at < timedelta(days=MIN_HOME_DAYS)
         if given.outcome is DischargeOutcome.RECOVERED and early and not note:

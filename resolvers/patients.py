@@ -5,14 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from db.models import HealthReport, Patient
 from db.queries import patients as queries
 from db.queries import reports as report_queries
+from db.queries import transfers as transfer_queries
 from db.queries.pagination import Page
-from domain.enums import PERSONAL_DATA_ROLES, PatientStatus, Severity
+from db.scope import patient_visible
+from domain.enums import PERSONAL_DATA_ROLES, PatientStatus, Role, Severity
 from domain.intake import clean_text
 from resolvers.context import Context
-from resolvers.errors import BadUserInput, Forbidden
+from resolvers.errors import BadUserInput, Forbidden, NotFound
 from resolvers.filters import area_level
 from resolvers.pagination import decode_cursor, page_size
 
@@ -87,3 +91,28 @@ async def reports(
             first=page_size(first),
             after_id=decode_cursor(after, "report"),
         )
+
+
+async def lock_visible(session: AsyncSession, ctx: Context, patient_id: str) -> Patient:
+    """A patient in the caller's scope, locked for the transaction; NOT_FOUND otherwise."""
+    found = None
+    if patient_id.isdigit():
+        found = await transfer_queries.lock_patient(
+            session, patient_id=int(patient_id), allowed=patient_visible(ctx.principal.scope)
+        )
+    if found is None:
+        raise NotFound(f"patient {patient_id} not found")
+    return found
+
+
+async def lock_acting_for(session: AsyncSession, ctx: Context, patient_id: str | None) -> Patient:
+    """The patient a report or SOS is about, locked: a citizen's own record when no id is
+    given (staff must give one), else a patient in the caller's scope."""
+    if patient_id is not None:
+        return await lock_visible(session, ctx, patient_id)
+    if ctx.principal.role is not Role.CITIZEN:
+        raise BadUserInput("input.patientId", "staff must say which patient it is about")
+    own = await queries.own_patient(session, subject=ctx.principal.subject)
+    if own is None:
+        raise NotFound("you have no patient record")
+    return own
