@@ -22,7 +22,8 @@ from websockets.typing import Subprotocol
 from auth.tokens import TokenClaims, mint_token
 from bench.common import SECRET, bench_database, machine, percentile, record, server_processes
 from db.engine import make_engine, make_session_factory
-from db.models import Area, Patient
+from db.models import Area
+from db.queries.patients import add_patient
 from domain.enums import AreaLevel, PatientStatus, Role, Sex
 
 SUBSCRIPTION = "subscription { alertEvents { alert { id } } }"
@@ -45,8 +46,9 @@ async def make_patients(url: str, count: int) -> list[str]:
             if commune is None or commune.level is not AreaLevel.COMMUNE:
                 raise LookupError(f"commune {COMMUNE} is missing")
             subjects = [f"bench-citizen-{i}" for i in range(count)]
-            session.add_all(
-                Patient(
+            for subject in subjects:
+                await add_patient(
+                    session,
                     case_code=f"B-{secrets.token_hex(5)}",
                     status=PatientStatus.HOME_TREATMENT,
                     full_name="Người Thử Nghiệm",
@@ -60,8 +62,6 @@ async def make_patients(url: str, count: int) -> list[str]:
                     citizen_subject=subject,
                     confirmed_at=datetime.now(UTC),
                 )
-                for subject in subjects
-            )
         return subjects
     finally:
         await engine.dispose()

@@ -80,6 +80,11 @@ async def load_areas(session: AsyncSession) -> LoadResult:
     return LoadResult(changed=changed, total=len(rows))
 
 
+async def has_areas(session: AsyncSession) -> bool:
+    """Whether any area has been loaded."""
+    return await session.scalar(select(Area.code).limit(1)) is not None
+
+
 async def count_areas(session: AsyncSession) -> dict[AreaLevel, int]:
     """Number of areas at each level."""
     result = await session.execute(select(Area.level, func.count()).group_by(Area.level))

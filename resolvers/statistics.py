@@ -132,7 +132,6 @@ class TableRow:
     tier: int | None = None
 
 
-METRICS = ("patients", *queries.EVENT_SOURCES)
 DIMENSIONS = ("date", "area", "status", "tier")
 
 

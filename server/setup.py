@@ -5,15 +5,12 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 
-from sqlalchemy import select
-
 from auth.passwords import hash_password
 from db.admin import ensure_database
-from db.areas import LoadResult, count_areas, load_areas
+from db.areas import LoadResult, count_areas, has_areas, load_areas
 from db.demo import DEMO_PASSWORD, Progress, SeedResult, seed_demo
 from db.engine import make_engine, make_session_factory
 from db.migrate import upgrade
-from db.models import Area
 from server.embedded import embedded_url
 from server.settings import Settings
 
@@ -37,7 +34,7 @@ async def prepare(
             await upgrade(engine)
         sessions = make_session_factory(engine)
         async with sessions.begin() as session:
-            if await session.scalar(select(Area.code).limit(1)) is None:
+            if not await has_areas(session):
                 await load_areas(session)
         if not demo:
             return None
