@@ -16,6 +16,17 @@ from domain.enums import AreaLevel
 
 # Official code widths: province 2 digits, district 3, commune 5 (e.g. 72, 703, 25459).
 CODE_WIDTH = {AreaLevel.PROVINCE: 2, AreaLevel.DISTRICT: 3, AreaLevel.COMMUNE: 5}
+# The root above the provinces (ISO 3166 code): national staff and BI tools are bound to it.
+COUNTRY = {
+    "code": "VN",
+    "name": "Việt Nam",
+    "level": AreaLevel.COUNTRY,
+    "division_type": "quốc gia",
+    "codename": "viet_nam",
+    "parent_code": None,
+    "province_code": None,
+    "district_code": None,
+}
 
 
 @dataclass(frozen=True)
@@ -32,13 +43,13 @@ def area_code(level: AreaLevel, number: int) -> str:
 
 
 def read_bundled_areas() -> list[dict[str, Any]]:
-    """All areas from the package's nested JSON, parents before children."""
+    """The country, then all areas from the package's nested JSON, parents before children."""
     path = resources.files("vietnam_provinces") / "data" / "nested-divisions.json"
     provinces = json.loads(path.read_text(encoding="utf-8"))
-    rows: list[dict[str, Any]] = []
+    rows: list[dict[str, Any]] = [COUNTRY]
     for p in provinces:
         pcode = area_code(AreaLevel.PROVINCE, p["code"])
-        rows.append(_row(p, AreaLevel.PROVINCE, None, pcode, None))
+        rows.append(_row(p, AreaLevel.PROVINCE, str(COUNTRY["code"]), pcode, None))
         for d in p["districts"]:
             dcode = area_code(AreaLevel.DISTRICT, d["code"])
             rows.append(_row(d, AreaLevel.DISTRICT, pcode, pcode, dcode))

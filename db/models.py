@@ -49,7 +49,8 @@ TEXT_ARRAY = ARRAY(Text)
 
 
 class Area(Base):
-    """An administrative area: province, district or commune (official code)."""
+    """An administrative area: the country (root), a province, district or commune (official
+    code)."""
 
     __tablename__ = "areas"
 
@@ -59,7 +60,7 @@ class Area(Base):
     division_type: Mapped[str] = mapped_column(Text)
     codename: Mapped[str] = mapped_column(Text)
     parent_code: Mapped[str | None] = mapped_column(ForeignKey("areas.code"))
-    province_code: Mapped[str] = mapped_column(AREA_CODE)
+    province_code: Mapped[str | None] = mapped_column(AREA_CODE)  # None for the country
     district_code: Mapped[str | None] = mapped_column(AREA_CODE)
 
     __table_args__ = (
@@ -372,3 +373,45 @@ class AuditEntry(Base):
     detail: Mapped[str | None] = mapped_column(Text)
 
     __table_args__ = (Index("ix_audit_log_subject_at", "subject", "at"),)
+
+
+class StatisticsDelta(Base):
+    """One counted event (+1) or its retraction (-1), written by triggers in the same
+    transaction as the write it counts; folded into `daily_counts` in the background.
+    Append-only, so concurrent writers never wait on each other."""
+
+    __tablename__ = "statistics_deltas"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    metric: Mapped[str] = mapped_column(String(32))
+    commune_code: Mapped[str] = mapped_column(AREA_CODE)
+    district_code: Mapped[str] = mapped_column(AREA_CODE)
+    province_code: Mapped[str] = mapped_column(AREA_CODE)
+    delta: Mapped[int] = mapped_column(Integer)
+
+
+class DailyCount(Base):
+    """Events of one metric in one area (every level, the country included) on one local
+    day: the rollup that keeps national statistics fast."""
+
+    __tablename__ = "daily_counts"
+
+    area_code: Mapped[str] = mapped_column(AREA_CODE, primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    metric: Mapped[str] = mapped_column(String(32), primary_key=True)
+    parent_code: Mapped[str | None] = mapped_column(AREA_CODE)
+    count: Mapped[int] = mapped_column(BigInteger)
+
+    __table_args__ = (Index("ix_daily_counts_parent_day", "parent_code", "day", "metric"),)
+
+
+class RollupState(Base):
+    """The time zone whose calendar days `daily_counts` holds (one row)."""
+
+    __tablename__ = "rollup_state"
+
+    id: Mapped[bool] = mapped_column(Boolean, primary_key=True, server_default=text("true"))
+    timezone: Mapped[str] = mapped_column(Text)
+
+    __table_args__ = (CheckConstraint("id", name="one_row"),)

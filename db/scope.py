@@ -3,7 +3,10 @@ aggregate over personal rows goes through these; out of scope is the same as abs
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, and_, false, or_, select
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, false, or_, select, true
 
 from db.models import Declaration, Patient, Transfer
 from domain.enums import OPEN_TRANSFER_STATUSES, AreaLevel
@@ -16,9 +19,16 @@ PATIENT_AREA_COLUMN = {
 }
 
 
+def in_area(columns: Mapping[AreaLevel, Any], code: str, level: AreaLevel) -> ColumnElement[bool]:
+    """Rows whose denormalised area column for `level` is `code`; every row for the country."""
+    if level is AreaLevel.COUNTRY:
+        return true()
+    return columns[level] == code  # type: ignore[no-any-return]
+
+
 def patient_in_area(code: str, level: AreaLevel) -> ColumnElement[bool]:
     """Patients whose home commune lies inside the area `code` of `level`."""
-    return PATIENT_AREA_COLUMN[level] == code
+    return in_area(PATIENT_AREA_COLUMN, code, level)
 
 
 def patient_visible(scope: Scope) -> ColumnElement[bool]:
@@ -45,7 +55,7 @@ DECLARATION_AREA_COLUMN = {
 
 def declaration_in_area(code: str, level: AreaLevel) -> ColumnElement[bool]:
     """Declarations whose commune lies inside the area `code` of `level`."""
-    return DECLARATION_AREA_COLUMN[level] == code
+    return in_area(DECLARATION_AREA_COLUMN, code, level)
 
 
 def declaration_visible(scope: Scope) -> ColumnElement[bool]:

@@ -25,8 +25,9 @@ FACILITY_BOUND_ROLES = frozenset({Role.SCREENING_STAFF, Role.HOSPITAL_STAFF})
 
 
 class AreaLevel(Enum):
-    """Level of an administrative area."""
+    """Level of an administrative area; the country is the root of the hierarchy."""
 
+    COUNTRY = "COUNTRY"
     PROVINCE = "PROVINCE"
     DISTRICT = "DISTRICT"
     COMMUNE = "COMMUNE"

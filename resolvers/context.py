@@ -14,6 +14,7 @@ from auth.principal import Principal
 from db.events import AlertBus
 from resolvers.audit import PersonalReads
 from resolvers.loaders import Loaders
+from resolvers.polls import SharedPolls
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,7 @@ class Services:
     report_interval: timedelta = timedelta(hours=24)
     bus: AlertBus | None = None
     statistics_throttle: timedelta = timedelta(seconds=5)
+    polls: SharedPolls = field(default_factory=SharedPolls)
 
     def today(self) -> date:
         """The calendar day now, in the deployment's time zone (Asia/Ho_Chi_Minh)."""

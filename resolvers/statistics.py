@@ -3,14 +3,25 @@
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from auth.principal import AreaRef
 from db.models import Area
 from db.queries import statistics as queries
-from domain.enums import AreaLevel, DeclarationStatus, PatientStatus, Role, Severity
+from domain.enums import (
+    ACTIVE_PATIENT_STATUSES,
+    AreaLevel,
+    DeclarationStatus,
+    PatientStatus,
+    Role,
+    Severity,
+)
 from resolvers.context import Context
 from resolvers.errors import BadUserInput, Forbidden, Unauthenticated
 
@@ -22,9 +33,9 @@ SMALL_CELL = range(1, 5)
 
 @dataclass
 class Figures:
-    """Everything the Statistics type shows, already suppressed where needed."""
+    """Everything the Statistics type shows (suppressed where needed by `shown_to`)."""
 
-    area: Area
+    area: Area = field(compare=False)  # the row; the figures are what changes
     active_patients: int | None
     by_status: dict[PatientStatus, int | None]
     by_severity: dict[Severity, int | None]
@@ -40,8 +51,8 @@ class Figures:
     occupancy: dict[int, tuple[int | None, int]]
 
 
-def _suppressor(suppress: bool) -> Callable[[int], int | None]:
-    def hide(count: int) -> int | None:
+def _suppressor(suppress: bool) -> Callable[[int | None], int | None]:
+    def hide(count: int | None) -> int | None:
         return None if suppress and count in SMALL_CELL else count
 
     return hide
@@ -69,55 +80,110 @@ async def _window(
     return area, queries.Window(area.code, area.level, first, last, ctx.services.timezone.key)
 
 
+SERIES = ("new_cases", "recovered", "deaths", "transfers", "reports", "alerts")
+
+
+async def compute(sessions: async_sessionmaker[AsyncSession], window: queries.Window) -> Figures:
+    """The figures of the window's area, unsuppressed (see `shown_to`)."""
+    async with sessions() as session:
+        row = await session.get(Area, window.area_code)
+        assert row is not None  # noqa: S101 - the directory found it
+        children = await queries.child_areas(session, window.area_code)
+        child_level = children[0].level if children else None
+        groups = await queries.patient_groups(session, window, child_level, now=datetime.now(UTC))
+        events = await queries.event_counts(session, window)
+        new_by_child = (
+            await queries.event_counts(
+                session, window, child_level=child_level, metrics=["new_cases"]
+            )
+            if child_level
+            else []
+        )
+        alerts = await queries.open_alerts(session, window)
+        response = await queries.alert_response(session, window)
+        review = await queries.median_hours_to_review(session, window)
+        occupancy = await queries.occupancy_by_tier(session, window)
+    statuses = Counter[PatientStatus]()
+    severities = Counter[Severity]()
+    tiers = Counter[int]()
+    active_by_child = Counter[str | None]()
+    home = reporting = 0
+    for g in groups:
+        statuses[g.status] += g.count
+        if g.status in ACTIVE_PATIENT_STATUSES:
+            tiers[g.tier] += g.count
+            active_by_child[g.child] += g.count
+            if g.severity is not None:
+                severities[g.severity] += g.count
+        if g.status is PatientStatus.HOME_TREATMENT:
+            home += g.count
+            reporting += g.reporting
+    per_day: dict[date, Counter[str]] = {}
+    totals = Counter[str]()
+    for e in events:
+        per_day.setdefault(e.day, Counter())[e.metric] += e.count
+        totals[e.metric] += e.count
+    new_cases = Counter[str | None]()
+    for e in new_by_child:
+        new_cases[e.child] += e.count
+    span = (window.last_day - window.first_day).days + 1
+    days = (window.first_day + timedelta(n) for n in range(span))
+    return Figures(
+        area=row,
+        active_patients=sum(statuses[s] for s in ACTIVE_PATIENT_STATUSES),
+        by_status={s: statuses[s] for s in PatientStatus},
+        by_severity={s: severities[s] for s in Severity},
+        by_tier={t: tiers[t] for t in (1, 2, 3)},
+        daily=[{"date": d, **{m: per_day.get(d, Counter())[m] for m in SERIES}} for d in days],
+        breakdown=[(a, active_by_child[a.code], new_cases[a.code]) for a in children],
+        open_alerts=alerts,
+        report_compliance=None if home == 0 else reporting / home,
+        alert_response=(response.acknowledged, response.median_minutes, response.p90_minutes),
+        declarations={s: totals[f"declarations:{s.value}"] for s in DeclarationStatus},
+        median_hours_to_review=review,
+        occupancy=occupancy,  # type: ignore[arg-type]
+    )
+
+
+def shown_to(figures: Figures, role: Role | None) -> Figures:
+    """The figures as `role` may see them: for analysts, commune-level counts of 1–4 are
+    null, and so are medians computed over that few events."""
+    analyst = role is Role.ANALYST
+    hide = _suppressor(analyst and figures.area.level is AreaLevel.COMMUNE)
+    hide_children = _suppressor(analyst and figures.area.level is AreaLevel.DISTRICT)
+    acknowledged, median, p90 = figures.alert_response
+    reviewed = sum(
+        n or 0 for s, n in figures.declarations.items() if s is not DeclarationStatus.PENDING
+    )
+    return Figures(
+        area=figures.area,
+        active_patients=hide(figures.active_patients),
+        by_status={s: hide(n) for s, n in figures.by_status.items()},
+        by_severity={s: hide(n) for s, n in figures.by_severity.items()},
+        by_tier={t: hide(n) for t, n in figures.by_tier.items()},
+        daily=[
+            {k: v if k == "date" else hide(v) for k, v in day.items()}  # type: ignore[arg-type]
+            for day in figures.daily
+        ],
+        breakdown=[(a, hide_children(n), hide_children(c)) for a, n, c in figures.breakdown],
+        open_alerts=hide(figures.open_alerts),
+        report_compliance=figures.report_compliance,
+        # with too few events, a median would say what happened to someone: hide it too
+        alert_response=(None, None, None)
+        if hide(acknowledged) is None
+        else (acknowledged, median, p90),
+        declarations={s: hide(n) for s, n in figures.declarations.items()},
+        median_hours_to_review=None if hide(reviewed) is None else figures.median_hours_to_review,
+        occupancy={t: (hide(used), beds) for t, (used, beds) in figures.occupancy.items()},
+    )
+
+
 async def statistics(
     ctx: Context, *, area_code: str | None, first_day: date | None, last_day: date | None
 ) -> Figures:
     """Figures of an area inside the caller's own, for local days `first_day`..`last_day`."""
-    principal = ctx.principal
-    area, window = await _window(ctx, area_code, first_day, last_day)
-    analyst = principal.role is Role.ANALYST
-    hide = _suppressor(analyst and area.level is AreaLevel.COMMUNE)
-    hide_children = _suppressor(analyst and area.level is AreaLevel.DISTRICT)
-    async with ctx.sessions() as session:
-        row = await session.get(Area, area.code)
-        assert row is not None  # noqa: S101 - the directory found it
-        statuses = await queries.counts_by(session, window, "status", active_only=False)
-        severities = await queries.counts_by(session, window, "severity", active_only=True)
-        tiers = await queries.counts_by(session, window, "tier", active_only=True)
-        days = await queries.daily(session, window)
-        children = await queries.breakdown(session, window)
-        alerts = await queries.open_alerts(session, window)
-        compliance = await queries.report_compliance(session, window, now=datetime.now(UTC))
-        response = await queries.alert_response(session, window)
-        funnel = await queries.declaration_funnel(session, window)
-        occupancy = await queries.occupancy_by_tier(session, window)
-    few_acks = hide(response.acknowledged) is None
-    reviewed = sum(funnel.by_status.get(s, 0) for s in DeclarationStatus) - funnel.by_status.get(
-        DeclarationStatus.PENDING, 0
-    )
-    active = sum(
-        statuses.get(s, 0) for s in (PatientStatus.HOME_TREATMENT, PatientStatus.IN_FACILITY)
-    )
-    return Figures(
-        area=row,
-        active_patients=hide(active),
-        by_status={s: hide(statuses.get(s, 0)) for s in PatientStatus},
-        by_severity={s: hide(severities.get(s, 0)) for s in Severity},
-        by_tier={t: hide(tiers.get(t, 0)) for t in (1, 2, 3)},
-        daily=[
-            {"date": d.day, **{k: hide(v) for k, v in vars(d).items() if k != "day"}} for d in days
-        ],
-        breakdown=[(a, hide_children(n), hide_children(c)) for a, n, c in children],
-        open_alerts=hide(alerts),
-        report_compliance=compliance,
-        # with too few events, a median would say what happened to someone: hide it too
-        alert_response=(None, None, None)
-        if few_acks
-        else (response.acknowledged, response.median_minutes, response.p90_minutes),
-        declarations={s: hide(funnel.by_status.get(s, 0)) for s in DeclarationStatus},
-        median_hours_to_review=None if hide(reviewed) is None else funnel.median_hours_to_review,
-        occupancy={t: (hide(used), beds) for t, (used, beds) in occupancy.items()},
-    )
+    _, window = await _window(ctx, area_code, first_day, last_day)
+    return shown_to(await compute(ctx.sessions, window), ctx.principal.role)
 
 
 @dataclass(frozen=True)
@@ -144,51 +210,78 @@ async def table(
     first_day: date | None,
     last_day: date | None,
 ) -> list[TableRow]:
-    """Metrics grouped by dimensions, one row per group: what BI tools pull."""
+    """Metrics grouped by dimensions, one row per group: what BI tools pull. PATIENTS counts
+    current patients (by area, status, tier); the others count events (by date, area)."""
     if not metrics:
         raise BadUserInput("metrics", "name at least one metric")
     if "patients" in metrics and "date" in dimensions:
         raise BadUserInput("dimensions", "DATE does not apply to PATIENTS (current patients)")
+    if set(metrics) - {"patients"} and {"status", "tier"} & set(dimensions):
+        raise BadUserInput(
+            "dimensions", "STATUS and TIER apply to PATIENTS only; events group by DATE and AREA"
+        )
     area, window = await _window(ctx, area_code, first_day, last_day)
     dims = tuple(d for d in DIMENSIONS if d in dimensions)
-    analyst = ctx.principal.role is Role.ANALYST
     async with ctx.sessions() as session:
-        children = {a.code: a for a in await queries.child_areas(session, area.code)}
         own = await session.get(Area, area.code)
-        child_level = next(iter(children.values())).level if children else area.level
-        commune_rows = area.level is AreaLevel.COMMUNE or (
-            "area" in dims and child_level is AreaLevel.COMMUNE
-        )
-        hide = _suppressor(analyst and commune_rows)
-        rows: list[TableRow] = []
+        children = {a.code: a for a in await queries.child_areas(session, area.code)}
+        child_level = next(iter(children.values())).level if children else None
+        by_child = child_level if "area" in dims else None
+        grouped: dict[str, Counter[tuple[Any, ...]]] = {}
         for metric in dict.fromkeys(metrics):
-            for found in await queries.table(session, window, metric, dims):
-                rows.append(
-                    TableRow(
-                        metric=metric,
-                        value=hide(found["value"]),
-                        date=found.get("date"),
-                        area=children.get(found["area"], own) if "area" in found else None,
-                        status=found.get("status"),
-                        tier=found.get("tier"),
-                    )
+            counts = grouped[metric] = Counter()
+            if metric == "patients":
+                now = datetime.now(UTC)
+                for g in await queries.patient_groups(session, window, by_child, now=now):
+                    values = {"area": g.child, "status": g.status, "tier": g.tier}
+                    counts[tuple(values[d] for d in dims)] += g.count
+            else:
+                for e in await queries.event_counts(
+                    session, window, child_level=by_child, metrics=[metric]
+                ):
+                    counts[tuple({"date": e.day, "area": e.child}[d] for d in dims)] += e.count
+    commune_rows = area.level is AreaLevel.COMMUNE or by_child is AreaLevel.COMMUNE
+    hide = _suppressor(ctx.principal.role is Role.ANALYST and commune_rows)
+    rows: list[TableRow] = []
+    for metric, counts in grouped.items():
+        for key in sorted(counts, key=lambda k: tuple(getattr(v, "value", v) for v in k)):
+            found: dict[str, Any] = dict(zip(dims, key, strict=True))
+            rows.append(
+                TableRow(
+                    metric=metric,
+                    value=hide(counts[key]),
+                    date=found.get("date"),
+                    area=children.get(found["area"], own) if "area" in found else None,
+                    status=found.get("status"),
+                    tier=found.get("tier"),
                 )
+            )
     return rows
 
 
 async def updates(ctx: Context, *, area_code: str | None) -> AsyncIterator[Figures]:
-    """The area's figures now, then again whenever they change, at most once per throttle
-    interval. Ends when the token expires."""
-    _, window = await _window(ctx, area_code, None, None)
-    throttle = ctx.services.statistics_throttle.total_seconds()
-    seen: tuple[object, ...] | None = None
-    while True:
-        expires = ctx.principal.expires_at
-        if expires is not None and expires <= datetime.now(UTC):
-            raise Unauthenticated("token expired: reconnect with a new token")
-        async with ctx.sessions() as session:
-            current = await queries.fingerprint(session, window)
-        if current != seen:
-            seen = current
-            yield await statistics(ctx, area_code=area_code, first_day=None, last_day=None)
-        await asyncio.sleep(throttle)
+    """The area's figures (last 30 days) now, then again whenever they change, at most once
+    per throttle interval. One poller per area per process serves every subscriber. Ends
+    when the token expires."""
+    area, _ = await _window(ctx, area_code, None, None)
+    services = ctx.services
+
+    async def produce() -> Figures:  # shared by every subscriber: nobody's principal in it
+        last = services.today()
+        first = last - timedelta(days=DEFAULT_DAYS - 1)
+        window = queries.Window(area.code, area.level, first, last, services.timezone.key)
+        return await compute(services.sessions, window)
+
+    every = services.statistics_throttle.total_seconds()
+    snapshots = services.polls.follow(f"statistics:{area.code}", produce, every)
+    try:
+        while True:
+            expires = ctx.principal.expires_at
+            left = None if expires is None else (expires - datetime.now(UTC)).total_seconds()
+            try:
+                figures = await asyncio.wait_for(anext(snapshots), timeout=left)
+            except TimeoutError:
+                raise Unauthenticated("token expired: reconnect with a new token") from None
+            yield shown_to(figures, ctx.principal.role)
+    finally:
+        await snapshots.aclose()

@@ -65,7 +65,13 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
             bar.update(task, description=f"demo data: {stage}", completed=done, total=total)
 
         seeded = asyncio.run(
-            prepare(url, migrate=not args.no_migrate, demo=settings.demo, progress=progress)
+            prepare(
+                url,
+                migrate=not args.no_migrate,
+                demo=settings.demo,
+                timezone=settings.timezone,
+                progress=progress,
+            )
         )
     base = f"http://{settings.host}:{settings.port}"
     console.print(f"f0care GraphQL API: {base}/graphql (GraphiQL in a browser)")
@@ -145,7 +151,9 @@ def seed_demo(args: argparse.Namespace, settings: Settings) -> int:
         def progress(stage: str, done: int, total: int) -> None:
             bar.update(task, description=stage, completed=done, total=total)
 
-        seeded = asyncio.run(prepare(url, migrate=True, demo=True, progress=progress))
+        seeded = asyncio.run(
+            prepare(url, migrate=True, demo=True, timezone=settings.timezone, progress=progress)
+        )
     assert seeded is not None  # noqa: S101 - prepare(demo=True) always seeds
     state = f"created {seeded.patients} patients" if seeded.created else "already present"
     console.print(f"demo data {state}; {len(seeded.accounts)} demo accounts")

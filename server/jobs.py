@@ -1,6 +1,6 @@
-"""Background jobs inside the server processes: escalation of unanswered alerts and
-missed-report alerts. With N processes exactly one (the advisory-lock leader) does the
-work; losing the database connection only pauses it."""
+"""Background jobs inside the server processes: escalation of unanswered alerts,
+missed-report alerts, folding the statistics rollup. With N processes exactly one (the
+advisory-lock leader) does the work; losing the database connection only pauses it."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from db import rollup
 from db.leader import Leadership
 from db.queries.alerts import escalate_due, raise_missed_reports
 from domain.enums import AlertKind
@@ -29,6 +30,7 @@ class Jobs:
     interval: float
     escalate_after: dict[AlertKind, timedelta]
     report_interval: timedelta
+    timezone: str
     _task: asyncio.Task[None] | None = None
 
     @classmethod
@@ -48,6 +50,7 @@ class Jobs:
                 ),
             },
             report_interval=timedelta(hours=settings.report_interval_hours),
+            timezone=settings.timezone,
         )
 
     def start(self) -> None:
@@ -75,11 +78,14 @@ class Jobs:
             await asyncio.sleep(self.interval)
 
     async def tick(self, now: datetime) -> None:
-        """One round: escalate what is overdue, raise missed-report alerts."""
+        """One round: escalate what is overdue, raise missed-report alerts, fold the
+        statistics deltas into the rollup."""
         async with self.sessions.begin() as session:
             escalated = await escalate_due(session, now=now, after=self.escalate_after)
         async with self.sessions.begin() as session:
             missed = await raise_missed_reports(session, now=now, interval=self.report_interval)
+        async with self.sessions.begin() as session:
+            await rollup.fold(session, self.timezone)
         if escalated or missed:
             log.info(
                 "escalated %d alert(s), raised %d missed-report alert(s)",

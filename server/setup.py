@@ -6,6 +6,7 @@ import asyncio
 from datetime import UTC, datetime
 
 from auth.passwords import hash_password
+from db import rollup
 from db.admin import ensure_database
 from db.areas import LoadResult, count_areas, has_areas, load_areas
 from db.demo import DEMO_PASSWORD, Progress, SeedResult, seed_demo
@@ -25,9 +26,10 @@ def database_url(settings: Settings) -> str:
 
 
 async def prepare(
-    url: str, *, migrate: bool, demo: bool, progress: Progress | None = None
+    url: str, *, migrate: bool, demo: bool, timezone: str, progress: Progress | None = None
 ) -> SeedResult | None:
-    """Migrate, load the areas when the table is empty, and seed the demo data if asked."""
+    """Migrate, load the areas when the table is empty, make sure the statistics rollup holds
+    the days of `timezone`, and seed the demo data if asked."""
     engine = make_engine(url, pool_size=2)
     try:
         if migrate:
@@ -36,6 +38,8 @@ async def prepare(
         async with sessions.begin() as session:
             if not await has_areas(session):
                 await load_areas(session)
+        async with sessions.begin() as session:
+            await rollup.ensure(session, timezone)
         if not demo:
             return None
         async with sessions.begin() as session:

@@ -21,6 +21,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from auth.passwords import hash_password
+from db import rollup
 from db.admin import drop_database, ensure_database
 from db.areas import load_areas
 from db.demo import DEMO_PASSWORD, SeedResult, seed_demo
@@ -72,6 +73,7 @@ async def database_url(server_url: str) -> AsyncIterator[str]:
         await upgrade(engine)
         async with make_session_factory(engine).begin() as session:
             await load_areas(session)
+            await rollup.ensure(session, "Asia/Ho_Chi_Minh")
         await engine.dispose()
         yield url
     finally:

@@ -16,7 +16,12 @@ from domain.enums import AreaLevel
 async def test_whole_country_is_loaded(sessions: async_sessionmaker[AsyncSession]) -> None:
     async with sessions() as session:
         counts = await count_areas(session)
-    assert counts == {AreaLevel.PROVINCE: 63, AreaLevel.DISTRICT: 696, AreaLevel.COMMUNE: 10051}
+    assert counts == {
+        AreaLevel.COUNTRY: 1,
+        AreaLevel.PROVINCE: 63,
+        AreaLevel.DISTRICT: 696,
+        AreaLevel.COMMUNE: 10051,
+    }
 
 
 async def test_tay_ninh_has_9_districts_and_94_communes(
@@ -36,7 +41,7 @@ async def test_second_load_changes_nothing(sessions: async_sessionmaker[AsyncSes
         result = await load_areas(session)
         # then nothing is inserted or updated
         assert result.changed == 0
-        assert result.total == 63 + 696 + 10051
+        assert result.total == 1 + 63 + 696 + 10051
         assert await session.scalar(select(func.count()).select_from(Area)) == result.total
 
 
@@ -54,14 +59,18 @@ async def test_every_area_has_its_parents(sessions: async_sessionmaker[AsyncSess
         orphans = await session.scalar(
             select(func.count())
             .select_from(Area)
-            .where(Area.level != AreaLevel.PROVINCE, Area.parent_code.is_(None))
+            .where(Area.level != AreaLevel.COUNTRY, Area.parent_code.is_(None))
         )
         parent = aliased(Area)
         inconsistent = await session.scalar(
             select(func.count())
             .select_from(Area)
             .join(parent, parent.code == Area.parent_code)
-            .where(Area.province_code != parent.province_code)
+            .where(Area.province_code != parent.province_code, parent.level != AreaLevel.COUNTRY)
+        )
+        under_country = await session.scalar(
+            select(func.count()).select_from(Area).where(Area.parent_code == "VN")
         )
     assert orphans == 0
     assert inconsistent == 0
+    assert under_country == 63

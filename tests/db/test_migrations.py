@@ -29,6 +29,9 @@ TABLES = {
     "alert_events",
     "audit_log",
     "case_counters",
+    "statistics_deltas",
+    "daily_counts",
+    "rollup_state",
 }
 
 

@@ -15,7 +15,7 @@ async def test_area_with_parent_and_children(client: httpx.AsyncClient) -> None:
     area = body["data"]["area"]
     assert area["name"] == "Tỉnh Tây Ninh"
     assert area["level"] == "PROVINCE"
-    assert area["parent"] is None
+    assert area["parent"] == {"code": "VN"}
     assert len(area["children"]) == 9
     assert "Thị xã Trảng Bàng" in {c["name"] for c in area["children"]}
     assert {c["level"] for c in area["children"]} == {"DISTRICT"}

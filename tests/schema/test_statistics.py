@@ -25,12 +25,13 @@ QUERY = """query($a: ID, $from: Date, $to: Date) { statistics(areaCode: $a, from
   breakdown { area { code } activePatients newCases }
 } }"""
 COLUMN = {2: "home_province_code", 3: "home_district_code", 5: "home_commune_code"}
+COUNTRY = "VN"
 
 
 async def _oracle(
     sessions: async_sessionmaker[AsyncSession], area: str, first: date, last: date
 ) -> dict[str, Any]:
-    where = f"p.{COLUMN[len(area)]} = :area"
+    where = "TRUE" if area == COUNTRY else f"p.{COLUMN[len(area)]} = :area"
     params = {"area": area, "first": first, "last": last, "tz": TZ}
 
     async def rows(sql: str) -> list[Any]:
@@ -52,8 +53,9 @@ async def _oracle(
         )
     )
     alert_col = {2: "province_code", 3: "district_code", 5: "commune_code"}[len(area)]
+    alerts_where = "TRUE" if area == COUNTRY else f"{alert_col} = :area"
     [[open_alerts]] = await rows(
-        f"SELECT count(*) FROM alerts WHERE {alert_col} = :area AND status <> 'RESOLVED'"
+        f"SELECT count(*) FROM alerts WHERE {alerts_where} AND status <> 'RESOLVED'"
     )
     [[home, fresh]] = await rows(
         f"SELECT count(*), count(*) FILTER (WHERE last_report_at >= now() - interval '24 hours') "
@@ -80,7 +82,7 @@ async def _oracle(
     children = await rows("SELECT code FROM areas WHERE parent_code = :area ORDER BY code")
     breakdown = []
     for (child,) in children:
-        child_where = f"p.{COLUMN[len(child)]} = '{child}'"
+        child_where = f"p.{COLUMN[len(child)]} = '{child}'"  # children are never the country
         [[n, c]] = await rows(
             f"SELECT count(*) FILTER (WHERE {active}), "
             f"count(*) FILTER (WHERE {day.format('p.confirmed_at')} BETWEEN :first AND :last) "
@@ -111,7 +113,12 @@ def _comparable(stats: dict[str, Any]) -> dict[str, Any]:
 
 @pytest.mark.parametrize(
     ("role", "area"),
-    [(Role.MANAGER, "72"), (Role.HEALTH_STAFF, "712"), (Role.LOCAL_OFFICIAL, "commune")],
+    [
+        (Role.ANALYST, COUNTRY),
+        (Role.MANAGER, "72"),
+        (Role.HEALTH_STAFF, "712"),
+        (Role.LOCAL_OFFICIAL, "commune"),
+    ],
 )
 async def test_figures_match_plain_sql(
     client: httpx.AsyncClient,
@@ -122,6 +129,8 @@ async def test_figures_match_plain_sql(
 ) -> None:
     if area == "commune":
         area = next(a.area_code for a in demo.accounts if a.username == "official.commune") or ""
+    async with sessions.begin() as session:  # a case in another province: the country sees it
+        await make_patient(session, (await communes_of(session, "001"))[0])
     today = datetime.now(ZoneInfo(TZ)).date()
     first = today - timedelta(days=20)
     body = await gql(
@@ -176,6 +185,8 @@ async def test_days_are_local_days(
 async def test_scope_and_suppression(client: httpx.AsyncClient, demo: SeedResult) -> None:
     other = await gql(client, QUERY, {"a": "703"}, token_of("m", Role.MANAGER, "712"))
     assert other["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    above = await gql(client, QUERY, {"a": COUNTRY}, token_of("m", Role.MANAGER, "72"))
+    assert above["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     inside = await gql(client, QUERY, {"a": "25708"}, token_of("m", Role.MANAGER, "712"))
     assert "errors" not in inside
     district = await gql(client, QUERY, {"a": "712"}, token_of("bi", Role.ANALYST, "72"))
@@ -215,7 +226,7 @@ EXTRAS = """query($a: ID, $from: Date, $to: Date) { statistics(areaCode: $a, fro
 } }"""
 
 
-@pytest.mark.parametrize("area", ["72", "712"])
+@pytest.mark.parametrize("area", [COUNTRY, "72", "712"])
 async def test_committee_figures_match_plain_sql(
     client: httpx.AsyncClient,
     sessions: async_sessionmaker[AsyncSession],
@@ -232,7 +243,7 @@ async def test_committee_figures_match_plain_sql(
     )
     assert "errors" not in body, body
     got = body["data"]["statistics"]
-    level = {2: "province_code", 3: "district_code"}[len(area)]
+    level = "'VN'" if area == COUNTRY else {2: "province_code", 3: "district_code"}[len(area)]
     params = {"area": area, "first": first, "last": today, "tz": TZ}
     local = "(({}) AT TIME ZONE :tz)::date BETWEEN :first AND :last"
     async with sessions() as session:
@@ -263,7 +274,9 @@ async def test_committee_figures_match_plain_sql(
             ),
             params,
         )
-        facility_column = {2: "f.province_code", 3: "f.district_code"}[len(area)]
+        facility_column = (
+            "'VN'" if area == COUNTRY else {2: "f.province_code", 3: "f.district_code"}[len(area)]
+        )
         beds: dict[int, int] = dict(
             (
                 await session.execute(
@@ -341,6 +354,9 @@ async def test_table_rules_and_suppression(client: httpx.AsyncClient, demo: Seed
     bad = await gql(client, TABLE, {"m": ["PATIENTS"], "d": ["DATE"]}, manager)
     assert bad["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
     assert bad["errors"][0]["message"].startswith("dimensions")
+    events = await gql(client, TABLE, {"m": ["REPORTS"], "d": ["STATUS"]}, manager)
+    assert events["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert "STATUS and TIER apply to PATIENTS only" in events["errors"][0]["message"]
     args = {"m": ["PATIENTS"], "d": ["AREA"], "f": {"areaCode": "712"}}
     exact = {
         r["areaCode"]: r["value"]

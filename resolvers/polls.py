@@ -1,0 +1,82 @@
+"""One poller per key per process, shared by every subscriber of that key: a thousand
+committee screens on one province cost one computation per interval, not a thousand."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncGenerator, Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+log = logging.getLogger("f0care.polls")
+
+_UNSET: Any = object()
+
+
+@dataclass
+class _Poll:
+    latest: Any = _UNSET
+    queues: set[asyncio.Queue[Any]] = field(default_factory=set)
+    task: asyncio.Task[None] | None = None
+
+
+def _offer(queue: asyncio.Queue[Any], value: Any) -> None:
+    """Hand over the newest value; a subscriber that has not taken the previous one gets
+    only the newest (a snapshot supersedes the last)."""
+    if queue.full():
+        queue.get_nowait()
+    queue.put_nowait(value)
+
+
+class SharedPolls:
+    """Keyed pollers that run while somebody follows them."""
+
+    def __init__(self) -> None:
+        self._polls: dict[str, _Poll] = {}
+
+    def running(self) -> int:
+        """How many pollers run now."""
+        return len(self._polls)
+
+    async def follow(
+        self, key: str, produce: Callable[[], Awaitable[Any]], every: float
+    ) -> AsyncGenerator[Any, None]:
+        """The key's current value, then each different value, checked every `every`
+        seconds. The first follower of a key starts its poller, the last one stops it."""
+        poll = self._polls.get(key)
+        if poll is None:
+            poll = self._polls[key] = _Poll()
+            poll.task = asyncio.create_task(self._run(poll, produce, every), name=f"poll-{key}")
+        queue: asyncio.Queue[Any] = asyncio.Queue(maxsize=1)
+        poll.queues.add(queue)
+        if poll.latest is not _UNSET:
+            _offer(queue, poll.latest)
+        try:
+            while True:
+                yield await queue.get()
+        finally:
+            poll.queues.discard(queue)
+            if not poll.queues and self._polls.get(key) is poll:
+                del self._polls[key]
+                if poll.task is not None:
+                    poll.task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await poll.task
+
+    @staticmethod
+    async def _run(poll: _Poll, produce: Callable[[], Awaitable[Any]], every: float) -> None:
+        while True:
+            try:
+                value = await produce()
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # the database went away: the followers wait for the next round
+                log.exception("a shared poll failed; retrying in %.0f s", every)
+            else:
+                if value != poll.latest:
+                    poll.latest = value
+                    for queue in poll.queues:
+                        _offer(queue, value)
+            await asyncio.sleep(every)
