@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sys
 
-from bench import alerts
+from bench import alerts, dataset, statistics
 
-SCENARIOS = {"alerts": alerts.main}
+SCENARIOS = {"alerts": alerts.main, "dataset": dataset.main, "statistics": statistics.main}
 
 
 def main() -> int:

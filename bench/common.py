@@ -17,43 +17,64 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
+from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
+from db import rollup
 from db.admin import drop_database, ensure_database
-from db.areas import load_areas
+from db.areas import has_areas, load_areas
 from db.engine import make_engine, make_session_factory
 from db.migrate import upgrade
+from db.models import Patient
 from server.settings import Settings
 from server.setup import database_url
 
 SECRET = "bench-secret-" + "b" * 40
 F0CARE = str(Path(sys.executable).parent / "f0care")
 RESULTS = Path(__file__).parent / "RESULTS.md"
+TIMEZONE = "Asia/Ho_Chi_Minh"
+
+
+def _named(name: str) -> str:
+    """The URL of database `name` on DATABASE_URL's server (or the embedded one)."""
+    server = database_url(Settings())
+    return make_url(server).set(database=name).render_as_string(hide_password=False)
+
+
+async def _prepare(url: str) -> bool:
+    """Create (if missing) and migrate the database, load the areas; whether it holds no
+    patients yet."""
+    await ensure_database(url)
+    engine = make_engine(url, pool_size=2)
+    try:
+        await upgrade(engine)
+        async with make_session_factory(engine).begin() as session:
+            if not await has_areas(session):
+                await load_areas(session)
+            await rollup.ensure(session, TIMEZONE)
+            return await session.scalar(select(Patient.id).limit(1)) is None
+    finally:
+        await engine.dispose()
 
 
 @contextmanager
 def bench_database(prefix: str) -> Iterator[str]:
     """A fresh database (on DATABASE_URL's server, or the embedded one), migrated, with
     the areas loaded; dropped afterwards."""
-    server = database_url(Settings())
-    name = f"{prefix}_{secrets.token_hex(3)}"
-    url = make_url(server).set(database=name).render_as_string(hide_password=False)
-
-    async def prepare() -> None:
-        await ensure_database(url)
-        engine = make_engine(url, pool_size=2)
-        try:
-            await upgrade(engine)
-            async with make_session_factory(engine).begin() as session:
-                await load_areas(session)
-        finally:
-            await engine.dispose()
-
-    asyncio.run(prepare())
+    url = _named(f"{prefix}_{secrets.token_hex(3)}")
+    asyncio.run(_prepare(url))
     try:
         yield url
     finally:
         asyncio.run(drop_database(url))
+
+
+@contextmanager
+def kept_database(name: str) -> Iterator[tuple[str, bool]]:
+    """Database `name`, made ready like `bench_database` but kept afterwards (large datasets
+    are reused by several benchmarks); yields its URL and whether it holds no patients."""
+    url = _named(name)
+    yield url, asyncio.run(_prepare(url))
 
 
 def _free_port() -> int:
