@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Connection, inspect
+from sqlalchemy import Connection, inspect, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db.admin import drop_database, ensure_database
@@ -92,3 +92,21 @@ async def test_concurrent_upgrades_migrate_once(empty_engine: AsyncEngine) -> No
     # then both succeed and the database is at head
     async with empty_engine.connect() as conn:
         assert await current_revision(conn) == head_revision()
+
+
+async def test_loaded_areas_get_the_country_root(empty_engine: AsyncEngine) -> None:
+    # given a database at revision 0002 with provinces loaded (no root above them)
+    await upgrade(empty_engine, "0002")
+    async with empty_engine.begin() as conn:
+        await conn.execute(
+            text(
+                "INSERT INTO areas (code, name, level, division_type, codename, province_code) "
+                "VALUES ('72', 'Tỉnh Tây Ninh', 'PROVINCE', 'tỉnh', 'tinh_tay_ninh', '72')"
+            )
+        )
+    # when it is upgraded to head
+    await upgrade(empty_engine)
+    # then the province hangs under Việt Nam
+    async with empty_engine.connect() as conn:
+        rows = await conn.execute(text("SELECT code, name, parent_code FROM areas ORDER BY code"))
+        assert [tuple(r) for r in rows] == [("72", "Tỉnh Tây Ninh", "VN"), ("VN", "Việt Nam", None)]

@@ -26,6 +26,16 @@ def _levels(allowed: str) -> None:
 def upgrade() -> None:
     _levels(NEW_LEVELS)
     op.alter_column("areas", "province_code", nullable=True)
+    # a database with areas already loaded gets the root now (an empty one from load_areas)
+    op.execute(
+        "INSERT INTO areas (code, name, level, division_type, codename) "
+        "SELECT 'VN', 'Việt Nam', 'COUNTRY', 'quốc gia', 'viet_nam' "
+        "WHERE EXISTS (SELECT 1 FROM areas WHERE level = 'PROVINCE')"
+    )
+    op.execute(
+        "UPDATE areas SET parent_code = 'VN' WHERE level = 'PROVINCE' "
+        "AND EXISTS (SELECT 1 FROM areas WHERE code = 'VN')"
+    )
 
 
 def downgrade() -> None:
