@@ -18,32 +18,30 @@ depends_on = None
 
 AREA_CODE = sa.String(8)
 
+# A patient counts as a new case when confirmed, and as recovered or a death when
+# discharged so; `sign` adds (+1) or retracts (-1) those events.
+PATIENT_DELTAS = """
+CREATE FUNCTION f0care_patient_deltas(p patients, sign integer) RETURNS void
+LANGUAGE sql AS $$
+  INSERT INTO statistics_deltas
+    (at, metric, commune_code, district_code, province_code, delta)
+  SELECT e.at, e.metric, p.home_commune_code, p.home_district_code, p.home_province_code, sign
+  FROM (VALUES
+    (p.confirmed_at, 'new_cases'),
+    (CASE WHEN p.discharge_outcome = 'RECOVERED' THEN p.discharged_at END, 'recovered'),
+    (CASE WHEN p.discharge_outcome = 'DECEASED' THEN p.discharged_at END, 'deaths')
+  ) AS e(at, metric) WHERE e.at IS NOT NULL
+$$"""
+
 # Each trigger appends (time, metric, home commune/district/province, +1 or -1).
 FUNCTIONS = {
     "f0care_count_patient": """
-    DECLARE p patients;
     BEGIN
       IF TG_OP <> 'INSERT' THEN
-        p := OLD;
-        INSERT INTO statistics_deltas
-          (at, metric, commune_code, district_code, province_code, delta)
-        SELECT e.at, e.metric, p.home_commune_code, p.home_district_code, p.home_province_code, -1
-        FROM (VALUES
-          (p.confirmed_at, 'new_cases'),
-          (CASE WHEN p.discharge_outcome = 'RECOVERED' THEN p.discharged_at END, 'recovered'),
-          (CASE WHEN p.discharge_outcome = 'DECEASED' THEN p.discharged_at END, 'deaths')
-        ) AS e(at, metric) WHERE e.at IS NOT NULL;
+        PERFORM f0care_patient_deltas(OLD, -1);
       END IF;
       IF TG_OP <> 'DELETE' THEN
-        p := NEW;
-        INSERT INTO statistics_deltas
-          (at, metric, commune_code, district_code, province_code, delta)
-        SELECT e.at, e.metric, p.home_commune_code, p.home_district_code, p.home_province_code, 1
-        FROM (VALUES
-          (p.confirmed_at, 'new_cases'),
-          (CASE WHEN p.discharge_outcome = 'RECOVERED' THEN p.discharged_at END, 'recovered'),
-          (CASE WHEN p.discharge_outcome = 'DECEASED' THEN p.discharged_at END, 'deaths')
-        ) AS e(at, metric) WHERE e.at IS NOT NULL;
+        PERFORM f0care_patient_deltas(NEW, 1);
       END IF;
       RETURN NULL;
     END""",
@@ -151,6 +149,7 @@ def upgrade() -> None:
         sa.CheckConstraint("id", name=op.f("ck_rollup_state_one_row")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_rollup_state")),
     )
+    op.execute(PATIENT_DELTAS)
     for name, body in FUNCTIONS.items():
         op.execute(f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $${body}$$")
     for table, events, function, args, condition in TRIGGERS:
@@ -166,6 +165,7 @@ def downgrade() -> None:
         op.execute(f"DROP TRIGGER {_trigger_name(table, events)} ON {table}")
     for name in FUNCTIONS:
         op.execute(f"DROP FUNCTION {name}()")
+    op.execute("DROP FUNCTION f0care_patient_deltas(patients, integer)")
     op.drop_table("rollup_state")
     op.drop_index("ix_daily_counts_parent_day", table_name="daily_counts")
     op.drop_table("daily_counts")
