@@ -157,6 +157,7 @@ class Patient(Base):
         Index("ix_patients_national_id", "national_id"),
         Index("ix_patients_phone_dob", "phone", "date_of_birth"),
         Index("ix_patients_citizen_subject", "citizen_subject"),
+        Index("ix_patients_facility_status", "facility_id", "status"),  # occupancy
     )
 
 
@@ -209,6 +210,14 @@ class Declaration(Base):
         Index("ix_declarations_district_id", "district_code", "id"),
         Index("ix_declarations_commune_id", "commune_code", "id"),
         Index("ix_declarations_facility_id", "facility_id", "id"),
+        # median time to review, by province and nationally
+        Index(
+            "ix_declarations_province_created",
+            "province_code",
+            "created_at",
+            postgresql_include=["reviewed_at"],
+        ),
+        Index("ix_declarations_created", "created_at", postgresql_include=["reviewed_at"]),
     )
 
 
@@ -383,8 +392,8 @@ class StatisticsDelta(Base):
     __tablename__ = "statistics_deltas"
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    metric: Mapped[str] = mapped_column(String(32))
+    at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # None: a current count
+    metric: Mapped[str] = mapped_column(String(48))
     commune_code: Mapped[str] = mapped_column(AREA_CODE)
     district_code: Mapped[str] = mapped_column(AREA_CODE)
     province_code: Mapped[str] = mapped_column(AREA_CODE)
@@ -399,11 +408,25 @@ class DailyCount(Base):
 
     area_code: Mapped[str] = mapped_column(AREA_CODE, primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
-    metric: Mapped[str] = mapped_column(String(32), primary_key=True)
+    metric: Mapped[str] = mapped_column(String(48), primary_key=True)
     parent_code: Mapped[str | None] = mapped_column(AREA_CODE)
     count: Mapped[int] = mapped_column(BigInteger)
 
     __table_args__ = (Index("ix_daily_counts_parent_day", "parent_code", "day", "metric"),)
+
+
+class CurrentCount(Base):
+    """Patients of one area (every level) in one (status, severity, tier) bucket now, as
+    metric `now:STATUS:SEVERITY:TIER`: current figures without scanning `patients`."""
+
+    __tablename__ = "current_counts"
+
+    area_code: Mapped[str] = mapped_column(AREA_CODE, primary_key=True)
+    metric: Mapped[str] = mapped_column(String(48), primary_key=True)
+    parent_code: Mapped[str | None] = mapped_column(AREA_CODE)
+    count: Mapped[int] = mapped_column(BigInteger)
+
+    __table_args__ = (Index("ix_current_counts_parent", "parent_code", "metric"),)
 
 
 class RollupState(Base):

@@ -90,7 +90,8 @@ async def compute(sessions: async_sessionmaker[AsyncSession], window: queries.Wi
         assert row is not None  # noqa: S101 - the directory found it
         children = await queries.child_areas(session, window.area_code)
         child_level = children[0].level if children else None
-        groups = await queries.patient_groups(session, window, child_level, now=datetime.now(UTC))
+        groups = await queries.patient_groups(session, window, child_level)
+        reporting = await queries.reporting_at_home(session, window, now=datetime.now(UTC))
         events = await queries.event_counts(session, window)
         new_by_child = (
             await queries.event_counts(
@@ -107,7 +108,7 @@ async def compute(sessions: async_sessionmaker[AsyncSession], window: queries.Wi
     severities = Counter[Severity]()
     tiers = Counter[int]()
     active_by_child = Counter[str | None]()
-    home = reporting = 0
+    home = 0
     for g in groups:
         statuses[g.status] += g.count
         if g.status in ACTIVE_PATIENT_STATUSES:
@@ -117,7 +118,6 @@ async def compute(sessions: async_sessionmaker[AsyncSession], window: queries.Wi
                 severities[g.severity] += g.count
         if g.status is PatientStatus.HOME_TREATMENT:
             home += g.count
-            reporting += g.reporting
     per_day: dict[date, Counter[str]] = {}
     totals = Counter[str]()
     for e in events:
@@ -231,8 +231,7 @@ async def table(
         for metric in dict.fromkeys(metrics):
             counts = grouped[metric] = Counter()
             if metric == "patients":
-                now = datetime.now(UTC)
-                for g in await queries.patient_groups(session, window, by_child, now=now):
+                for g in await queries.patient_groups(session, window, by_child):
                     values = {"area": g.child, "status": g.status, "tier": g.tier}
                     counts[tuple(values[d] for d in dims)] += g.count
             else:

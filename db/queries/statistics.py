@@ -1,7 +1,7 @@
 """Aggregates for steering committees and BI tools. Every figure is computed over the
 patients whose home commune lies in the requested area; calendar days are local days.
-Event counts (new cases, reports, …) come from the rollup (`db/rollup.py`) plus the deltas
-not folded yet, read in one statement; current counts come from `patients` directly."""
+Event and current counts come from the rollup (`db/rollup.py`) plus the deltas not folded
+yet, read in one statement; the rest from the tables, through indexes made for them."""
 
 from __future__ import annotations
 
@@ -13,8 +13,17 @@ from typing import Any
 from sqlalchemy import ColumnElement, Date, cast, func, null, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import Alert, Area, DailyCount, Declaration, Facility, Patient, StatisticsDelta
-from db.scope import DECLARATION_AREA_COLUMN, PATIENT_AREA_COLUMN, in_area, patient_in_area
+from db.models import (
+    Alert,
+    Area,
+    CurrentCount,
+    DailyCount,
+    Declaration,
+    Facility,
+    Patient,
+    StatisticsDelta,
+)
+from db.scope import DECLARATION_AREA_COLUMN, in_area, patient_in_area
 from domain.enums import AlertStatus, AreaLevel, PatientStatus, Severity
 
 
@@ -44,42 +53,68 @@ async def child_areas(session: AsyncSession, code: str) -> list[Area]:
     )
 
 
+DELTA_AREA_COLUMN = {
+    AreaLevel.PROVINCE: StatisticsDelta.province_code,
+    AreaLevel.DISTRICT: StatisticsDelta.district_code,
+    AreaLevel.COMMUNE: StatisticsDelta.commune_code,
+}
+
+
 @dataclass(frozen=True)
 class PatientGroup:
-    """Patients of one (child area, status, severity, tier), and how many of them are at home
-    with a report in the last 24 hours."""
+    """Patients of one (child area, status, severity, tier) now."""
 
     child: str | None
     status: PatientStatus
     severity: Severity | None
     tier: int
     count: int
-    reporting: int
+
+
+def _parse_bucket(metric: str) -> tuple[PatientStatus, Severity | None, int]:
+    _, status, severity, tier = metric.split(":")
+    return PatientStatus(status), Severity(severity) if severity else None, int(tier)
 
 
 async def patient_groups(
-    session: AsyncSession, window: Window, child_level: AreaLevel | None, *, now: datetime
+    session: AsyncSession, window: Window, child_level: AreaLevel | None
 ) -> list[PatientGroup]:
-    """The area's patients now, grouped: one pass over `patients` feeds every current count."""
-    child: Any = null() if child_level is None else PATIENT_AREA_COLUMN[child_level]
-    reporting = func.count().filter(
+    """The area's patients now by (child area, status, severity, tier): the current-count
+    rollup plus the deltas not folded yet, in one snapshot."""
+    if child_level is None:
+        folded_child: Any = null()
+        folded_area = CurrentCount.area_code == window.area_code
+        pending_child: Any = null()
+    else:
+        folded_child = CurrentCount.area_code
+        folded_area = CurrentCount.parent_code == window.area_code
+        pending_child = DELTA_AREA_COLUMN[child_level]
+    folded = select(folded_child.label("child"), CurrentCount.metric, CurrentCount.count).where(
+        folded_area
+    )
+    pending = select(
+        pending_child.label("child"), StatisticsDelta.metric, StatisticsDelta.delta.label("count")
+    ).where(
+        in_area(DELTA_AREA_COLUMN, window.area_code, window.level), StatisticsDelta.at.is_(None)
+    )
+    both = union_all(folded, pending).subquery()
+    keys = (both.c.child, both.c.metric)
+    total = func.sum(both.c.count)
+    stmt = select(*keys, total).group_by(*keys).having(total != 0)
+    return [
+        PatientGroup(row[0], *_parse_bucket(row[1]), int(row[2]))
+        for row in await session.execute(stmt)
+    ]
+
+
+async def reporting_at_home(session: AsyncSession, window: Window, *, now: datetime) -> int:
+    """Patients of the area at home with a report in the last 24 hours."""
+    stmt = select(func.count()).where(
+        patient_in_area(window.area_code, window.level),
         Patient.status == PatientStatus.HOME_TREATMENT,
         Patient.last_report_at >= now - timedelta(hours=24),
     )
-    keys = (Patient.status, Patient.severity, Patient.tier)
-    stmt = (
-        select(child, *keys, func.count(), reporting)
-        .where(patient_in_area(window.area_code, window.level))
-        .group_by(*keys, *(() if child_level is None else (child,)))
-    )
-    return [PatientGroup(*row) for row in await session.execute(stmt)]
-
-
-DELTA_AREA_COLUMN = {
-    AreaLevel.PROVINCE: StatisticsDelta.province_code,
-    AreaLevel.DISTRICT: StatisticsDelta.district_code,
-    AreaLevel.COMMUNE: StatisticsDelta.commune_code,
-}
+    return int(await session.scalar(stmt) or 0)
 
 
 @dataclass(frozen=True)
@@ -120,6 +155,7 @@ async def event_counts(
         StatisticsDelta.delta.label("count"),
     ).where(
         in_area(DELTA_AREA_COLUMN, window.area_code, window.level),
+        StatisticsDelta.at.is_not(None),
         pending_day.between(window.first_day, window.last_day),
     )
     if metrics is not None:

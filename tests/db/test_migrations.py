@@ -31,6 +31,7 @@ TABLES = {
     "case_counters",
     "statistics_deltas",
     "daily_counts",
+    "current_counts",
     "rollup_state",
 }
 

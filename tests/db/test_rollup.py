@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db import rollup
 from db.demo import SeedResult
-from domain.enums import DeclarationStatus, DischargeOutcome, PatientStatus
+from domain.enums import DeclarationStatus, DischargeOutcome, PatientStatus, Severity
 from tests.factories import communes_of, make_declaration, make_patient
 
 TZ = "Asia/Ho_Chi_Minh"
@@ -38,6 +38,9 @@ UNION ALL SELECT {DAY.format("a.raised_at")}, 'alerts', p.home_commune_code,
 UNION ALL SELECT {DAY.format("created_at")}, 'declarations:' || status, commune_code,
        district_code, province_code
   FROM declarations
+UNION ALL SELECT NULL, 'now:' || status || ':' || coalesce(severity, '') || ':' || tier,
+       home_commune_code, home_district_code, home_province_code
+  FROM patients
 """
 
 
@@ -54,7 +57,10 @@ async def _raw(session: AsyncSession, tz: str = TZ) -> dict[tuple[Any, ...], int
 
 async def _rolled_up(session: AsyncSession) -> dict[tuple[Any, ...], int]:
     rows = await session.execute(
-        text("SELECT area_code, day, metric, count FROM daily_counts WHERE count <> 0")
+        text(
+            "SELECT area_code, day, metric, count FROM daily_counts WHERE count <> 0 "
+            "UNION ALL SELECT area_code, NULL, metric, count FROM current_counts WHERE count <> 0"
+        )
     )
     return {(r[0], r[1], r[2]): r[3] for r in rows}
 
@@ -82,6 +88,10 @@ async def _churn(session: AsyncSession) -> None:
     moved.discharge_outcome = None
     moved.status = PatientStatus.HOME_TREATMENT
     await session.flush()
+    moved.severity = Severity.SEVERE  # worse: moved to hospital
+    moved.tier = 2
+    moved.status = PatientStatus.IN_FACILITY
+    await session.flush()
     declaration = await make_declaration(session, communes[2])
     declaration.status = DeclarationStatus.REJECTED
     await session.flush()
@@ -106,6 +116,7 @@ async def test_rollup_equals_the_raw_computation(
         assert await session.scalar(text("SELECT count(*) FROM statistics_deltas")) == 0
     assert any(key[0] == "VN" for key in raw)
     assert raw[("712", date(2021, 9, 2), "deaths")] >= 1
+    assert raw[("712", None, "now:DECEASED::1")] >= 1
     # and a rebuild from scratch gives the same rollup
     async with sessions.begin() as session:
         await rollup.rebuild(session, TZ)

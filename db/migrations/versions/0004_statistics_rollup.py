@@ -1,6 +1,8 @@
-"""Statistics rollup: triggers append a delta row for every counted event in the same
-transaction as the write; a background fold sums them into `daily_counts` per area (every
-level) per local day. The rollup is filled by `db.rollup.ensure` on startup.
+"""Statistics rollup: triggers append a delta row for every counted event, and for every
+change of a patient's (status, severity, tier), in the same transaction as the write; a
+background fold sums them into `daily_counts` (per area at every level, per local day) and
+`current_counts` (per area, now). The rollup is filled by `db.rollup.ensure` on startup.
+Indexes for the figures still computed from the tables: review and occupancy.
 
 Revision ID: 0004
 Revises: 0003
@@ -19,7 +21,8 @@ depends_on = None
 AREA_CODE = sa.String(8)
 
 # A patient counts as a new case when confirmed, and as recovered or a death when
-# discharged so; `sign` adds (+1) or retracts (-1) those events.
+# discharged so (events of a day), and in its current (status, severity, tier) bucket
+# (no day: `at` is null); `sign` adds (+1) or retracts (-1) all that.
 PATIENT_DELTAS = """
 CREATE FUNCTION f0care_patient_deltas(p patients, sign integer) RETURNS void
 LANGUAGE sql AS $$
@@ -31,6 +34,9 @@ LANGUAGE sql AS $$
     (CASE WHEN p.discharge_outcome = 'RECOVERED' THEN p.discharged_at END, 'recovered'),
     (CASE WHEN p.discharge_outcome = 'DECEASED' THEN p.discharged_at END, 'deaths')
   ) AS e(at, metric) WHERE e.at IS NOT NULL
+  UNION ALL
+  SELECT NULL, 'now:' || p.status || ':' || coalesce(p.severity, '') || ':' || p.tier,
+         p.home_commune_code, p.home_district_code, p.home_province_code, sign
 $$"""
 
 # Each trigger appends (time, metric, home commune/district/province, +1 or -1).
@@ -77,17 +83,25 @@ FUNCTIONS = {
     END""",
 }
 
+PATIENT_COUNTED = (
+    "confirmed_at",
+    "discharged_at",
+    "discharge_outcome",
+    "home_commune_code",
+    "status",
+    "severity",
+    "tier",
+)
 TRIGGERS = [
     # (table, events, function, arguments, condition)
     ("patients", "INSERT OR DELETE", "f0care_count_patient", "", None),
     (
         "patients",
-        "UPDATE OF confirmed_at, discharged_at, discharge_outcome, home_commune_code",
+        f"UPDATE OF {', '.join(PATIENT_COUNTED)}",
         "f0care_count_patient",
         "",
-        "(OLD.confirmed_at, OLD.discharged_at, OLD.discharge_outcome, OLD.home_commune_code) "
-        "IS DISTINCT FROM "
-        "(NEW.confirmed_at, NEW.discharged_at, NEW.discharge_outcome, NEW.home_commune_code)",
+        f"({', '.join('OLD.' + c for c in PATIENT_COUNTED)}) IS DISTINCT FROM "
+        f"({', '.join('NEW.' + c for c in PATIENT_COUNTED)})",
     ),
     ("declarations", "INSERT OR DELETE", "f0care_count_declaration", "", None),
     (
@@ -116,6 +130,19 @@ TRIGGERS = [
 ]
 
 
+# (name, table, columns, included columns)
+INDEXES = [
+    (
+        "ix_declarations_province_created",
+        "declarations",
+        ["province_code", "created_at"],
+        ["reviewed_at"],
+    ),
+    ("ix_declarations_created", "declarations", ["created_at"], ["reviewed_at"]),
+    ("ix_patients_facility_status", "patients", ["facility_id", "status"], []),
+]
+
+
 def _trigger_name(table: str, events: str) -> str:
     return f"{table}_statistics_{events.split()[0].lower()}"
 
@@ -124,8 +151,8 @@ def upgrade() -> None:
     op.create_table(
         "statistics_deltas",
         sa.Column("id", sa.BigInteger(), sa.Identity(always=False), nullable=False),
-        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("metric", sa.String(32), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("metric", sa.String(48), nullable=False),
         sa.Column("commune_code", AREA_CODE, nullable=False),
         sa.Column("district_code", AREA_CODE, nullable=False),
         sa.Column("province_code", AREA_CODE, nullable=False),
@@ -136,12 +163,23 @@ def upgrade() -> None:
         "daily_counts",
         sa.Column("area_code", AREA_CODE, nullable=False),
         sa.Column("day", sa.Date(), nullable=False),
-        sa.Column("metric", sa.String(32), nullable=False),
+        sa.Column("metric", sa.String(48), nullable=False),
         sa.Column("parent_code", AREA_CODE, nullable=True),
         sa.Column("count", sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint("area_code", "day", "metric", name=op.f("pk_daily_counts")),
     )
     op.create_index("ix_daily_counts_parent_day", "daily_counts", ["parent_code", "day", "metric"])
+    op.create_table(
+        "current_counts",
+        sa.Column("area_code", AREA_CODE, nullable=False),
+        sa.Column("metric", sa.String(48), nullable=False),
+        sa.Column("parent_code", AREA_CODE, nullable=True),
+        sa.Column("count", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("area_code", "metric", name=op.f("pk_current_counts")),
+    )
+    op.create_index("ix_current_counts_parent", "current_counts", ["parent_code", "metric"])
+    for name, table, columns, include in INDEXES:
+        op.create_index(name, table, columns, postgresql_include=include)
     op.create_table(
         "rollup_state",
         sa.Column("id", sa.Boolean(), server_default=sa.text("true"), nullable=False),
@@ -166,7 +204,11 @@ def downgrade() -> None:
     for name in FUNCTIONS:
         op.execute(f"DROP FUNCTION {name}()")
     op.execute("DROP FUNCTION f0care_patient_deltas(patients, integer)")
+    for name, table, _, _ in INDEXES:
+        op.drop_index(name, table_name=table)
     op.drop_table("rollup_state")
+    op.drop_index("ix_current_counts_parent", table_name="current_counts")
+    op.drop_table("current_counts")
     op.drop_index("ix_daily_counts_parent_day", table_name="daily_counts")
     op.drop_table("daily_counts")
     op.drop_table("statistics_deltas")
