@@ -141,13 +141,13 @@ async def compute(sessions: async_sessionmaker[AsyncSession], window: queries.Wi
         alert_response=(response.acknowledged, response.median_minutes, response.p90_minutes),
         declarations={s: totals[f"declarations:{s.value}"] for s in DeclarationStatus},
         median_hours_to_review=review,
-        occupancy=occupancy,  # type: ignore[arg-type]
+        occupancy={t: (used, beds) for t, (used, beds) in occupancy.items()},
     )
 
 
 def shown_to(figures: Figures, role: Role | None) -> Figures:
     """The figures as `role` may see them: for analysts, commune-level counts of 1–4 are
-    null, and so are medians computed over that few events."""
+    null, and so are shares and medians computed over that few people or events."""
     analyst = role is Role.ANALYST
     hide = _suppressor(analyst and figures.area.level is AreaLevel.COMMUNE)
     hide_children = _suppressor(analyst and figures.area.level is AreaLevel.DISTRICT)
@@ -167,8 +167,10 @@ def shown_to(figures: Figures, role: Role | None) -> Figures:
         ],
         breakdown=[(a, hide_children(n), hide_children(c)) for a, n, c in figures.breakdown],
         open_alerts=hide(figures.open_alerts),
-        report_compliance=figures.report_compliance,
-        # with too few events, a median would say what happened to someone: hide it too
+        # with too few people, a share or a median would say what happened to someone
+        report_compliance=None
+        if hide(figures.by_status[PatientStatus.HOME_TREATMENT]) is None
+        else figures.report_compliance,
         alert_response=(None, None, None)
         if hide(acknowledged) is None
         else (acknowledged, median, p90),

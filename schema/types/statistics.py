@@ -104,7 +104,7 @@ class Statistics:
     report_compliance: float | None = strawberry.field(
         description=(
             "Share (0–1) of patients at home with a health report in the last 24 hours; "
-            "null when nobody is at home."
+            "null when nobody is at home, and for an analyst's commune with 1–4 at home."
         )
     )
     alert_response: AlertResponse = strawberry.field(

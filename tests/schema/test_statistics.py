@@ -369,3 +369,19 @@ async def test_table_rules_and_suppression(client: httpx.AsyncClient, demo: Seed
         ]
     }
     assert shown == {code: (None if 1 <= n <= 4 else n) for code, n in exact.items()}
+
+
+async def test_analysts_get_no_share_of_a_few_people(
+    client: httpx.AsyncClient, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    # given a commune with two patients at home, one of whom reported today
+    async with sessions.begin() as session:
+        commune = (await communes_of(session, "001"))[2]
+        await make_patient(session, commune, last_report_at=datetime.now(UTC))
+        await make_patient(session, commune)
+    ask = "query($a: ID) { statistics(areaCode: $a) { activePatients reportCompliance } }"
+    # then a manager sees the share, an analyst sees neither the count nor the share
+    manager = await gql(client, ask, {"a": commune}, token_of("m", Role.MANAGER, commune))
+    assert manager["data"]["statistics"] == {"activePatients": 2, "reportCompliance": 0.5}
+    analyst = await gql(client, ask, {"a": commune}, token_of("bi", Role.ANALYST, commune))
+    assert analyst["data"]["statistics"] == {"activePatients": None, "reportCompliance": None}
