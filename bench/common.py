@@ -85,8 +85,11 @@ def _free_port() -> int:
 
 
 @contextmanager
-def server_processes(url: str, count: int, **settings: str) -> Iterator[list[str]]:
-    """`count` `f0care serve` processes on `url`; yields their base URLs."""
+def server_processes(
+    url: str, count: int, *, workers: int = 1, **settings: str
+) -> Iterator[list[str]]:
+    """`count` `f0care serve` processes (of `workers` workers each) on `url`; yields their
+    base URLs."""
     environ = {**os.environ, "DATABASE_URL": url, "F0CARE_JWT_SECRET": SECRET, **settings}
     environ.pop("F0CARE_DEMO", None)
     procs, bases = [], []
@@ -95,7 +98,15 @@ def server_processes(url: str, count: int, **settings: str) -> Iterator[list[str
             port = _free_port()
             procs.append(
                 subprocess.Popen(  # noqa: S603 - our own console script
-                    [F0CARE, "serve", "--port", str(port), "--no-migrate"],
+                    [
+                        F0CARE,
+                        "serve",
+                        "--port",
+                        str(port),
+                        "--no-migrate",
+                        "--workers",
+                        str(workers),
+                    ],
                     env=environ,
                     stdout=subprocess.DEVNULL,
                     stderr=subprocess.DEVNULL,

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route, WebSocketRoute
+from starlette.routing import Route, WebSocketRoute, request_response
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from auth.directory import Directory
@@ -22,6 +22,7 @@ from db.events import AlertBus
 from db.migrate import current_revision, head_revision
 from resolvers.context import Services
 from schema import Limits, build_schema
+from server.floor import PatientPageFloor
 from server.graphql_app import GraphQLApp
 from server.jobs import Jobs
 from server.security import AuthenticationMiddleware, verifier_from
@@ -72,6 +73,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],
     )
 
+    floor = PatientPageFloor(dsn) if settings.bench_floor else None
+
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         await bus.start()
@@ -82,6 +85,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         finally:
             if jobs is not None:
                 await jobs.stop()
+            if floor is not None:
+                await floor.close()
             await bus.stop()
             await engine.dispose()
 
@@ -95,6 +100,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/healthz", healthz),
         Route("/readyz", _readyz(engine)),
     ]
+    if floor is not None:
+        guarded = AuthenticationMiddleware(
+            request_response(floor), verifier=verifier, directory=services.directory
+        )
+        routes.append(Route("/bench/floor/patients", guarded))
     return Starlette(debug=settings.debug, routes=routes, lifespan=lifespan)
 
 

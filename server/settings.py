@@ -49,6 +49,7 @@ class Settings(BaseSettings):
     listener_probe_seconds: float = 5
     subscriber_queue_size: int = 1000
     statistics_throttle_seconds: float = 5
+    bench_floor: bool = False  # serve /bench/floor/patients (benchmarks only)
 
     @property
     def introspection_enabled(self) -> bool:
