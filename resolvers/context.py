@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from auth.directory import Directory
 from auth.principal import Principal
 from db.events import AlertBus
+from db.models import Area
 from resolvers.audit import PersonalReads
 from resolvers.loaders import Loaders
 from resolvers.polls import SharedPolls
@@ -30,6 +31,8 @@ class Services:
     bus: AlertBus | None = None
     statistics_throttle: timedelta = timedelta(seconds=5)
     polls: SharedPolls = field(default_factory=SharedPolls)
+    # areas are reference data, loaded once per process (a new load-areas needs a restart)
+    areas: dict[str, Area] = field(default_factory=dict)
 
     def today(self) -> date:
         """The calendar day now, in the deployment's time zone (Asia/Ho_Chi_Minh)."""
@@ -50,7 +53,9 @@ class Context:
     personal_reads: PersonalReads = field(default_factory=PersonalReads)
 
     def __post_init__(self) -> None:
-        self.loaders = Loaders(self.services.sessions, lambda: self.principal.scope)
+        self.loaders = Loaders(
+            self.services.sessions, lambda: self.principal.scope, self.services.areas
+        )
 
     @property
     def sessions(self) -> async_sessionmaker[AsyncSession]:

@@ -1,11 +1,13 @@
 """Per-request dataloaders. Each batch opens its own short session, because aiodataloader
-runs batches of different loaders concurrently (an AsyncSession must not be shared)."""
+runs batches of different loaders concurrently (an AsyncSession must not be shared).
+Areas are reference data: once loaded they are kept for the life of the process."""
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Hashable, Sequence
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 from aiodataloader import DataLoader
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -20,6 +22,21 @@ from domain.scope import Scope
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
+R = TypeVar("R")
+
+
+def now_or_later(value: Awaitable[V], convert: Callable[[V], R]) -> R:
+    """`convert` of a loader's value: at once when it is already loaded (prefetched by the
+    list above), else an awaitable that graphql-core awaits. Plain values let the executor
+    finish a page without a task per item."""
+    if isinstance(value, asyncio.Future) and value.done():
+        return convert(value.result())
+
+    async def later() -> R:
+        return convert(await value)
+
+    return cast("R", later())
+
 
 Sessions = async_sessionmaker[AsyncSession]
 
@@ -44,10 +61,27 @@ class _ByKeyLoader(DataLoader[K, V | None], Generic[K, V]):
 
 
 class AreaByCodeLoader(_ByKeyLoader[str, Area]):
-    """Areas by code."""
+    """Areas by code, through the process-wide cache `known`."""
 
-    def __init__(self, sessions: Sessions) -> None:
-        super().__init__(sessions, area_queries.areas_by_codes, lambda a: a.code)
+    def __init__(self, sessions: Sessions, known: dict[str, Area]) -> None:
+        async def fetch(session: AsyncSession, codes: Sequence[str]) -> list[Area]:
+            missing = [c for c in codes if c not in known]
+            if missing:
+                known.update(
+                    (a.code, a) for a in await area_queries.areas_by_codes(session, missing)
+                )
+            return [known[c] for c in codes if c in known]
+
+        super().__init__(sessions, fetch, lambda a: a.code)
+        self.known = known
+
+    def load(self, key: str) -> asyncio.Future[Area | None]:
+        """A resolved future at once for a known area, else a batched load."""
+        if key in self.known and key not in self._cache:
+            future: asyncio.Future[Area | None] = self.loop.create_future()
+            future.set_result(self.known[key])
+            self._cache[key] = future
+        return super().load(key)
 
 
 class FacilityByIdLoader(_ByKeyLoader[int, Facility]):
@@ -139,8 +173,10 @@ class PatientByIdLoader(_ByKeyLoader[int, Patient]):
 class Loaders:
     """The loaders of one request."""
 
-    def __init__(self, sessions: Sessions, scope: Callable[[], Scope]) -> None:
-        self.area_by_code = AreaByCodeLoader(sessions)
+    def __init__(
+        self, sessions: Sessions, scope: Callable[[], Scope], areas: dict[str, Area]
+    ) -> None:
+        self.area_by_code = AreaByCodeLoader(sessions, areas)
         self.area_children = AreaChildrenByCodeLoader(sessions)
         self.facility_by_id = FacilityByIdLoader(sessions)
         self.patient_by_id = PatientByIdLoader(sessions, scope)

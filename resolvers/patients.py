@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from typing import Any
 
+from aiodataloader import DataLoader
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import HealthReport, Patient
@@ -45,7 +49,12 @@ async def patient(ctx: Context, patient_id: str) -> Patient | None:
 
 
 async def patients(
-    ctx: Context, given: PatientListFilter, *, first: int | None, after: str | None
+    ctx: Context,
+    given: PatientListFilter,
+    *,
+    first: int | None,
+    after: str | None,
+    with_total: bool = True,
 ) -> Page[Patient]:
     """A page of the patients in scope, newest first."""
     query = queries.PatientQuery(
@@ -77,7 +86,29 @@ async def patients(
             query=query,
             first=page_size(first),
             after_id=decode_cursor(after, "patient"),
+            with_total=with_total,
         )
+
+
+async def prefetch(ctx: Context, rows: Sequence[Patient], fields: set[str]) -> None:
+    """Load, in one batch per kind, what the page's items will show (`fields` selected on
+    each patient), so that each item then resolves without waiting."""
+    ids = [p.id for p in rows]
+    loads: list[Awaitable[object]] = []
+    loaders = ctx.loaders
+    by_patient: dict[str, DataLoader[int, Any]] = {
+        "latestReport": loaders.latest_report,
+        "openAlerts": loaders.open_alerts,
+        "transfers": loaders.transfers,
+        "clinicalNotes": loaders.notes,
+    }
+    loads.extend(loader.load_many(ids) for name, loader in by_patient.items() if name in fields)
+    if "facility" in fields:
+        facilities = {p.facility_id for p in rows if p.facility_id is not None}
+        loads.append(loaders.facility_by_id.load_many(sorted(facilities)))
+    if "homeCommune" in fields:
+        loads.append(loaders.area_by_code.load_many(sorted({p.home_commune_code for p in rows})))
+    await asyncio.gather(*loads)
 
 
 async def reports(

@@ -20,8 +20,9 @@ from resolvers import transfers as resolve_transfers
 from resolvers.context import Context
 from resolvers.errors import BadUserInput
 from schema.permissions import allow, authenticated, public
+from schema.selection import selected
 from schema.types.alert_io import AlertFilter
-from schema.types.area import Area, Facility, load_area
+from schema.types.area import Area, Facility, area_of
 from schema.types.care import Alert
 from schema.types.declaration import Declaration, DeclarationFilter
 from schema.types.enums import AreaLevel
@@ -69,8 +70,8 @@ class Query:
         description="One administrative area by its official code; null if unknown.",
         extensions=public(),
     )
-    async def area(self, info: strawberry.Info[Context], code: strawberry.ID) -> Area | None:
-        return await load_area(info, str(code))
+    def area(self, info: strawberry.Info[Context], code: strawberry.ID) -> Area | None:
+        return area_of(info, str(code))
 
     @strawberry.field(
         description="Areas of one level, optionally only those under `parentCode`, by code.",
@@ -129,7 +130,14 @@ class Query:
             report_overdue=given.report_overdue,
             search=given.search,
         )
-        page = await resolve_patients.patients(info.context, wanted, first=first, after=after)
+        page = await resolve_patients.patients(
+            info.context,
+            wanted,
+            first=first,
+            after=after,
+            with_total="totalCount" in selected(info),
+        )
+        await resolve_patients.prefetch(info.context, page.items, selected(info, "edges", "node"))
         return connection(page, "patient", Patient.from_model)
 
     @strawberry.field(

@@ -12,9 +12,8 @@ import asyncio
 from collections.abc import Hashable
 from typing import Any
 
-from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
-
 from resolvers.context import Context
+from schema.fast_fields import FastLeafExecutor
 
 
 def audience(context: object) -> Hashable:
@@ -27,7 +26,7 @@ def audience(context: object) -> Hashable:
     return (principal.role, area, facility)
 
 
-class SharedEventExecutor(StrawberryGraphQLCoreExecutionContext):
+class SharedEventExecutor(FastLeafExecutor):
     """strawberry's executor; for events carrying `shared_results`, one execution per
     (operation, variables, audience), its result (or in-flight task) reused by the rest."""
 

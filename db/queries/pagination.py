@@ -14,11 +14,12 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class Page(Generic[T]):
-    """Rows of one page, whether more follow, and how many rows the whole list has."""
+    """Rows of one page, whether more follow, and how many rows the whole list has (None
+    when not asked for)."""
 
     items: list[T]
     has_next: bool
-    total: int
+    total: int | None
 
 
 async def keyset_page(
@@ -28,12 +29,16 @@ async def keyset_page(
     *,
     first: int,
     after_id: int | None,
+    with_total: bool = True,
 ) -> Page[T]:
     """Rows of `model` matching `conditions`, newest first by id, `first` after the cursor,
-    with the count of all matching rows."""
+    with the count of all matching rows if asked."""
     table: Any = model
-    total = await session.scalar(select(func.count()).select_from(table).where(*conditions))
+    total = None
+    if with_total:
+        counted = select(func.count()).select_from(table).where(*conditions)
+        total = await session.scalar(counted) or 0
     page = [*conditions, table.id < after_id] if after_id is not None else list(conditions)
     stmt = select(table).where(*page).order_by(table.id.desc()).limit(first + 1)
     rows = list(await session.scalars(stmt))
-    return Page(items=rows[:first], has_next=len(rows) > first, total=total or 0)
+    return Page(items=rows[:first], has_next=len(rows) > first, total=total)

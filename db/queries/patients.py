@@ -84,10 +84,13 @@ async def list_patients(
     query: PatientQuery,
     first: int,
     after_id: int | None,
+    with_total: bool = True,
 ) -> Page[Patient]:
-    """Newest first (by id), `first` rows after the cursor, with the total count."""
+    """Newest first (by id), `first` rows after the cursor, with the total count if asked."""
     conditions = _conditions(scope, query)
-    return await keyset_page(session, Patient, conditions, first=first, after_id=after_id)
+    return await keyset_page(
+        session, Patient, conditions, first=first, after_id=after_id, with_total=with_total
+    )
 
 
 async def lock_identity(session: AsyncSession, *keys: str) -> None:

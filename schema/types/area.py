@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any, Literal, overload
+
 import strawberry
 
 from db import models
 from resolvers import areas as resolve
 from resolvers.context import Context
+from resolvers.loaders import now_or_later
 from schema.types.enums import AreaLevel
 
 
@@ -31,9 +34,9 @@ class Area:
             parent_code=row.parent_code,
         )
 
-    @strawberry.field(description="The area this one belongs to; null for a province.")
-    async def parent(self, info: strawberry.Info[Context]) -> Area | None:
-        return await load_area(info, self.parent_code)
+    @strawberry.field(description="The area this one belongs to; null for the country.")
+    def parent(self, info: strawberry.Info[Context]) -> Area | None:
+        return area_of(info, self.parent_code)
 
     @strawberry.field(description="The areas directly below this one, ordered by code.")
     async def children(self, info: strawberry.Info[Context]) -> list[Area]:
@@ -66,8 +69,8 @@ class Facility:
         )
 
     @strawberry.field(description="The commune the facility is located in.")
-    async def area(self, info: strawberry.Info[Context]) -> Area:
-        return await require_area(info, self.area_code)
+    def area(self, info: strawberry.Info[Context]) -> Area:
+        return area_of(info, self.area_code, required=True)
 
     @strawberry.field(description="Patients IN_FACILITY here now (compare with bedCapacity).")
     async def occupancy(self, info: strawberry.Info[Context]) -> int:
@@ -75,25 +78,29 @@ class Facility:
         return count
 
 
-async def load_area(info: strawberry.Info[Context], code: str | None) -> Area | None:
-    """The area with this code through the request's loader; None for None or unknown."""
+@overload
+def area_of(info: strawberry.Info[Context], code: str, *, required: Literal[True]) -> Area: ...
+@overload
+def area_of(info: strawberry.Info[Context], code: str | None) -> Area | None: ...
+def area_of(info: strawberry.Info[Context], code: str | None, *, required: bool = False) -> Any:
+    """The area with this code (at once when known; areas are kept per process); None for
+    None or unknown, unless `required` (a foreign key guarantees it)."""
     if code is None:
         return None
-    row = await resolve.area(info.context, code)
-    return None if row is None else Area.from_model(row)
+
+    def view(row: models.Area | None) -> Area | None:
+        if row is None and required:
+            raise LookupError(f"no area {code}")
+        return None if row is None else Area.from_model(row)
+
+    return now_or_later(info.context.loaders.area_by_code.load(code), view)
 
 
-async def require_area(info: strawberry.Info[Context], code: str) -> Area:
-    """An area a foreign key guarantees to exist."""
-    area = await load_area(info, code)
-    if area is None:
-        raise LookupError(f"no area {code}")
-    return area
-
-
-async def load_facility(info: strawberry.Info[Context], facility_id: int | None) -> Facility | None:
-    """The facility with this id through the request's loader; None for None or unknown."""
+def facility_of(info: strawberry.Info[Context], facility_id: int | None) -> Facility | None:
+    """The facility with this id (at once when prefetched); None for None or unknown."""
     if facility_id is None:
         return None
-    row = await resolve.facility(info.context, facility_id)
-    return None if row is None else Facility.from_model(row)
+    return now_or_later(
+        info.context.loaders.facility_by_id.load(facility_id),
+        lambda row: None if row is None else Facility.from_model(row),
+    )

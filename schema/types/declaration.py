@@ -10,7 +10,7 @@ from db import models
 from domain.intake import PersonReport
 from resolvers.context import Context
 from schema.permissions import personal
-from schema.types.area import Area, require_area
+from schema.types.area import Area, area_of
 from schema.types.enums import DeclarationKind, DeclarationStatus, Sex, TestKind
 from schema.types.patient import Patient
 
@@ -74,8 +74,8 @@ class Declaration:
         )
 
     @strawberry.field(description="The commune the person lives in.")
-    async def home_commune(self, info: strawberry.Info[Context]) -> Area:
-        return await require_area(info, self.commune_code)
+    def home_commune(self, info: strawberry.Info[Context]) -> Area:
+        return area_of(info, self.commune_code, required=True)
 
     @strawberry.field(
         description="The patient it became (or duplicates); null if none or out of scope."

@@ -9,7 +9,7 @@ import strawberry
 from auth.principal import Principal
 from resolvers.context import Context
 from schema.operations import operations_for
-from schema.types.area import Area, Facility, load_area, load_facility
+from schema.types.area import Area, Facility, area_of, facility_of
 from schema.types.enums import Role
 
 
@@ -33,12 +33,12 @@ class Me:
         )
 
     @strawberry.field(description="The area the caller works for (area-bound roles).")
-    async def area(self, info: strawberry.Info[Context]) -> Area | None:
-        return await load_area(info, self.area_code)
+    def area(self, info: strawberry.Info[Context]) -> Area | None:
+        return area_of(info, self.area_code)
 
     @strawberry.field(description="The facility the caller works for (facility-bound roles).")
-    async def facility(self, info: strawberry.Info[Context]) -> Facility | None:
-        return await load_facility(info, self.facility_id)
+    def facility(self, info: strawberry.Info[Context]) -> Facility | None:
+        return facility_of(info, self.facility_id)
 
     @strawberry.field(
         description=(

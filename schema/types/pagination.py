@@ -51,5 +51,5 @@ def connection(page: Page[R], kind: str, convert: Callable[[R], T]) -> Connectio
     return Connection(
         edges=edges,
         page_info=PageInfo(has_next_page=page.has_next, end_cursor=end),
-        total_count=page.total,
+        total_count=page.total or 0,  # None only when totalCount was not selected
     )

@@ -11,8 +11,9 @@ from db import models
 from domain.enums import CLINICAL_DATA_ROLES, CLINICAL_STAFF
 from resolvers import patients as resolve_patients
 from resolvers.context import Context
+from resolvers.loaders import now_or_later
 from schema.permissions import clinical, personal
-from schema.types.area import Area, Facility, load_facility, require_area
+from schema.types.area import Area, Facility, area_of, facility_of
 from schema.types.care import Alert, ClinicalNote, HealthReport
 from schema.types.enums import PatientStatus, Severity, Sex
 from schema.types.pagination import Connection, connection
@@ -89,20 +90,22 @@ class Patient:
         )
 
     @strawberry.field(description="The commune the patient lives in: the responsible jurisdiction.")
-    async def home_commune(self, info: strawberry.Info[Context]) -> Area:
-        return await require_area(info, self.home_commune_code)
+    def home_commune(self, info: strawberry.Info[Context]) -> Area:
+        return area_of(info, self.home_commune_code, required=True)
 
     @strawberry.field(description="The facility treating the patient; null at home.")
-    async def facility(self, info: strawberry.Info[Context]) -> Facility | None:
-        return await load_facility(info, self.facility_id)
+    def facility(self, info: strawberry.Info[Context]) -> Facility | None:
+        return facility_of(info, self.facility_id)
 
     @strawberry.field(
         description="The newest health report (clinical detail).",
         extensions=clinical(*CLINICAL_DATA_ROLES),
     )
-    async def latest_report(self, info: strawberry.Info[Context]) -> HealthReport | None:
-        row = await info.context.loaders.latest_report.load(int(self.id))
-        return None if row is None else HealthReport.from_model(row)
+    def latest_report(self, info: strawberry.Info[Context]) -> HealthReport | None:
+        return now_or_later(
+            info.context.loaders.latest_report.load(int(self.id)),
+            lambda row: None if row is None else HealthReport.from_model(row),
+        )
 
     @strawberry.field(
         description="Health reports, newest first (clinical detail); `first` 1-100.",
@@ -118,23 +121,29 @@ class Patient:
         description="Treatment and care notes, oldest first (clinical detail).",
         extensions=clinical(*CLINICAL_STAFF),
     )
-    async def clinical_notes(self, info: strawberry.Info[Context]) -> list[ClinicalNote] | None:
-        rows = await info.context.loaders.notes.load(int(self.id))
-        return [ClinicalNote.from_model(r) for r in rows]
+    def clinical_notes(self, info: strawberry.Info[Context]) -> list[ClinicalNote] | None:
+        return now_or_later(
+            info.context.loaders.notes.load(int(self.id)),
+            lambda rows: [ClinicalNote.from_model(r) for r in rows],
+        )
 
     @strawberry.field(description="Every tier transfer of the patient, oldest first.")
-    async def transfers(
+    def transfers(
         self, info: strawberry.Info[Context]
     ) -> list[Annotated[Transfer, strawberry.lazy("schema.types.transfer")]]:
         from schema.types.transfer import Transfer
 
-        rows = await info.context.loaders.transfers.load(int(self.id))
-        return [Transfer.from_model(r) for r in rows]
+        return now_or_later(
+            info.context.loaders.transfers.load(int(self.id)),
+            lambda rows: [Transfer.from_model(r) for r in rows],
+        )
 
     @strawberry.field(description="Alerts not yet resolved, oldest first.")
-    async def open_alerts(self, info: strawberry.Info[Context]) -> list[Alert]:
-        rows = await info.context.loaders.open_alerts.load(int(self.id))
-        return [Alert.from_model(r) for r in rows]
+    def open_alerts(self, info: strawberry.Info[Context]) -> list[Alert]:
+        return now_or_later(
+            info.context.loaders.open_alerts.load(int(self.id)),
+            lambda rows: [Alert.from_model(r) for r in rows],
+        )
 
 
 @strawberry.input(description="Filters of the patient list; all given filters must hold.")

@@ -11,7 +11,7 @@ from db import models
 from domain.enums import CLINICAL_STAFF
 from resolvers.context import Context
 from schema.permissions import clinical
-from schema.types.area import Facility, load_facility
+from schema.types.area import Facility, facility_of
 from schema.types.enums import TransferStatus
 
 if TYPE_CHECKING:
@@ -57,12 +57,12 @@ class Transfer:
         )
 
     @strawberry.field(description="Where the patient was treated; null at home.")
-    async def from_facility(self, info: strawberry.Info[Context]) -> Facility | None:
-        return await load_facility(info, self.from_facility_id)
+    def from_facility(self, info: strawberry.Info[Context]) -> Facility | None:
+        return facility_of(info, self.from_facility_id)
 
     @strawberry.field(description="Where the patient goes; null for home care.")
-    async def to_facility(self, info: strawberry.Info[Context]) -> Facility | None:
-        return await load_facility(info, self.to_facility_id)
+    def to_facility(self, info: strawberry.Info[Context]) -> Facility | None:
+        return facility_of(info, self.to_facility_id)
 
     @strawberry.field(description="The patient being moved.")
     async def patient(

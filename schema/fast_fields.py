@@ -1,0 +1,69 @@
+"""Plain attribute fields resolved without the per-field machinery. A field with no
+resolver, no extension (no permission) and a scalar or enum type only reads an attribute
+and serialises it: this executor does exactly that, skipping the resolve-info object,
+argument parsing and strawberry's resolver wrapper. Anything else (a resolver, a
+permission, an argument, a null in a non-null field) takes graphql-core's full path."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from graphql import (
+    GraphQLEnumType,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLScalarType,
+    Undefined,
+)
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from strawberry.schema.schema_converter import GraphQLCoreConverter
+from strawberry.types.field import StrawberryField
+
+# (python attribute, leaf type, non-null) per graphql field object; None: not a plain field
+_PLANS: dict[int, tuple[str, GraphQLScalarType | GraphQLEnumType, bool] | None] = {}
+
+
+def _plan(field_def: Any) -> tuple[str, GraphQLScalarType | GraphQLEnumType, bool] | None:
+    key = id(field_def)
+    if key not in _PLANS:
+        _PLANS[key] = None
+        field = field_def.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
+        of_type = field_def.type
+        non_null = isinstance(of_type, GraphQLNonNull)
+        leaf = of_type.of_type if non_null else of_type
+        if (
+            isinstance(field, StrawberryField)
+            and field.is_basic_field
+            and not field_def.args
+            and isinstance(leaf, GraphQLScalarType | GraphQLEnumType)
+        ):
+            _PLANS[key] = (field.python_name, leaf, non_null)
+    return _PLANS[key]
+
+
+class FastLeafExecutor(StrawberryGraphQLCoreExecutionContext):
+    """Executes plain leaf fields by attribute access and serialisation."""
+
+    def execute_field(
+        self,
+        parent_type: GraphQLObjectType,
+        source: Any,
+        field_details_list: Any,
+        path: Any,
+        position_context: Any,
+    ) -> Any:
+        node = field_details_list[0].node
+        field_def = parent_type.fields.get(node.name.value)
+        plan = None if field_def is None or node.arguments else _plan(field_def)
+        if plan is not None:
+            attribute, leaf, non_null = plan
+            value = getattr(source, attribute)
+            if value is None and not non_null:
+                return None
+            if value is not None:
+                serialized = leaf.serialize(value)
+                if serialized is not None and serialized is not Undefined:
+                    return serialized
+        return super().execute_field(
+            parent_type, source, field_details_list, path, position_context
+        )
