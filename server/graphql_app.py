@@ -3,9 +3,9 @@ GraphQL-over-HTTP status codes for clients that accept application/graphql-respo
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+import orjson
 from graphql import GraphQLError, GraphQLSyntaxError
 from starlette.requests import Request
 from starlette.responses import Response
@@ -58,9 +58,9 @@ class GraphQLApp(GraphQL[Context, None]):
         context.principal = principal
         return None
 
-    def encode_json(self, data: object) -> str:
-        # Vietnamese stays readable on the wire; JSON is UTF-8 anyway
-        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    def encode_json(self, data: object) -> bytes:
+        # orjson: several times faster than json, and Vietnamese stays readable (UTF-8)
+        return orjson.dumps(data)
 
     async def process_result(
         self, request: Request, result: ExecutionResult

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Alert, AlertEvent, AuditEntry, Patient
 from db.queries.pagination import Page, keyset_page
+from db.queries.rows import fetch_rows, select_rows
 from db.scope import patient_in_area, patient_visible
 from domain.alert_routing import EventPlace, next_level
 from domain.enums import (
@@ -166,13 +167,13 @@ async def resolve_all(
 
 
 async def open_alerts_of(session: AsyncSession, patient_ids: Sequence[int]) -> list[Alert]:
-    """Open and acknowledged alerts of these patients, oldest first."""
+    """Open and acknowledged alerts of these patients, oldest first (read-only rows)."""
     stmt = (
-        select(Alert)
+        select_rows(Alert)
         .where(Alert.patient_id.in_(patient_ids), Alert.status.in_(OPEN_STATUSES))
         .order_by(Alert.patient_id, Alert.id)
     )
-    return list(await session.scalars(stmt))
+    return await fetch_rows(session, stmt, Alert)
 
 
 async def list_alerts(

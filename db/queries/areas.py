@@ -8,13 +8,13 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Area, Facility
+from db.queries.rows import fetch_rows, select_rows
 from domain.enums import AreaLevel
 
 
 async def areas_by_codes(session: AsyncSession, codes: Sequence[str]) -> list[Area]:
-    """The areas with these codes, in no particular order."""
-    result = await session.scalars(select(Area).where(Area.code.in_(codes)))
-    return list(result)
+    """The areas with these codes, in no particular order (read-only rows)."""
+    return await fetch_rows(session, select_rows(Area).where(Area.code.in_(codes)), Area)
 
 
 async def children_by_parent(session: AsyncSession, parent_codes: Sequence[str]) -> list[Area]:
@@ -52,8 +52,9 @@ async def list_facilities(
 
 
 async def facilities_by_ids(session: AsyncSession, ids: Sequence[int]) -> list[Facility]:
-    """The facilities with these ids, in no particular order."""
-    return list(await session.scalars(select(Facility).where(Facility.id.in_(ids))))
+    """The facilities with these ids, in no particular order (read-only rows)."""
+    stmt = select_rows(Facility).where(Facility.id.in_(ids))
+    return await fetch_rows(session, stmt, Facility)
 
 
 async def area_with_ancestors(session: AsyncSession, code: str) -> list[Area]:

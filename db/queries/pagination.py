@@ -9,6 +9,8 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from db.queries.rows import fetch_rows, select_rows
+
 T = TypeVar("T")
 
 
@@ -32,13 +34,13 @@ async def keyset_page(
     with_total: bool = True,
 ) -> Page[T]:
     """Rows of `model` matching `conditions`, newest first by id, `first` after the cursor,
-    with the count of all matching rows if asked."""
+    with the count of all matching rows if asked. Read-only rows (see `db.queries.rows`)."""
     table: Any = model
     total = None
     if with_total:
         counted = select(func.count()).select_from(table).where(*conditions)
         total = await session.scalar(counted) or 0
     page = [*conditions, table.id < after_id] if after_id is not None else list(conditions)
-    stmt = select(table).where(*page).order_by(table.id.desc()).limit(first + 1)
-    rows = list(await session.scalars(stmt))
+    stmt = select_rows(model).where(*page).order_by(table.id.desc()).limit(first + 1)
+    rows = await fetch_rows(session, stmt, model)
     return Page(items=rows[:first], has_next=len(rows) > first, total=total)

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import ClinicalNote, HealthReport
 from db.queries.pagination import Page, keyset_page
+from db.queries.rows import fetch_rows, select_rows
 
 
 async def insert_report(session: AsyncSession, values: dict[str, Any]) -> tuple[HealthReport, bool]:
@@ -46,14 +47,15 @@ async def report_page(
 
 
 async def latest_reports(session: AsyncSession, patient_ids: Sequence[int]) -> list[HealthReport]:
-    """The newest report of each of these patients (patients without one are left out)."""
+    """The newest report of each of these patients (patients without one are left out;
+    read-only rows)."""
     stmt = (
-        select(HealthReport)
+        select_rows(HealthReport)
         .where(HealthReport.patient_id.in_(patient_ids))
         .ext(distinct_on(HealthReport.patient_id))
         .order_by(HealthReport.patient_id, HealthReport.reported_at.desc(), HealthReport.id.desc())
     )
-    return list(await session.scalars(stmt))
+    return await fetch_rows(session, stmt, HealthReport)
 
 
 async def add_note(session: AsyncSession, **values: Any) -> ClinicalNote:
