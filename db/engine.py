@@ -21,10 +21,15 @@ def async_url(url: str) -> str:
     return parsed.set(drivername="postgresql+asyncpg").render_as_string(hide_password=False)
 
 
-def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
-    """An engine with a pool sized for one server process."""
+def make_engine(url: str, *, pool_size: int = 10, autocommit: bool = False) -> AsyncEngine:
+    """An engine with a pool sized for one server process; `autocommit` for one that only
+    serves single-statement reads (no BEGIN/ROLLBACK round trips)."""
     return create_async_engine(
-        async_url(url), pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
+        async_url(url),
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=True,
+        **({"isolation_level": "AUTOCOMMIT"} if autocommit else {}),
     )
 
 

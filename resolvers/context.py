@@ -33,6 +33,8 @@ class Services:
     polls: SharedPolls = field(default_factory=SharedPolls)
     # areas are reference data, loaded once per process (a new load-areas needs a restart)
     areas: dict[str, Area] = field(default_factory=dict)
+    # autocommit sessions for single-statement reads (default: `sessions`)
+    readers: async_sessionmaker[AsyncSession] | None = None
 
     def today(self) -> date:
         """The calendar day now, in the deployment's time zone (Asia/Ho_Chi_Minh)."""
@@ -54,7 +56,9 @@ class Context:
 
     def __post_init__(self) -> None:
         self.loaders = Loaders(
-            self.services.sessions, lambda: self.principal.scope, self.services.areas
+            self.services.readers or self.services.sessions,
+            lambda: self.principal.scope,
+            self.services.areas,
         )
 
     @property

@@ -39,6 +39,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         raise SettingsError("DATABASE_URL is not set")
     secret = settings.signing_secret()
     engine = make_engine(settings.database_url)
+    reader_engine = make_engine(settings.database_url, autocommit=True)
     sessions = make_session_factory(engine)
     dsn = asyncpg_dsn(settings.database_url)
     bus = AlertBus(
@@ -57,6 +58,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         report_interval=timedelta(hours=settings.report_interval_hours),
         bus=bus,
         statistics_throttle=timedelta(seconds=settings.statistics_throttle_seconds),
+        readers=make_session_factory(reader_engine),
     )
     verifier = verifier_from(settings, secret)
     limits = Limits(
@@ -89,6 +91,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 await floor.close()
             await bus.stop()
             await engine.dispose()
+            await reader_engine.dispose()
 
     routes = [
         Route(
