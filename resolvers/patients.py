@@ -107,8 +107,18 @@ async def prefetch(ctx: Context, rows: Sequence[Patient], fields: set[str]) -> N
         facilities = {p.facility_id for p in rows if p.facility_id is not None}
         loads.append(loaders.facility_by_id.load_many(sorted(facilities)))
     if "homeCommune" in fields:
-        loads.append(loaders.area_by_code.load_many(sorted({p.home_commune_code for p in rows})))
+        homes = {p.home_commune_code for p in rows}
+        homes |= {p.home_district_code for p in rows} | {p.home_province_code for p in rows}
+        loads.append(_areas_and_above(ctx, homes))
     await asyncio.gather(*loads)
+
+
+async def _areas_and_above(ctx: Context, codes: set[str]) -> None:
+    """These areas and every area above them (the hierarchy is data: walk it up)."""
+    known = ctx.services.areas
+    while codes:
+        found = await ctx.loaders.area_by_code.load_many(sorted(codes))
+        codes = {a.parent_code for a in found if a and a.parent_code and a.parent_code not in known}
 
 
 async def reports(
