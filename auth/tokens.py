@@ -31,6 +31,9 @@ class InvalidToken(Exception):
     """The token cannot be trusted; the message says why (never echoes the token)."""
 
 
+VERIFIED_CACHE_SIZE = 10_000
+
+
 @dataclass(frozen=True)
 class TokenClaims:
     """Who a token speaks for."""
@@ -129,12 +132,27 @@ class TokenVerifier:
     issuer: str | None = None
     audience: str | None = None
     leeway_seconds: int = MAX_LEEWAY_SECONDS
+    # tokens already verified: their claims, until their expiry (a client sends the same
+    # token with every request; checking its signature once is enough)
+    _verified: dict[str, TokenClaims] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.leeway_seconds = min(self.leeway_seconds, MAX_LEEWAY_SECONDS)
 
     def verify(self, token: str) -> TokenClaims:
         """The claims of a valid token; InvalidToken otherwise."""
+        known = self._verified.get(token)
+        if known is not None and known.expires_at is not None:
+            if datetime.now(UTC) < known.expires_at + timedelta(seconds=self.leeway_seconds):
+                return known
+            del self._verified[token]
+        claims = self._check(token)
+        if len(self._verified) >= VERIFIED_CACHE_SIZE:
+            self._verified.clear()
+        self._verified[token] = claims
+        return claims
+
+    def _check(self, token: str) -> TokenClaims:
         if len(token) > MAX_TOKEN_LENGTH:
             raise InvalidToken("token too large")
         try:

@@ -22,14 +22,20 @@ def async_url(url: str) -> str:
 
 
 def make_engine(url: str, *, pool_size: int = 10, autocommit: bool = False) -> AsyncEngine:
-    """An engine with a pool sized for one server process; `autocommit` for one that only
-    serves single-statement reads (no BEGIN/ROLLBACK round trips)."""
+    """An engine with a pool sized for one server process. `autocommit`: one that only
+    serves single-statement reads, with no BEGIN/ROLLBACK and no ping around each one (a
+    read on a connection the server dropped fails once, and the pool is renewed); the
+    default engine pings every connection it hands out, for writes."""
+    if autocommit:
+        return create_async_engine(
+            async_url(url),
+            pool_size=pool_size,
+            max_overflow=pool_size,
+            pool_recycle=600,
+            isolation_level="AUTOCOMMIT",
+        )
     return create_async_engine(
-        async_url(url),
-        pool_size=pool_size,
-        max_overflow=pool_size,
-        pool_pre_ping=True,
-        **({"isolation_level": "AUTOCOMMIT"} if autocommit else {}),
+        async_url(url), pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
     )
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Hashable, Sequence
+from functools import cached_property
 from typing import Any, Generic, TypeVar, cast
 
 from aiodataloader import DataLoader
@@ -171,17 +172,45 @@ class PatientByIdLoader(_ByKeyLoader[int, Patient]):
 
 
 class Loaders:
-    """The loaders of one request."""
+    """The loaders of one request, each made on first use (most requests need none)."""
 
     def __init__(
         self, sessions: Sessions, scope: Callable[[], Scope], areas: dict[str, Area]
     ) -> None:
-        self.area_by_code = AreaByCodeLoader(sessions, areas)
-        self.area_children = AreaChildrenByCodeLoader(sessions)
-        self.facility_by_id = FacilityByIdLoader(sessions)
-        self.patient_by_id = PatientByIdLoader(sessions, scope)
-        self.latest_report = LatestReportByPatientLoader(sessions)
-        self.open_alerts = OpenAlertsByPatientLoader(sessions)
-        self.transfers = TransfersByPatientLoader(sessions)
-        self.notes = NotesByPatientLoader(sessions)
-        self.occupancy = OccupancyByFacilityLoader(sessions)
+        self._sessions, self._scope, self._areas = sessions, scope, areas
+
+    @cached_property
+    def area_by_code(self) -> AreaByCodeLoader:
+        return AreaByCodeLoader(self._sessions, self._areas)
+
+    @cached_property
+    def area_children(self) -> AreaChildrenByCodeLoader:
+        return AreaChildrenByCodeLoader(self._sessions)
+
+    @cached_property
+    def facility_by_id(self) -> FacilityByIdLoader:
+        return FacilityByIdLoader(self._sessions)
+
+    @cached_property
+    def patient_by_id(self) -> PatientByIdLoader:
+        return PatientByIdLoader(self._sessions, self._scope)
+
+    @cached_property
+    def latest_report(self) -> LatestReportByPatientLoader:
+        return LatestReportByPatientLoader(self._sessions)
+
+    @cached_property
+    def open_alerts(self) -> OpenAlertsByPatientLoader:
+        return OpenAlertsByPatientLoader(self._sessions)
+
+    @cached_property
+    def transfers(self) -> TransfersByPatientLoader:
+        return TransfersByPatientLoader(self._sessions)
+
+    @cached_property
+    def notes(self) -> NotesByPatientLoader:
+        return NotesByPatientLoader(self._sessions)
+
+    @cached_property
+    def occupancy(self) -> OccupancyByFacilityLoader:
+        return OccupancyByFacilityLoader(self._sessions)
