@@ -83,7 +83,15 @@ async def test_bench_page_runs_at_most_6_statements_whatever_its_size(
             body = await gql(client, BENCH_PAGE, {"n": n}, token)
         assert len(body["data"]["patients"]["edges"]) == n, body.get("errors")
         counts[n] = statements
-    # then both pages run the same statements, at most 6 (page, reports, alerts,
-    # facilities, audit row), and no count(*) since totalCount was not asked for
-    assert len(counts[5]) == len(counts[100]) <= 6, "\n".join(counts[100])
+    # then the page of 100 runs at most 6 statements (page, reports, alerts, facilities,
+    # audit row), each once, and no count(*) since totalCount was not asked for; the page
+    # of 5 runs none the other does not (it may skip facilities when nobody is in one)
+    shapes = {n: [_shape(s) for s in counts[n]] for n in counts}
+    assert len(shapes[100]) == len(set(shapes[100])) <= 6, "\n".join(counts[100])
+    assert set(shapes[5]) <= set(shapes[100])
     assert not any("count(*)" in s for s in counts[100])
+
+
+def _shape(statement: str) -> str:
+    """A statement with its parameters, and the length of its IN lists, left out."""
+    return re.sub(r"IN \((\?, )*\?\)", "IN (...)", re.sub(r"\$\d+(::\w+)?", "?", statement))
