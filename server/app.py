@@ -1,4 +1,5 @@
-"""The Starlette application: /graphql (HTTP, GraphiQL, graphql-transport-ws), /healthz, /readyz."""
+"""The Starlette application: /graphql (HTTP, GraphiQL, graphql-transport-ws), /console (the
+browser console), /healthz, /readyz."""
 
 from __future__ import annotations
 
@@ -7,13 +8,15 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
-from starlette.routing import Route, WebSocketRoute, request_response
+from starlette.responses import JSONResponse, RedirectResponse
+from starlette.routing import Mount, Route, WebSocketRoute, request_response
+from starlette.staticfiles import StaticFiles
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from auth.directory import Directory
@@ -29,6 +32,7 @@ from server.security import AuthenticationMiddleware, verifier_from
 from server.settings import Settings, SettingsError
 
 READY_TIMEOUT_SECONDS = 3.0
+CONSOLE = Path(__file__).parent / "console"  # the browser console: static files, no build step
 log = logging.getLogger("f0care.app")
 
 
@@ -102,6 +106,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         WebSocketRoute("/graphql", graphql),
         Route("/healthz", healthz),
         Route("/readyz", _readyz(engine)),
+        Route("/", lambda _: RedirectResponse("/console/")),
+        Mount("/console", StaticFiles(directory=CONSOLE, html=True), name="console"),
     ]
     if floor is not None:
         guarded = AuthenticationMiddleware(

@@ -1,0 +1,138 @@
+"""The console, driven like a user: sign in, live alert feed, statistics, patients."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import secrets
+from typing import Any
+
+import httpx
+
+from db.demo import SeedResult
+from domain.enums import Role
+from tests.browser.conftest import Console
+from tests.tokens import token_for, token_of
+
+PHONE = re.compile(r"\b0\d{9}\b")
+
+
+async def _api(base: str, token: str, query: str, variables: dict[str, Any]) -> Any:
+    async with httpx.AsyncClient(timeout=10) as client:
+        response = await client.post(
+            f"{base}/graphql",
+            json={"query": query, "variables": variables},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+    body = response.json()
+    assert "errors" not in body, body
+    return body["data"]
+
+
+async def test_health_worker_sees_an_sos_live_and_acknowledges_it(
+    console: Console, demo: SeedResult
+) -> None:
+    worker = next(a for a in demo.accounts if a.username == "health.commune")
+    staff = token_for(worker)
+    page = console.page
+    # given a commune health worker signed in, with the feed live
+    await console.sign_in("health.commune")
+    await page.wait_for_selector("#feed-state:has-text('●')", timeout=10_000)
+    # when an SOS is raised for a patient of the commune without an open alert
+    found = await _api(
+        console.base,
+        staff,
+        "{ patients(first: 100, filter: {status: [HOME_TREATMENT]}) { edges { node { id openAlerts { id } } } } }",
+        {},
+    )
+    patient = next(
+        e["node"]["id"] for e in found["patients"]["edges"] if not e["node"]["openAlerts"]
+    )
+    raised = await _api(
+        console.base,
+        staff,
+        "mutation($i: SosInput!) { raiseSos(input: $i) { id } }",
+        {"i": {"idempotencyKey": secrets.token_hex(6), "patientId": patient}},
+    )
+    alert = raised["raiseSos"]["id"]
+    # then it appears at the top of the feed within 2 s, with the patient's phone and vitals
+    card = page.locator(f"#alert-{alert}")
+    await card.wait_for(timeout=2_000)
+    assert await page.locator("#feed > li").first.get_attribute("id") == f"alert-{alert}"
+    assert PHONE.search(await card.inner_text())
+    await console.screenshot("alerts")
+    # when the worker acknowledges it, then the API says ACKNOWLEDGED
+    await card.locator("button.ack").click()
+    for _ in range(20):
+        state = await _api(
+            console.base,
+            staff,
+            "query($id: ID!) { patient(id: $id) { openAlerts { id status } } }",
+            {"id": patient},
+        )
+        statuses = {a["id"]: a["status"] for a in state["patient"]["openAlerts"]}
+        if statuses.get(alert) == "ACKNOWLEDGED":
+            break
+        await asyncio.sleep(0.1)
+    assert statuses[alert] == "ACKNOWLEDGED"
+    await page.locator(f"#alert-{alert}[data-status=ACKNOWLEDGED]").wait_for(timeout=2_000)
+
+
+async def test_province_manager_sees_the_chart_the_districts_and_no_phone(
+    console: Console, demo: SeedResult
+) -> None:
+    page = console.page
+    await console.sign_in("manager.province")
+    # the statistics of Tây Ninh: a chart and one row per district (9)
+    await page.wait_for_selector("#chart svg polyline", timeout=10_000)
+    await page.wait_for_function("document.querySelectorAll('#breakdown tbody tr').length === 9")
+    assert "Tây Ninh" in await page.inner_text("#stats-area")
+    await console.screenshot("statistics")
+    # the patient list, as a manager: no personal data asked for, none shown
+    await page.click("#tabs button[data-section=patients]")
+    await page.wait_for_selector("#patient-table tbody tr")
+    await page.locator("#patient-table tbody tr").first.press("Enter")
+    await page.wait_for_selector("#patient-detail:not([hidden]) h2")
+    await console.screenshot("patients")
+    assert not PHONE.search(await page.content())
+    # and the English labels
+    await page.select_option("#lang", "en")
+    await page.wait_for_selector("#tabs button[data-section=statistics]:has-text('Statistics')")
+
+
+async def test_wrong_password_shows_an_error(console: Console) -> None:
+    await console.sign_in("health.commune", "not-the-password")
+    error = console.page.locator("#signin-error")
+    await error.wait_for(state="visible")
+    await console.page.wait_for_function(
+        "document.querySelector('#signin-error').textContent.length > 0"
+    )
+    assert await console.page.is_visible("#signin-form")
+    await console.screenshot("signin-error")
+
+
+async def test_a_phone_sized_screen_shows_the_feed(console: Console) -> None:
+    await console.page.set_viewport_size({"width": 360, "height": 740})
+    await console.sign_in("official.commune")
+    await console.page.wait_for_selector("#feed-state:has-text('●')", timeout=10_000)
+    width = await console.page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 360
+    await console.screenshot("phone")
+
+
+async def test_an_expired_token_returns_to_sign_in(console: Console) -> None:
+    page = console.page
+    await page.goto(f"{console.base}/console/")
+    # given a session whose token expires two seconds from now
+    token = token_of("health.worker", Role.HEALTH_STAFF, "25708")
+    await page.evaluate(
+        "t => sessionStorage.setItem('f0care.token', JSON.stringify("
+        "{token: t, expiresAt: new Date(Date.now() + 2000).toISOString()}))",
+        token,
+    )
+    await page.reload()
+    await page.wait_for_selector("#alerts:not([hidden])")
+    # when it expires, then the console is back at sign-in, saying why
+    await page.wait_for_selector("#signin:not([hidden])", timeout=5_000)
+    assert await page.inner_text("#signin-error")
+    assert await page.evaluate("sessionStorage.getItem('f0care.token')") is None
