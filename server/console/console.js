@@ -46,6 +46,7 @@ const T = {
 
 const state = { token: null, expiresAt: null, me: null, lang: localStorage.getItem("f0care.lang") || "vi" };
 const live = [];
+window.__f0care = { live }; // the open subscriptions, for tests and debugging
 let expiryTimer = null;
 let audio = null;
 

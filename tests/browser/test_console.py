@@ -136,3 +136,40 @@ async def test_an_expired_token_returns_to_sign_in(console: Console) -> None:
     await page.wait_for_selector("#signin:not([hidden])", timeout=5_000)
     assert await page.inner_text("#signin-error")
     assert await page.evaluate("sessionStorage.getItem('f0care.token')") is None
+
+
+async def test_the_feed_resumes_after_a_dropped_connection(
+    console: Console, demo: SeedResult
+) -> None:
+    worker = next(a for a in demo.accounts if a.username == "health.commune")
+    staff = token_for(worker)
+    page = console.page
+    await console.sign_in("health.commune")
+    await page.wait_for_selector("#feed-state:has-text('●')", timeout=10_000)
+    found = await _api(
+        console.base,
+        staff,
+        "{ patients(first: 100, filter: {status: [HOME_TREATMENT]}) { edges { node { id openAlerts { id } } } } }",
+        {},
+    )
+    quiet = [e["node"]["id"] for e in found["patients"]["edges"] if not e["node"]["openAlerts"]]
+
+    async def sos(patient: str) -> str:
+        raised = await _api(
+            console.base,
+            staff,
+            "mutation($i: SosInput!) { raiseSos(input: $i) { id } }",
+            {"i": {"idempotencyKey": secrets.token_hex(6), "patientId": patient}},
+        )
+        return str(raised["raiseSos"]["id"])
+
+    # given a feed that has seen one event
+    first = await sos(quiet[0])
+    await page.locator(f"#alert-{first}").wait_for(timeout=2_000)
+    # when its connection drops and an SOS comes while it is down
+    await page.evaluate("window.__f0care.live.forEach(s => s.ws.close())")
+    await page.wait_for_selector("#feed-state:not(:has-text('●'))")
+    missed = await sos(quiet[1])
+    # then the feed reconnects with afterId and shows the SOS it missed
+    await page.locator(f"#alert-{missed}").wait_for(timeout=10_000)
+    await page.wait_for_selector("#feed-state:has-text('●')")
