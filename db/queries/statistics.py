@@ -92,6 +92,16 @@ class PatientGroup:
     count: int
 
 
+def _by_child(
+    rollup: type[CurrentCount] | type[DailyCount], window: Window, child_level: AreaLevel | None
+) -> tuple[Any, ColumnElement[bool], Any]:
+    """How to read `rollup` and the pending deltas for the window's area, or per child area:
+    (the rollup's child column, its area condition, the deltas' child column)."""
+    if child_level is None:
+        return null(), rollup.area_code == window.area_code, null()
+    return rollup.area_code, rollup.parent_code == window.area_code, DELTA_AREA_COLUMN[child_level]
+
+
 def _parse_bucket(metric: str) -> tuple[PatientStatus, Severity | None, int]:
     _, status, severity, tier = metric.split(":")
     return PatientStatus(status), Severity(severity) if severity else None, int(tier)
@@ -102,14 +112,7 @@ async def patient_groups(
 ) -> list[PatientGroup]:
     """The area's patients now by (child area, status, severity, tier): the current-count
     rollup plus the deltas not folded yet, in one snapshot."""
-    if child_level is None:
-        folded_child: Any = null()
-        folded_area = CurrentCount.area_code == window.area_code
-        pending_child: Any = null()
-    else:
-        folded_child = CurrentCount.area_code
-        folded_area = CurrentCount.parent_code == window.area_code
-        pending_child = DELTA_AREA_COLUMN[child_level]
+    folded_child, folded_area, pending_child = _by_child(CurrentCount, window, child_level)
     folded = select(folded_child.label("child"), CurrentCount.metric, CurrentCount.count).where(
         folded_area
     )
@@ -157,14 +160,7 @@ async def event_counts(
 ) -> list[EventCount]:
     """Events per local day of the window, for the area or (with `child_level`) per child
     area: the rollup plus the deltas not folded yet, in one snapshot."""
-    if child_level is None:
-        folded_child: Any = null()
-        folded_area = DailyCount.area_code == window.area_code
-        pending_child: Any = null()
-    else:
-        folded_child = DailyCount.area_code
-        folded_area = DailyCount.parent_code == window.area_code
-        pending_child = DELTA_AREA_COLUMN[child_level]
+    folded_child, folded_area, pending_child = _by_child(DailyCount, window, child_level)
     pending_day = _local_day(StatisticsDelta.at, window.timezone)
     folded = select(
         folded_child.label("child"), DailyCount.day, DailyCount.metric, DailyCount.count

@@ -12,6 +12,7 @@ import httpx
 from db.demo import SeedResult
 from domain.enums import Role
 from tests.browser.conftest import Console
+from tests.server.live import sos
 from tests.tokens import token_for, token_of
 
 PHONE = re.compile(r"\b0\d{9}\b")
@@ -29,6 +30,22 @@ async def _api(base: str, token: str, query: str, variables: dict[str, Any]) -> 
     return body["data"]
 
 
+async def _quiet_patients(base: str, token: str) -> list[str]:
+    """Patients at home in the caller's area without an open alert."""
+    found = await _api(
+        base,
+        token,
+        "{ patients(first: 100, filter: {status: [HOME_TREATMENT]}) { edges { node { id openAlerts { id } } } } }",
+        {},
+    )
+    return [e["node"]["id"] for e in found["patients"]["edges"] if not e["node"]["openAlerts"]]
+
+
+async def _sos(base: str, token: str, patient: str) -> str:
+    raised = await sos(base, token, secrets.token_hex(6), patient)
+    return str(raised["id"])
+
+
 async def test_health_worker_sees_an_sos_live_and_acknowledges_it(
     console: Console, demo: SeedResult
 ) -> None:
@@ -39,22 +56,8 @@ async def test_health_worker_sees_an_sos_live_and_acknowledges_it(
     await console.sign_in("health.commune")
     await page.wait_for_selector("#feed-state:has-text('●')", timeout=10_000)
     # when an SOS is raised for a patient of the commune without an open alert
-    found = await _api(
-        console.base,
-        staff,
-        "{ patients(first: 100, filter: {status: [HOME_TREATMENT]}) { edges { node { id openAlerts { id } } } } }",
-        {},
-    )
-    patient = next(
-        e["node"]["id"] for e in found["patients"]["edges"] if not e["node"]["openAlerts"]
-    )
-    raised = await _api(
-        console.base,
-        staff,
-        "mutation($i: SosInput!) { raiseSos(input: $i) { id } }",
-        {"i": {"idempotencyKey": secrets.token_hex(6), "patientId": patient}},
-    )
-    alert = raised["raiseSos"]["id"]
+    patient = (await _quiet_patients(console.base, staff))[0]
+    alert = await _sos(console.base, staff, patient)
     # then it appears at the top of the feed within 2 s, with the patient's phone and vitals
     card = page.locator(f"#alert-{alert}")
     await card.wait_for(timeout=2_000)
@@ -146,30 +149,14 @@ async def test_the_feed_resumes_after_a_dropped_connection(
     page = console.page
     await console.sign_in("health.commune")
     await page.wait_for_selector("#feed-state:has-text('●')", timeout=10_000)
-    found = await _api(
-        console.base,
-        staff,
-        "{ patients(first: 100, filter: {status: [HOME_TREATMENT]}) { edges { node { id openAlerts { id } } } } }",
-        {},
-    )
-    quiet = [e["node"]["id"] for e in found["patients"]["edges"] if not e["node"]["openAlerts"]]
-
-    async def sos(patient: str) -> str:
-        raised = await _api(
-            console.base,
-            staff,
-            "mutation($i: SosInput!) { raiseSos(input: $i) { id } }",
-            {"i": {"idempotencyKey": secrets.token_hex(6), "patientId": patient}},
-        )
-        return str(raised["raiseSos"]["id"])
-
+    quiet = await _quiet_patients(console.base, staff)
     # given a feed that has seen one event
-    first = await sos(quiet[0])
+    first = await _sos(console.base, staff, quiet[0])
     await page.locator(f"#alert-{first}").wait_for(timeout=2_000)
     # when its connection drops and an SOS comes while it is down
     await page.evaluate("window.__f0care.live.forEach(s => s.ws.close())")
     await page.wait_for_selector("#feed-state:not(:has-text('●'))")
-    missed = await sos(quiet[1])
+    missed = await _sos(console.base, staff, quiet[1])
     # then the feed reconnects with afterId and shows the SOS it missed
     await page.locator(f"#alert-{missed}").wait_for(timeout=10_000)
     await page.wait_for_selector("#feed-state:has-text('●')")
