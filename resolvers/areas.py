@@ -8,12 +8,6 @@ from domain.enums import AreaLevel
 from resolvers.context import Context
 
 
-async def area(ctx: Context, code: str) -> Area | None:
-    """One area by code."""
-    found: Area | None = await ctx.loaders.area_by_code.load(code)
-    return found
-
-
 async def areas(ctx: Context, *, level: AreaLevel, parent_code: str | None) -> list[Area]:
     """Areas of one level, optionally under one parent."""
     async with ctx.sessions() as session:
@@ -23,12 +17,6 @@ async def areas(ctx: Context, *, level: AreaLevel, parent_code: str | None) -> l
 async def children(ctx: Context, code: str) -> list[Area]:
     """Child areas of one area."""
     found: list[Area] = await ctx.loaders.area_children.load(code)
-    return found
-
-
-async def facility(ctx: Context, facility_id: int) -> Facility | None:
-    """One facility by id."""
-    found: Facility | None = await ctx.loaders.facility_by_id.load(facility_id)
     return found
 
 

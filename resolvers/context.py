@@ -55,11 +55,12 @@ class Context:
     personal_reads: PersonalReads = field(default_factory=PersonalReads)
 
     def __post_init__(self) -> None:
-        self.loaders = Loaders(
-            self.services.readers or self.services.sessions,
-            lambda: self.principal.scope,
-            self.services.areas,
-        )
+        self.loaders = Loaders(self.readers, lambda: self.principal.scope, self.services.areas)
+
+    @property
+    def readers(self) -> async_sessionmaker[AsyncSession]:
+        """Sessions for single-statement reads (autocommit when the server provides them)."""
+        return self.services.readers or self.services.sessions
 
     @property
     def sessions(self) -> async_sessionmaker[AsyncSession]:

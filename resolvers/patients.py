@@ -79,7 +79,7 @@ async def patients(
         if len(term) < 2:
             raise BadUserInput("filter.search", "must be at least 2 characters")
         query = replace(query, search=term)
-    async with (ctx.services.readers or ctx.sessions)() as session:
+    async with ctx.readers() as session:
         return await queries.list_patients(
             session,
             scope=ctx.principal.scope,
