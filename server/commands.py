@@ -75,6 +75,7 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
         )
     base = f"http://{settings.host}:{settings.port}"
     console.print(f"f0care GraphQL API: {base}/graphql (GraphiQL in a browser)")
+    console.print(f"f0care console: {base}/console/")
     if seeded is not None:
         _print_demo_logins(seeded, secret)
     # worker processes read these instead of starting their own embedded server
