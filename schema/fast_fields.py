@@ -6,6 +6,7 @@ permission, an argument, a null in a non-null field) takes graphql-core's full p
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from graphql import (
@@ -57,13 +58,16 @@ class FastLeafExecutor(StrawberryGraphQLCoreExecutionContext):
         plan = None if field_def is None or node.arguments else _plan(field_def)
         if plan is not None:
             attribute, leaf, non_null = plan
-            value = getattr(source, attribute)
-            if value is None and not non_null:
-                return None
-            if value is not None:
-                serialized = leaf.serialize(value)
-                if serialized is not None and serialized is not Undefined:
-                    return serialized
+            # any failure here is left to the full path below, which reports it as a field error
+            with contextlib.suppress(Exception):
+                value = getattr(source, attribute)
+                if value is None:
+                    if not non_null:
+                        return None
+                else:
+                    serialized = leaf.serialize(value)
+                    if serialized is not None and serialized is not Undefined:
+                        return serialized
         return super().execute_field(
             parent_type, source, field_details_list, path, position_context
         )
