@@ -19,7 +19,7 @@ from typing import Any
 import asyncpg
 from rich.progress import Progress
 
-from db import bulk, rollup
+from db import benchdata, bulk, rollup
 from db.engine import asyncpg_dsn, make_engine, make_session_factory
 
 TABLES = ("patients", "declarations", "health_reports", "transfers", "alerts")
@@ -157,41 +157,14 @@ def _patients(
             rows = Rows([], [], [], [], [])
 
 
-async def _hospitals(conn: asyncpg.Connection) -> dict[tuple[str, int], int]:
-    """A tier-2 and a tier-3 hospital in every province (made once)."""
-    await conn.execute(
-        "INSERT INTO facilities (name, kind, tier, area_code, province_code, district_code, "
-        "bed_capacity) "
-        "SELECT h.name || ' ' || p.name, h.kind, h.tier, c.code, p.code, c.district_code, "
-        "h.beds FROM areas p CROSS JOIN (VALUES "
-        "('Bệnh viện dã chiến', 'FIELD_HOSPITAL', 2, 3000), "
-        "('Bệnh viện hồi sức COVID-19', 'PROVINCIAL_HOSPITAL', 3, 500)"
-        ") AS h(name, kind, tier, beds) "
-        "CROSS JOIN LATERAL (SELECT code, district_code FROM areas "
-        "WHERE province_code = p.code AND level = 'COMMUNE' ORDER BY code LIMIT 1) AS c "
-        "WHERE p.level = 'PROVINCE' ON CONFLICT DO NOTHING"
-    )
-    rows = await conn.fetch(
-        "SELECT province_code, tier, min(id) AS id FROM facilities "
-        "WHERE kind IN ('FIELD_HOSPITAL', 'PROVINCIAL_HOSPITAL') GROUP BY 1, 2"
-    )
-    return {(r["province_code"], r["tier"]): r["id"] for r in rows}
-
-
 async def generate(url: str, shape: Shape, *, timezone: str) -> float:
     """Append the dataset to the database at `url`; the seconds it took."""
     began = time.monotonic()
     conn = await asyncpg.connect(asyncpg_dsn(url))
     try:
-        communes = [
-            (r["code"], r["district_code"], r["province_code"])
-            for r in await conn.fetch(
-                "SELECT code, district_code, province_code FROM areas "
-                "WHERE level = 'COMMUNE' ORDER BY code"
-            )
-        ]
-        hospitals = await _hospitals(conn)
-        first_id = await conn.fetchval("SELECT coalesce(max(id), 0) + 1 FROM patients")
+        communes = await benchdata.communes(conn)
+        hospitals = await benchdata.hospitals(conn)
+        first_id = await benchdata.next_patient_id(conn)
         with Progress() as bar:
             task = bar.add_task("patients (COPY)", total=shape.patients)
             async with bulk.loading(conn, TABLES):

@@ -25,6 +25,7 @@ import httpx
 from auth.tokens import TokenClaims, mint_token
 from bench import dataset
 from bench.common import SECRET, TIMEZONE, kept_database, machine, record, server_processes
+from db import benchdata
 from db.engine import asyncpg_dsn
 from domain.enums import Role
 
@@ -168,17 +169,8 @@ async def _subjects(url: str) -> tuple[str, str, list[str]]:
     (their patients get a citizen subject if they have none)."""
     conn = await asyncpg.connect(asyncpg_dsn(url))
     try:
-        district, province = await conn.fetchrow(
-            "SELECT home_district_code, home_province_code FROM patients "
-            "GROUP BY 1, 2 ORDER BY count(*) DESC LIMIT 1"
-        )
-        rows = await conn.fetch(
-            "UPDATE patients SET citizen_subject = coalesce(citizen_subject, 'citizen-' || id) "
-            "WHERE id IN (SELECT id FROM patients WHERE status = 'HOME_TREATMENT' "
-            "ORDER BY id LIMIT $1) RETURNING citizen_subject",
-            CITIZENS,
-        )
-        return district, province, [r["citizen_subject"] for r in rows]
+        district, province = await benchdata.busiest_district(conn)
+        return district, province, await benchdata.citizens_at_home(conn, CITIZENS)
     finally:
         await conn.close()
 

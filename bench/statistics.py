@@ -26,6 +26,7 @@ from bench.common import (
     record,
     server_processes,
 )
+from db import benchdata
 from db.engine import asyncpg_dsn
 from domain.enums import Role
 
@@ -39,16 +40,6 @@ QUERY = """query($a: ID) { statistics(areaCode: $a) {
   occupancy { tier patients beds }
 } }"""
 FLOOR = "{ me { role } }"
-# the daily report series the plain way: GROUP BY over the raw rows (what the rollup avoids)
-PLAIN_REPORTS = """
-SELECT (r.reported_at AT TIME ZONE $2)::date AS d, count(*)
-FROM health_reports r JOIN patients p ON p.id = r.patient_id
-WHERE ($1 = 'VN' OR p.home_province_code = $1)
-  AND (r.reported_at AT TIME ZONE $2)::date >= (now() AT TIME ZONE $2)::date - 29
-GROUP BY d
-"""
-
-
 HISTORY = """
 ### How it got there
 
@@ -99,7 +90,7 @@ async def _plain(url: str, area: str, runs: int = 3) -> float:
         took = []
         for _ in range(runs):
             began = time.perf_counter()
-            await conn.fetch(PLAIN_REPORTS, area, TIMEZONE)
+            await benchdata.plain_report_series(conn, area, TIMEZONE)
             took.append((time.perf_counter() - began) * 1000)
         return percentile(took, 50)
     finally:
@@ -109,11 +100,7 @@ async def _plain(url: str, area: str, runs: int = 3) -> float:
 async def _largest_province(url: str) -> tuple[str, str, int]:
     conn = await asyncpg.connect(asyncpg_dsn(url))
     try:
-        row = await conn.fetchrow(
-            "SELECT a.code, a.name, count(*) AS n FROM patients p "
-            "JOIN areas a ON a.code = p.home_province_code GROUP BY 1, 2 ORDER BY 3 DESC LIMIT 1"
-        )
-        return row["code"], row["name"], row["n"]
+        return await benchdata.largest_province(conn)
     finally:
         await conn.close()
 

@@ -42,7 +42,7 @@ def now_or_later(value: Awaitable[V], convert: Callable[[V], R]) -> R:
 Sessions = async_sessionmaker[AsyncSession]
 
 
-class _ByKeyLoader(DataLoader[K, V | None], Generic[K, V]):
+class ByKeyLoader(DataLoader[K, V | None], Generic[K, V]):
     """Loads one object per key; missing keys give None. Results come back in key order."""
 
     def __init__(
@@ -61,7 +61,7 @@ class _ByKeyLoader(DataLoader[K, V | None], Generic[K, V]):
         return [found.get(key) for key in keys]
 
 
-class AreaByCodeLoader(_ByKeyLoader[str, Area]):
+class AreaByCodeLoader(ByKeyLoader[str, Area]):
     """Areas by code, through the process-wide cache `known`."""
 
     def __init__(self, sessions: Sessions, known: dict[str, Area]) -> None:
@@ -85,14 +85,7 @@ class AreaByCodeLoader(_ByKeyLoader[str, Area]):
         return super().load(key)
 
 
-class FacilityByIdLoader(_ByKeyLoader[int, Facility]):
-    """Facilities by id."""
-
-    def __init__(self, sessions: Sessions) -> None:
-        super().__init__(sessions, area_queries.facilities_by_ids, lambda f: f.id)
-
-
-class _GroupLoader(DataLoader[K, list[V]], Generic[K, V]):
+class GroupLoader(DataLoader[K, list[V]], Generic[K, V]):
     """Loads every object belonging to each key, in the order the query returns them."""
 
     def __init__(
@@ -113,41 +106,6 @@ class _GroupLoader(DataLoader[K, list[V]], Generic[K, V]):
         return [groups[key] for key in keys]
 
 
-class AreaChildrenByCodeLoader(_GroupLoader[str, Area]):
-    """The child areas of each area, ordered by code."""
-
-    def __init__(self, sessions: Sessions) -> None:
-        super().__init__(sessions, area_queries.children_by_parent, lambda a: a.parent_code)
-
-
-class LatestReportByPatientLoader(_ByKeyLoader[int, HealthReport]):
-    """The newest health report of each patient."""
-
-    def __init__(self, sessions: Sessions) -> None:
-        super().__init__(sessions, report_queries.latest_reports, lambda r: r.patient_id)
-
-
-class OpenAlertsByPatientLoader(_GroupLoader[int, Alert]):
-    """Open and acknowledged alerts of each patient."""
-
-    def __init__(self, sessions: Sessions) -> None:
-        super().__init__(sessions, alert_queries.open_alerts_of, lambda a: a.patient_id)
-
-
-class TransfersByPatientLoader(_GroupLoader[int, Transfer]):
-    """Every transfer of each patient."""
-
-    def __init__(self, sessions: Sessions) -> None:
-        super().__init__(sessions, transfer_queries.transfers_of, lambda t: t.patient_id)
-
-
-class NotesByPatientLoader(_GroupLoader[int, ClinicalNote]):
-    """Clinical notes of each patient."""
-
-    def __init__(self, sessions: Sessions) -> None:
-        super().__init__(sessions, report_queries.notes_of, lambda n: n.patient_id)
-
-
 class OccupancyByFacilityLoader(DataLoader[int, int]):
     """Patients IN_FACILITY at each facility."""
 
@@ -161,7 +119,7 @@ class OccupancyByFacilityLoader(DataLoader[int, int]):
         return [counts.get(i, 0) for i in ids]
 
 
-class PatientByIdLoader(_ByKeyLoader[int, Patient]):
+class PatientByIdLoader(ByKeyLoader[int, Patient]):
     """Patients by id, within the caller's scope (out of scope loads as None)."""
 
     def __init__(self, sessions: Sessions, scope: Callable[[], Scope]) -> None:
@@ -184,33 +142,50 @@ class Loaders:
         return AreaByCodeLoader(self._sessions, self._areas)
 
     @cached_property
-    def area_children(self) -> AreaChildrenByCodeLoader:
-        return AreaChildrenByCodeLoader(self._sessions)
+    def area_children(self) -> GroupLoader[str, Area]:
+        """The child areas of each area, ordered by code."""
+        return GroupLoader(self._sessions, area_queries.children_by_parent, _parent_code)
 
     @cached_property
-    def facility_by_id(self) -> FacilityByIdLoader:
-        return FacilityByIdLoader(self._sessions)
+    def facility_by_id(self) -> ByKeyLoader[int, Facility]:
+        return ByKeyLoader(self._sessions, area_queries.facilities_by_ids, _id)
 
     @cached_property
     def patient_by_id(self) -> PatientByIdLoader:
         return PatientByIdLoader(self._sessions, self._scope)
 
     @cached_property
-    def latest_report(self) -> LatestReportByPatientLoader:
-        return LatestReportByPatientLoader(self._sessions)
+    def latest_report(self) -> ByKeyLoader[int, HealthReport]:
+        """The newest health report of each patient."""
+        return ByKeyLoader(self._sessions, report_queries.latest_reports, _patient_id)
 
     @cached_property
-    def open_alerts(self) -> OpenAlertsByPatientLoader:
-        return OpenAlertsByPatientLoader(self._sessions)
+    def open_alerts(self) -> GroupLoader[int, Alert]:
+        """Open and acknowledged alerts of each patient."""
+        return GroupLoader(self._sessions, alert_queries.open_alerts_of, _patient_id)
 
     @cached_property
-    def transfers(self) -> TransfersByPatientLoader:
-        return TransfersByPatientLoader(self._sessions)
+    def transfers(self) -> GroupLoader[int, Transfer]:
+        """Every transfer of each patient."""
+        return GroupLoader(self._sessions, transfer_queries.transfers_of, _patient_id)
 
     @cached_property
-    def notes(self) -> NotesByPatientLoader:
-        return NotesByPatientLoader(self._sessions)
+    def notes(self) -> GroupLoader[int, ClinicalNote]:
+        """Clinical notes of each patient."""
+        return GroupLoader(self._sessions, report_queries.notes_of, _patient_id)
 
     @cached_property
     def occupancy(self) -> OccupancyByFacilityLoader:
         return OccupancyByFacilityLoader(self._sessions)
+
+
+def _id(row: Any) -> Any:
+    return row.id
+
+
+def _patient_id(row: Any) -> Any:
+    return row.patient_id
+
+
+def _parent_code(row: Any) -> Any:
+    return row.parent_code

@@ -21,25 +21,25 @@ from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.field import StrawberryField
 
 # (python attribute, leaf type, non-null) per graphql field object; None: not a plain field
-_PLANS: dict[int, tuple[str, GraphQLScalarType | GraphQLEnumType, bool] | None] = {}
+Plan = tuple[str, GraphQLScalarType | GraphQLEnumType, bool]  # attribute, leaf type, non-null
+_PLAN = "f0care-fast-plan"  # kept on the field itself: a schema built again gets its own
 
 
-def _plan(field_def: Any) -> tuple[str, GraphQLScalarType | GraphQLEnumType, bool] | None:
-    key = id(field_def)
-    if key not in _PLANS:
-        _PLANS[key] = None
+def _plan(field_def: Any) -> Plan | None:
+    if _PLAN not in field_def.extensions:
         field = field_def.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
         of_type = field_def.type
         non_null = isinstance(of_type, GraphQLNonNull)
         leaf = of_type.of_type if non_null else of_type
-        if (
+        plain = (
             isinstance(field, StrawberryField)
             and field.is_basic_field
             and not field_def.args
             and isinstance(leaf, GraphQLScalarType | GraphQLEnumType)
-        ):
-            _PLANS[key] = (field.python_name, leaf, non_null)
-    return _PLANS[key]
+        )
+        field_def.extensions[_PLAN] = (field.python_name, leaf, non_null) if plain else None
+    plan: Plan | None = field_def.extensions[_PLAN]
+    return plan
 
 
 class FastLeafExecutor(StrawberryGraphQLCoreExecutionContext):

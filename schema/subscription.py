@@ -6,21 +6,13 @@ from collections.abc import AsyncGenerator
 
 import strawberry
 
-from domain.enums import Role
 from resolvers import alerts as resolve_alerts
 from resolvers import statistics as resolve_statistics
 from resolvers.context import Context
 from schema.permissions import allow
+from schema.query import ALERT_HANDLERS, STATISTICS_READERS
 from schema.types.alert_io import AlertEvent
 from schema.types.statistics import Statistics
-
-STATISTICS_READERS = (
-    Role.LOCAL_OFFICIAL,
-    Role.HEALTH_STAFF,
-    Role.MANAGER,
-    Role.ANALYST,
-    Role.ADMIN,
-)
 
 
 @strawberry.type(description="Live updates.")
@@ -32,7 +24,7 @@ class Subscription:
             "of patients at its facility. With `afterId`, first every event after that id, "
             "in order, then live — no gap, no duplicate."
         ),
-        extensions=allow(Role.LOCAL_OFFICIAL, Role.HEALTH_STAFF, Role.HOSPITAL_STAFF),
+        extensions=allow(*ALERT_HANDLERS),
     )
     async def alert_events(
         self, info: strawberry.Info[Context], after_id: strawberry.ID | None = None

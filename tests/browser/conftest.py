@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import subprocess
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -15,7 +14,7 @@ from playwright.async_api import Browser, ConsoleMessage, Page, async_playwright
 
 from db.demo import SeedResult
 from tests.conftest import TEST_SECRET
-from tests.server.procs import F0CARE, env, free_port, wait_ready
+from tests.server.procs import serving
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
@@ -38,22 +37,9 @@ def console_server(
     database_url: str, demo: SeedResult, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
     """`f0care serve --demo` on the test database (its demo data is already there)."""
-    port = free_port()
-    proc = subprocess.Popen(  # noqa: S603 - our own console script
-        [F0CARE, "serve", "--demo", "--port", str(port), "--no-migrate"],
-        env=env(DATABASE_URL=database_url, F0CARE_JWT_SECRET=TEST_SECRET),
-        cwd=tmp_path_factory.mktemp("console"),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_ready(base, proc)
+    cwd = tmp_path_factory.mktemp("console")
+    with serving(cwd, "--demo", DATABASE_URL=database_url, F0CARE_JWT_SECRET=TEST_SECRET) as base:
         yield base
-    finally:
-        proc.send_signal(signal.SIGINT)
-        proc.communicate(timeout=30)
 
 
 @pytest.fixture(scope="session")

@@ -46,15 +46,19 @@ async def _sos(base: str, token: str, patient: str) -> str:
     return str(raised["id"])
 
 
+async def _worker_watching_the_feed(console: Console, demo: SeedResult) -> str:
+    """Sign in as the commune health worker and wait for the live feed; their API token."""
+    await console.sign_in("health.commune")
+    await console.page.wait_for_selector("#feed-state:has-text('●')", timeout=10_000)
+    return token_for(next(a for a in demo.accounts if a.username == "health.commune"))
+
+
 async def test_health_worker_sees_an_sos_live_and_acknowledges_it(
     console: Console, demo: SeedResult
 ) -> None:
-    worker = next(a for a in demo.accounts if a.username == "health.commune")
-    staff = token_for(worker)
     page = console.page
     # given a commune health worker signed in, with the feed live
-    await console.sign_in("health.commune")
-    await page.wait_for_selector("#feed-state:has-text('●')", timeout=10_000)
+    staff = await _worker_watching_the_feed(console, demo)
     # when an SOS is raised for a patient of the commune without an open alert
     patient = (await _quiet_patients(console.base, staff))[0]
     alert = await _sos(console.base, staff, patient)
@@ -144,11 +148,8 @@ async def test_an_expired_token_returns_to_sign_in(console: Console) -> None:
 async def test_the_feed_resumes_after_a_dropped_connection(
     console: Console, demo: SeedResult
 ) -> None:
-    worker = next(a for a in demo.accounts if a.username == "health.commune")
-    staff = token_for(worker)
     page = console.page
-    await console.sign_in("health.commune")
-    await page.wait_for_selector("#feed-state:has-text('●')", timeout=10_000)
+    staff = await _worker_watching_the_feed(console, demo)
     quiet = await _quiet_patients(console.base, staff)
     # given a feed that has seen one event
     first = await _sos(console.base, staff, quiet[0])

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import signal
-import subprocess
 from collections.abc import Iterator
 
 import pytest
 
 from db.demo import SeedResult
 from tests.conftest import TEST_SECRET
-from tests.server.procs import F0CARE, env, free_port, wait_ready
+from tests.server.procs import serving
 
 
 @pytest.fixture(scope="session")
@@ -18,22 +16,13 @@ def live_server(
     database_url: str, demo: SeedResult, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
     """Base URL (http://127.0.0.1:PORT) of a running server process."""
-    port = free_port()
-    proc = subprocess.Popen(
-        [F0CARE, "serve", "--port", str(port), "--no-migrate"],
-        env=env(DATABASE_URL=database_url, F0CARE_JWT_SECRET=TEST_SECRET, F0CARE_DEMO=None),
-        cwd=tmp_path_factory.mktemp("server"),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_ready(base, proc)
+    with serving(
+        tmp_path_factory.mktemp("server"),
+        DATABASE_URL=database_url,
+        F0CARE_JWT_SECRET=TEST_SECRET,
+        F0CARE_DEMO=None,
+    ) as base:
         yield base
-    finally:
-        proc.send_signal(signal.SIGINT)
-        proc.communicate(timeout=30)
 
 
 def ws_url(base: str) -> str:

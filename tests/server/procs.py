@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -54,3 +57,25 @@ def wait_ready(base: str, proc: subprocess.Popen[str], seconds: float = 180) -> 
             pass
         time.sleep(0.5)
     raise AssertionError(f"f0care not ready at {base} after {seconds} s")
+
+
+@contextmanager
+def serving(cwd: Path, *args: str, **overrides: str | None) -> Iterator[str]:
+    """`f0care serve ARGS` on a free port with environment `overrides`, until the block
+    ends (then stopped with SIGINT); yields its base URL once /readyz answers."""
+    port = free_port()
+    proc = subprocess.Popen(  # noqa: S603 - our own console script
+        [F0CARE, "serve", "--port", str(port), "--no-migrate", *args],
+        env=env(**overrides),
+        cwd=cwd,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_ready(base, proc)
+        yield base
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=30)
