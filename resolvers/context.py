@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from auth.directory import Directory
 from auth.principal import Principal
+from db.errors import Availability
 from db.events import AlertBus
 from db.models import Area
 from resolvers.audit import PersonalReads
@@ -35,6 +36,8 @@ class Services:
     areas: dict[str, Area] = field(default_factory=dict)
     # autocommit sessions for single-statement reads (default: `sessions`)
     readers: async_sessionmaker[AsyncSession] | None = None
+    # logs a database outage once when it starts and once when it ends
+    availability: Availability = field(default_factory=Availability)
 
     def today(self) -> date:
         """The calendar day now, in the deployment's time zone (Asia/Ho_Chi_Minh)."""

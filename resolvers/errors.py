@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from graphql import GraphQLError
 
+from db.errors import is_unavailable as is_unavailable  # re-exported for schema/
+
+INTERNAL = "INTERNAL"  # our fault: masked for the client, logged in full
+
 
 class CodedError(GraphQLError):
     """An error the client may act on; never masked."""
@@ -64,3 +68,15 @@ class RateLimited(CodedError):
     """Too many attempts; try again later."""
 
     code = "RATE_LIMITED"
+
+
+class ServiceUnavailable(CodedError):
+    """The database cannot be reached now; the same request may succeed in a moment."""
+
+    code = "SERVICE_UNAVAILABLE"
+    RETRY_AFTER_SECONDS = 5
+    MESSAGE = "The service is temporarily unavailable; retry in a few seconds."
+    EXTENSIONS = {"code": code, "retryable": True, "retryAfterSeconds": RETRY_AFTER_SECONDS}
+
+    def __init__(self) -> None:
+        super().__init__(self.MESSAGE, retryable=True, retryAfterSeconds=self.RETRY_AFTER_SECONDS)

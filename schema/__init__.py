@@ -10,7 +10,10 @@ from graphql import GraphQLError
 from strawberry.printer import print_schema
 from strawberry.types import ExecutionContext
 
-from schema.extensions import extensions, unexpected
+from resolvers.context import Context
+from resolvers.errors import INTERNAL, ServiceUnavailable
+from schema.errors import code_of
+from schema.extensions import extensions
 from schema.mutation import Mutation
 from schema.query import Query
 from schema.sharing import SharedEventExecutor
@@ -30,14 +33,20 @@ class Limits:
 
 
 class Schema(strawberry.Schema):
-    """Logs only unexpected errors, in full; expected (coded) ones are the client's business."""
+    """Logs only our own faults, in full, and an outage once; the caller's mistakes are the
+    caller's business."""
 
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
         for error in errors:
-            if unexpected(error):
+            code = code_of(error)
+            if code == INTERNAL:
                 log.error("unexpected error at %s", error.path, exc_info=error.original_error)
+            elif code == ServiceUnavailable.code and error.original_error is not None:
+                context = execution_context.context if execution_context else None
+                if isinstance(context, Context):
+                    context.services.availability.failed(error.original_error)
 
 
 def build_schema(limits: Limits | None = None) -> strawberry.Schema:

@@ -12,8 +12,12 @@ import asyncio
 from collections.abc import Hashable
 from typing import Any
 
+from graphql import GraphQLError
+
 from resolvers.context import Context
+from resolvers.errors import BadUserInput
 from schema.fast_fields import FastLeafExecutor
+from schema.input_rules import variable_errors
 
 
 def audience(context: object) -> Hashable:
@@ -30,6 +34,15 @@ class SharedEventExecutor(FastLeafExecutor):
     """strawberry's executor; for events carrying `shared_results`, one execution per
     (operation, variables, audience), its result (or in-flight task) reused by the rest."""
 
+    @classmethod
+    def build(cls, *args: Any, **kwargs: Any) -> Any:
+        """The executor, or the caller's mistakes in the request (an unknown operation,
+        variables that cannot be coerced or break the input rules) as BAD_USER_INPUT."""
+        built = super().build(*args, **kwargs)
+        if isinstance(built, list):
+            return [_bad_input(error) for error in built]
+        return variable_errors(built.variable_values) or built
+
     def execute_operation(self, serially: bool | None = None) -> Any:
         results = getattr(self.root_value, "shared_results", None)
         if not isinstance(results, dict):
@@ -40,3 +53,13 @@ class SharedEventExecutor(FastLeafExecutor):
             outcome = super().execute_operation(serially)
             results[key] = asyncio.ensure_future(outcome) if self.is_awaitable(outcome) else outcome
         return results[key]
+
+
+def _bad_input(error: GraphQLError) -> GraphQLError:
+    return GraphQLError(
+        error.message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        extensions={**(error.extensions or {}), "code": BadUserInput.code},
+    )

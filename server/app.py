@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse
 from starlette.routing import Mount, Route, WebSocketRoute, request_response
 from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from auth.directory import Directory
@@ -28,6 +29,7 @@ from schema import Limits, build_schema
 from server.floor import PatientPageFloor
 from server.graphql_app import GraphQLApp
 from server.jobs import Jobs
+from server.limits import BodyLimit
 from server.security import AuthenticationMiddleware, verifier_from
 from server.settings import Settings, SettingsError
 
@@ -64,6 +66,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         statistics_throttle=timedelta(seconds=settings.statistics_throttle_seconds),
         readers=make_session_factory(reader_engine),
     )
+    services.availability.watch(engine)
+    services.availability.watch(reader_engine)
     verifier = verifier_from(settings, secret)
     limits = Limits(
         max_depth=settings.max_query_depth,
@@ -80,6 +84,14 @@ def create_app(settings: Settings | None = None) -> Starlette:
     )
 
     floor = PatientPageFloor(dsn) if settings.bench_floor else None
+
+    def authenticated(app: ASGIApp) -> ASGIApp:
+        return AuthenticationMiddleware(
+            app,
+            verifier=verifier,
+            directory=services.directory,
+            availability=services.availability,
+        )
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
@@ -100,7 +112,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
     routes = [
         Route(
             "/graphql",
-            AuthenticationMiddleware(graphql, verifier=verifier, directory=services.directory),
+            BodyLimit(
+                authenticated(graphql),
+                max_bytes=settings.max_body_bytes,
+            ),
             methods=["GET", "POST"],
         ),
         WebSocketRoute("/graphql", graphql),
@@ -110,9 +125,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Mount("/console", StaticFiles(directory=CONSOLE, html=True), name="console"),
     ]
     if floor is not None:
-        guarded = AuthenticationMiddleware(
-            request_response(floor), verifier=verifier, directory=services.directory
-        )
+        guarded = authenticated(request_response(floor))
         routes.append(Route("/bench/floor/patients", guarded))
     return Starlette(debug=settings.debug, routes=routes, lifespan=lifespan)
 

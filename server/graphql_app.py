@@ -3,16 +3,20 @@ GraphQL-over-HTTP status codes for clients that accept application/graphql-respo
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import orjson
+from cross_web import HTTPException
 from graphql import GraphQLError, GraphQLSyntaxError
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLHTTPResponse
+from strawberry.schema.exceptions import CannotGetOperationTypeError
 from strawberry.types.execution import ExecutionResult
 from strawberry.types.unset import UnsetType
 
@@ -20,6 +24,8 @@ from auth.authenticate import authenticate
 from auth.principal import Principal
 from auth.tokens import InvalidToken, TokenVerifier
 from resolvers.context import Context, Services
+from resolvers.errors import ServiceUnavailable
+from server.limits import error_body
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 
@@ -58,17 +64,59 @@ class GraphQLApp(GraphQL[Context, None]):
         context.principal = principal
         return None
 
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """strawberry's view; a request it refuses (not JSON, not an object, unknown
+        operation) is answered with a GraphQL-shaped body, not plain text."""
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        try:
+            response = await self.run(Request(scope, receive=receive))
+        except HTTPException as exc:
+            code = "BAD_USER_INPUT"
+            if not isinstance(exc.__cause__, CannotGetOperationTypeError):
+                code = "NOT_FOUND" if exc.status_code == 404 else "BAD_REQUEST"
+            response = error_response(exc.status_code, exc.reason, code)
+        await response(scope, receive, send)
+
+    def decode_json(self, data: str | bytes) -> object:
+        # json (not orjson): a lone surrogate escape must reach the input rules, which name
+        # the variable holding it; every way of failing is a JSONDecodeError for strawberry
+        try:
+            return json.loads(data)
+        except json.JSONDecodeError:
+            raise
+        except RecursionError:
+            raise json.JSONDecodeError("nested too deeply", "", 0) from None
+        except UnicodeDecodeError as exc:
+            raise json.JSONDecodeError(f"not UTF-8 ({exc.reason})", "", exc.start) from None
+
+    def parse_json(self, data: str | bytes) -> Any:
+        try:
+            parsed = self.decode_json(data)
+        except json.JSONDecodeError as exc:
+            raise HTTPException(400, f"the request body is not valid JSON: {exc.msg}") from exc
+        if not isinstance(parsed, dict | list):
+            raise HTTPException(400, "the request body must be a JSON object with a `query`")
+        return parsed
+
     def encode_json(self, data: object) -> str:
         # orjson: several times faster than json, and Vietnamese stays readable (UTF-8).
         # A str, not bytes: graphql-transport-ws messages must be text frames.
-        return orjson.dumps(data).decode()
+        try:
+            return orjson.dumps(data).decode()
+        except TypeError:  # a lone surrogate in a message: never fail the response for it
+            return orjson.dumps(_valid_unicode(data)).decode()
 
     async def process_result(
         self, request: Request, result: ExecutionResult
     ) -> GraphQLHTTPResponse:
         processed = await super().process_result(request, result)
-        if GRAPHQL_RESPONSE in request.headers.get("accept", ""):
-            sub_response: Response = request.state.sub_response
+        sub_response: Response = request.state.sub_response
+        if _unavailable(result):
+            sub_response.status_code = 503
+            sub_response.headers["retry-after"] = str(ServiceUnavailable.RETRY_AFTER_SECONDS)
+        elif GRAPHQL_RESPONSE in request.headers.get("accept", ""):
             sub_response.headers["content-type"] = GRAPHQL_RESPONSE
             status = _status(result)
             if status is not None:
@@ -82,6 +130,27 @@ class GraphQLApp(GraphQL[Context, None]):
         if sub_response.headers.get("content-type") == GRAPHQL_RESPONSE:
             response.headers["content-type"] = GRAPHQL_RESPONSE  # replaces both entries
         return response
+
+
+def error_response(status: int, message: str, code: str) -> Response:
+    """A GraphQL-shaped error response for a request refused before execution."""
+    return Response(error_body(message, code), status_code=status, media_type="application/json")
+
+
+def _valid_unicode(value: object) -> object:
+    if isinstance(value, str):
+        return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    if isinstance(value, dict):
+        return {_valid_unicode(k): _valid_unicode(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_valid_unicode(v) for v in value]
+    return value
+
+
+def _unavailable(result: ExecutionResult) -> bool:
+    return any(
+        (e.extensions or {}).get("code") == ServiceUnavailable.code for e in result.errors or ()
+    )
 
 
 def _status(result: ExecutionResult) -> int | None:

@@ -3,14 +3,17 @@ every HTTP request to /graphql once, at the edge."""
 
 from __future__ import annotations
 
-import json
 import logging
 
+import orjson
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from auth.authenticate import authenticate
 from auth.directory import Directory
 from auth.tokens import InvalidToken, KeySet, TokenVerifier
+from db.errors import Availability, is_unavailable
+from resolvers.errors import ServiceUnavailable
+from server.limits import error_body
 from server.settings import Settings
 
 log = logging.getLogger("f0care.auth")
@@ -33,18 +36,25 @@ def verifier_from(settings: Settings, secret: str | None) -> TokenVerifier:
 
 def unauthenticated_body(reason: str) -> bytes:
     """The GraphQL error body sent with HTTP 401."""
-    error = {"message": f"invalid token: {reason}", "extensions": {"code": "UNAUTHENTICATED"}}
-    return json.dumps({"errors": [error]}).encode()
+    return error_body(f"invalid token: {reason}", "UNAUTHENTICATED")
 
 
 class AuthenticationMiddleware:
     """Turns the Authorization header into a Principal in `scope["state"]`; a bad token
     is answered 401 before any GraphQL is parsed or executed."""
 
-    def __init__(self, app: ASGIApp, *, verifier: TokenVerifier, directory: Directory) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        verifier: TokenVerifier,
+        directory: Directory,
+        availability: Availability,
+    ) -> None:
         self.app = app
         self.verifier = verifier
         self.directory = directory
+        self.availability = availability
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -57,6 +67,12 @@ class AuthenticationMiddleware:
             log.info("refused token: %s", exc)
             await _send_401(send, str(exc))
             return
+        except Exception as exc:
+            if not is_unavailable(exc):
+                raise
+            self.availability.failed(exc)
+            await _send_503(send)
+            return
         scope.setdefault("state", {})["principal"] = principal
         await self.app(scope, receive, send)
 
@@ -66,6 +82,18 @@ def _header(scope: Scope, name: bytes) -> str | None:
         if key == name:
             return bytes(value).decode("latin-1")
     return None
+
+
+async def _send_503(send: Send) -> None:
+    unavailable = ServiceUnavailable()
+    body = orjson.dumps({"errors": [unavailable.formatted]})
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+        (b"retry-after", str(unavailable.RETRY_AFTER_SECONDS).encode()),
+    ]
+    await send({"type": "http.response.start", "status": 503, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
 
 
 async def _send_401(send: Send, reason: str) -> None:

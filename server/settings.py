@@ -37,6 +37,7 @@ class Settings(BaseSettings):
     max_query_depth: int = 10
     max_aliases: int = 30
     max_tokens: int = 2000
+    max_body_bytes: int = 1_048_576  # HTTP request bodies and WebSocket messages
     access_token_minutes: int = 60
     introspection: bool | None = None
     timezone: str = "Asia/Ho_Chi_Minh"

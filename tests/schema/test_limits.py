@@ -99,8 +99,10 @@ async def test_introspection_on_when_enabled(database_url: str) -> None:
     assert body["data"]["__schema"]["queryType"]["name"] == "Query"
 
 
-async def test_unexpected_errors_are_masked() -> None:
-    # a database that does not answer makes the resolver fail unexpectedly
+async def test_an_unreachable_database_is_503_service_unavailable(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # given a server whose database does not answer
     settings = Settings(
         database_url="postgresql://postgres@127.0.0.1:9/none", jwt_secret=SecretStr(TEST_SECRET)
     )
@@ -109,10 +111,29 @@ async def test_unexpected_errors_are_masked() -> None:
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
-            body = await gql(c, "{ patients { totalCount } }", token=token)
-    assert body["data"] is None
-    assert [e["message"] for e in body["errors"]] == ["Internal error."]
-    assert "127.0.0.1" not in str(body)
+            # when two requests need it
+            responses = [
+                await c.post(
+                    "/graphql",
+                    json={"query": "{ patients { totalCount } }"},
+                    headers={"Authorization": f"Bearer {token}"},
+                )
+                for _ in range(2)
+            ]
+    # then both are 503 with a retryable code, nothing about the server leaks,
+    # and the outage is logged once, without a traceback
+    for response in responses:
+        assert response.status_code == 503
+        assert response.headers["retry-after"] == "5"
+        body = response.json()
+        assert body["data"] is None
+        [error] = body["errors"]
+        assert error["extensions"]["code"] == "SERVICE_UNAVAILABLE"
+        assert error["extensions"]["retryable"] is True
+        assert "127.0.0.1" not in str(body)
+    outage = [r for r in caplog.records if r.name == "f0care.db"]
+    assert len(outage) == 1
+    assert not [r for r in caplog.records if r.exc_info]
 
 
 async def _post(

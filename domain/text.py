@@ -1,0 +1,23 @@
+"""What any text must be before it is stored or echoed back: one rule for every input."""
+
+from __future__ import annotations
+
+MAX_TEXT = 5000  # characters in any one string; fields with a tighter rule check it too
+MAX_ITEMS = 500  # items in any one list (the largest batch the API takes)
+
+
+def text_problem(value: str, *, max_length: int | None = MAX_TEXT) -> str | None:
+    """Why `value` cannot be taken as text, or None when it can.
+
+    PostgreSQL cannot store NUL (U+0000) in text, and a lone surrogate is not Unicode, so
+    it can neither be stored nor sent back as UTF-8."""
+    if "\x00" in value:
+        return "must not contain the NUL character (U+0000)"
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return "must be Unicode text, without lone surrogates (U+D800–U+DFFF)"
+    if max_length is not None and len(value) > max_length:
+        return f"must be at most {max_length} characters"
+    return None

@@ -1,0 +1,59 @@
+"""Every error leaves with an `extensions.code`: the caller's mistakes say what was wrong,
+an outage says "retry", and only our own faults are masked (and logged, in full)."""
+
+from __future__ import annotations
+
+from graphql import GraphQLError, GraphQLSyntaxError
+from strawberry.exceptions import StrawberryInputCoercionError
+from strawberry.schema.exceptions import CannotGetOperationTypeError
+
+from resolvers.errors import INTERNAL, ServiceUnavailable, is_unavailable
+
+PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
+VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
+BAD_USER_INPUT = "BAD_USER_INPUT"
+INTERNAL_MESSAGE = "Internal error."
+
+
+def code_of(error: GraphQLError) -> str:
+    """The code `error` is answered with (INTERNAL for our own faults)."""
+    code = (error.extensions or {}).get("code")
+    if isinstance(code, str):
+        return code
+    original = error.original_error
+    if isinstance(error, GraphQLSyntaxError):
+        return PARSE_FAILED
+    if original is not None and is_unavailable(original):
+        return ServiceUnavailable.code
+    if isinstance(original, CannotGetOperationTypeError):
+        return BAD_USER_INPUT  # an operationName the document does not have
+    if isinstance(error, StrawberryInputCoercionError):
+        return BAD_USER_INPUT  # a literal strawberry's scalars (Date, DateTime) refused
+    if error.path is None and original is None:
+        return VALIDATION_FAILED  # unknown field, wrong argument, over a limit, …
+    if error.path is None and error.nodes:
+        return BAD_USER_INPUT  # a literal a scalar could not parse
+    return INTERNAL
+
+
+def coded(error: GraphQLError) -> GraphQLError:
+    """`error` as the client sees it: with its code; masked when it is our fault."""
+    code = code_of(error)
+    if (error.extensions or {}).get("code") == code:
+        return error
+    message = error.message
+    extensions = {**(error.extensions or {}), "code": code}
+    if code == ServiceUnavailable.code:
+        message, extensions = ServiceUnavailable.MESSAGE, ServiceUnavailable.EXTENSIONS
+    elif isinstance(error.original_error, CannotGetOperationTypeError):
+        message = error.original_error.as_http_error_reason()
+    elif code == INTERNAL:
+        message, extensions = INTERNAL_MESSAGE, {"code": INTERNAL}
+    return GraphQLError(
+        message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        extensions=extensions,
+    )
