@@ -6,6 +6,7 @@ deployment can load another rule set without a code change.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from domain.enums import Severity
@@ -183,12 +184,21 @@ def check_ranges(vitals: Vitals, rules: RuleSet = VN_MOH_2022) -> list[tuple[str
     if (vitals.systolic is None) != (vitals.diastolic is None):
         missing = "diastolic" if vitals.diastolic is None else "systolic"
         problems.append((missing, "blood pressure needs both systolic and diastolic"))
-    unknown = [s for s in vitals.symptoms if s not in SYMPTOMS]
-    if unknown:
-        problems.append(
-            ("symptoms", f"unknown {', '.join(unknown)}; allowed: {', '.join(SYMPTOMS)}")
-        )
+    problem = symptoms_problem(vitals.symptoms)
+    if problem is not None:
+        problems.append(("symptoms", problem))
     return problems
+
+
+def symptoms_problem(symptoms: Sequence[str]) -> str | None:
+    """Why a list of symptoms is not one from the checklist, or None when it is."""
+    if len(symptoms) > len(SYMPTOMS):
+        return f"must hold at most {len(SYMPTOMS)} symptoms, each once (the checklist)"
+    unknown = list(dict.fromkeys(s for s in symptoms if s not in SYMPTOMS))
+    if not unknown:
+        return None
+    named = ", ".join(s[:40] for s in unknown[:5]) + (", …" if len(unknown) > 5 else "")
+    return f"unknown {named}; allowed: {', '.join(SYMPTOMS)}"
 
 
 def assess(vitals: Vitals, *, age_years: int, rules: RuleSet = VN_MOH_2022) -> Assessment:

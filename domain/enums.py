@@ -156,3 +156,5 @@ PERSONAL_DATA_ROLES = (
 # Who may read clinical detail: clinical staff, and citizens for their own reports.
 CLINICAL_STAFF = (Role.HEALTH_STAFF, Role.HOSPITAL_STAFF)
 CLINICAL_DATA_ROLES = (Role.CITIZEN, *CLINICAL_STAFF)
+
+TIERS = (1, 2, 3)  # treatment tiers: 1 home/commune care, 2 COVID-19 hospital, 3 intensive care

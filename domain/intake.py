@@ -8,7 +8,7 @@ import unicodedata
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
-from domain.clinical import SYMPTOMS
+from domain.clinical import symptoms_problem
 from domain.enums import Sex, TestKind
 
 MOBILE = re.compile(r"^0[35789]\d{8}$")
@@ -87,14 +87,9 @@ def check(report: PersonReport, *, today: date) -> tuple[PersonReport, list[Viol
         problems.append(Violation("testedOn", "must not be in the future"))
     elif report.tested_on < today - timedelta(days=MAX_TEST_AGE_DAYS):
         problems.append(Violation("testedOn", f"must be within the last {MAX_TEST_AGE_DAYS} days"))
-    unknown = [s for s in report.symptoms if s not in SYMPTOMS]
-    if unknown:
-        problems.append(
-            Violation(
-                "symptoms",
-                f"unknown {', '.join(unknown)}; allowed: {', '.join(SYMPTOMS)}",
-            )
-        )
+    symptoms = symptoms_problem(report.symptoms)
+    if symptoms is not None:
+        problems.append(Violation("symptoms", symptoms))
     key = report.idempotency_key.strip()
     if not 1 <= len(key) <= 128:
         problems.append(Violation("idempotencyKey", "must be 1 to 128 characters"))

@@ -20,14 +20,17 @@ from domain.enums import (
     AlertStatus,
     Severity,
 )
+from resolvers import filters
 from resolvers.audit import log_change
 from resolvers.context import Context
 from resolvers.errors import BadUserInput, Conflict, NotFound, Unauthenticated
 from resolvers.filters import area_level
+from resolvers.ids import parse_id, shown
 from resolvers.pagination import decode_cursor, page_size
 from resolvers.patients import lock_acting_for
 
 MAX_MESSAGE = 500
+MAX_NOTE = 2000
 DEFAULT_SOS = "SOS: người bệnh cần hỗ trợ khẩn cấp"
 SLOW_SUBSCRIBER_CLOSE = 4008  # the client should reconnect with afterId
 REPLAY_LIMIT = 1000
@@ -100,10 +103,11 @@ async def _move(ctx: Context, alert_id: str, target: AlertStatus, note: str | No
     now = datetime.now(UTC)
     async with ctx.sessions.begin() as session:
         alert = None
-        if alert_id.isdigit():
-            alert = await queries.lock_alert(session, scope=principal.scope, alert_id=int(alert_id))
+        row_id = parse_id(alert_id)
+        if row_id is not None:
+            alert = await queries.lock_alert(session, scope=principal.scope, alert_id=row_id)
         if alert is None:
-            raise NotFound(f"alert {alert_id} not found")
+            raise NotFound(f"alert {shown(alert_id)} not found")
         if alert.status not in allowed:
             raise Conflict(
                 f"alert {alert.id} is {alert.status.value}; it cannot become {target.value}"
@@ -114,7 +118,7 @@ async def _move(ctx: Context, alert_id: str, target: AlertStatus, note: str | No
             event = AlertEventType.ACKNOWLEDGED
         else:
             alert.resolved_by, alert.resolved_at = principal.subject, now
-            alert.resolution_note = note.strip() if note else None
+            alert.resolution_note = filters.optional_text("note", note, MAX_NOTE)
             event = AlertEventType.RESOLVED
         await queries.record_event(session, alert, event)
         await log_change(
@@ -148,13 +152,14 @@ async def events(ctx: Context, after_id: str | None) -> AsyncIterator[EventRow]:
     bus = ctx.services.bus
     if bus is None:
         raise Conflict("this server does not deliver live events")
-    if after_id is not None and not after_id.isdigit():
-        raise BadUserInput("afterId", "must be the id of an alert event")
+    start = None if after_id is None else 0 if after_id == "0" else parse_id(after_id)
+    if after_id is not None and start is None:
+        raise BadUserInput("afterId", "must be the id of an alert event (digits), or 0")
     scope = ctx.principal.scope
     subscriber = bus.subscribe(lambda row: reaches(scope, row.place))  # live first: buffered
     try:
-        last = int(after_id) if after_id is not None else (bus.last_id or 0)
-        if after_id is not None:
+        last = start if start is not None else (bus.last_id or 0)
+        if start is not None:
             while True:
                 async with ctx.sessions() as session:
                     rows = await queries.events_after(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from db.models import Area, Facility
 from db.queries import areas as queries
 from domain.enums import AreaLevel
+from resolvers import filters
 from resolvers.context import Context
 
 
@@ -22,5 +23,6 @@ async def children(ctx: Context, code: str) -> list[Area]:
 
 async def facilities(ctx: Context, *, area_code: str | None, tier: int | None) -> list[Facility]:
     """Facilities inside an area and of a tier."""
+    tier = filters.tier("tier", tier)
     async with ctx.sessions() as session:
         return await queries.list_facilities(session, area_code=area_code, tier=tier)

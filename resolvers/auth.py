@@ -17,6 +17,7 @@ from resolvers.context import Context
 from resolvers.errors import RateLimited, Unauthenticated
 
 WRONG_CREDENTIALS = "wrong username or password"
+MAX_USERNAME = 128  # the audit log's subject column
 
 
 @dataclass(frozen=True)
@@ -37,13 +38,15 @@ def _dummy_hash() -> str:
 async def login(ctx: Context, username: str, password: str) -> Login:
     """Check a staff password; wrong username and wrong password answer identically."""
     now = datetime.now(UTC)
+    # a name longer than any account's is audited (and locked out) by a bounded form
+    subject = username if len(username) <= MAX_USERNAME else username[: MAX_USERNAME - 1] + "…"
     async with ctx.sessions.begin() as session:
         failures = await audit.login_failures_since(
-            session, username=username, since=lockout.window_start(now)
+            session, username=subject, since=lockout.window_start(now)
         )
         if lockout.locked(failures):
             raise RateLimited("too many failed logins for this username; try again in 5 minutes")
-        user = await users.user_by_username(session, username)
+        user = await users.user_by_username(session, subject)
         usable = user is not None and user.is_active and user.password_hash is not None
         stored = user.password_hash if usable and user and user.password_hash else _dummy_hash()
         matches = await asyncio.to_thread(verify_password, stored, password)
@@ -51,7 +54,7 @@ async def login(ctx: Context, username: str, password: str) -> Login:
         action = "LOGIN" if ok else audit.LOGIN_FAILED
         await audit.record(
             session,
-            subject=username,
+            subject=subject,
             role=user.role if ok and user else None,
             action=action,
             entity="user",

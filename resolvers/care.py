@@ -22,9 +22,11 @@ from domain.enums import (
     Role,
     Severity,
 )
+from resolvers import filters
 from resolvers.audit import log_change
 from resolvers.context import Context
 from resolvers.errors import BadUserInput, Conflict, InvalidInput
+from resolvers.ids import parse_id
 from resolvers.patients import lock_acting_for, lock_visible
 
 MIN_HOME_DAYS = 7  # CLINICAL.md: end of home treatment
@@ -215,7 +217,8 @@ async def update_patient(ctx: Context, patient_id: str, changes: PatientChanges)
 
 
 async def _staff_for(session: AsyncSession, patient: Patient, staff_id: str) -> int:
-    staff = await user_queries.user_by_id(session, int(staff_id)) if staff_id.isdigit() else None
+    row_id = parse_id(staff_id)
+    staff = None if row_id is None else await user_queries.user_by_id(session, row_id)
     home = {patient.home_province_code, patient.home_district_code, patient.home_commune_code}
     if staff is None or staff.role not in (Role.HEALTH_STAFF, Role.LOCAL_OFFICIAL):
         raise BadUserInput(
@@ -239,7 +242,7 @@ class Discharge:
 
 async def discharge(ctx: Context, patient_id: str, given: Discharge) -> Patient:
     """End treatment; RECOVERED needs the minimum days unless a note explains why."""
-    note = given.note.strip() if given.note else None
+    note = filters.optional_text("input.note", given.note, MAX_NOTE)
     principal = ctx.principal
     now = datetime.now(UTC)
     async with ctx.sessions.begin() as session:

@@ -16,14 +16,17 @@ from db.queries.pagination import Page
 from domain import intake
 from domain.eligibility import home_care
 from domain.enums import DeclarationKind, DeclarationStatus, PatientStatus
+from resolvers import filters
 from resolvers.audit import log_change
 from resolvers.context import Context
 from resolvers.errors import BadUserInput, Conflict, InvalidInput, NotFound
 from resolvers.filters import area_level
+from resolvers.ids import parse_id, shown
 from resolvers.pagination import decode_cursor, page_size
 
 MAX_BATCH = 500
 MAX_REASON = 500
+MAX_COMORBIDITIES, MAX_COMORBIDITY = 20, 100  # items, characters each
 
 
 @dataclass(frozen=True)
@@ -128,11 +131,12 @@ def _row(
 
 async def declaration(ctx: Context, declaration_id: str) -> Declaration | None:
     """One declaration in scope, or None."""
-    if not declaration_id.isdigit():
+    row_id = parse_id(declaration_id)
+    if row_id is None:
         return None
     async with ctx.sessions() as session:
         return await queries.get_declaration(
-            session, scope=ctx.principal.scope, declaration_id=int(declaration_id)
+            session, scope=ctx.principal.scope, declaration_id=row_id
         )
 
 
@@ -157,12 +161,13 @@ async def declarations(
 
 async def _pending(session: AsyncSession, ctx: Context, declaration_id: str) -> Declaration:
     found = None
-    if declaration_id.isdigit():
+    row_id = parse_id(declaration_id)
+    if row_id is not None:
         found = await queries.get_declaration(
-            session, scope=ctx.principal.scope, declaration_id=int(declaration_id), for_update=True
+            session, scope=ctx.principal.scope, declaration_id=row_id, for_update=True
         )
     if found is None:
-        raise NotFound(f"declaration {declaration_id} not found")
+        raise NotFound(f"declaration {shown(declaration_id)} not found")
     if found.status is not DeclarationStatus.PENDING:
         raise Conflict(
             f"declaration {declaration_id} is {found.status.value}; "
@@ -175,6 +180,10 @@ async def verify(ctx: Context, declaration_id: str, given: Verification) -> Pati
     """Turn a PENDING declaration into a patient, or link it to the same person's case."""
     if given.vaccination_doses is not None and not 0 <= given.vaccination_doses <= 10:
         raise BadUserInput("input.vaccinationDoses", "must be between 0 and 10")
+    if len(given.comorbidities) > MAX_COMORBIDITIES:
+        raise BadUserInput("input.comorbidities", f"must hold at most {MAX_COMORBIDITIES} items")
+    if any(not 1 <= len(c.strip()) <= MAX_COMORBIDITY for c in given.comorbidities):
+        raise BadUserInput("input.comorbidities", f"each must be 1 to {MAX_COMORBIDITY} characters")
     principal = ctx.principal
     now = datetime.now(UTC)
     async with ctx.sessions.begin() as session:
@@ -197,7 +206,7 @@ async def verify(ctx: Context, declaration_id: str, given: Verification) -> Pati
         found.patient_id = patient.id
         found.reviewed_by = principal.subject
         found.reviewed_at = now
-        found.review_note = given.note
+        found.review_note = filters.optional_text("input.note", given.note, MAX_REASON)
         await log_change(
             session,
             ctx,

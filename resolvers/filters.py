@@ -1,8 +1,8 @@
-"""Helpers shared by the list resolvers."""
+"""Argument checks shared by resolvers: list filters, tiers, optional notes."""
 
 from __future__ import annotations
 
-from domain.enums import AreaLevel
+from domain.enums import TIERS, AreaLevel
 from resolvers.context import Context
 from resolvers.errors import BadUserInput
 
@@ -16,3 +16,18 @@ async def area_level(ctx: Context, code: str | None) -> AreaLevel | None:
     if area is None:
         raise BadUserInput("filter.areaCode", f"no area has code {code!r}")
     return area.level
+
+
+def tier(field: str, value: int | None) -> int | None:
+    """A tier argument, checked: 1, 2 or 3 (or none)."""
+    if value is not None and value not in TIERS:
+        raise BadUserInput(field, f"must be a tier: 1, 2 or 3, got {value}")
+    return value
+
+
+def optional_text(field: str, value: str | None, max_length: int) -> str | None:
+    """An optional note, trimmed (None when empty); longer than `max_length` is refused."""
+    text = value.strip() if value else ""
+    if len(text) > max_length:
+        raise BadUserInput(field, f"must be at most {max_length} characters")
+    return text or None

@@ -6,6 +6,7 @@ import base64
 import binascii
 
 from resolvers.errors import BadUserInput
+from resolvers.ids import parse_id
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
@@ -31,8 +32,9 @@ def decode_cursor(cursor: str | None, kind: str) -> int | None:
         return None
     try:
         prefix, _, value = base64.urlsafe_b64decode(cursor.encode()).decode().partition(":")
-        if prefix == kind and value.isdigit():
-            return int(value)
+        row_id = parse_id(value)
+        if prefix == kind and row_id is not None:
+            return row_id
     except (binascii.Error, UnicodeDecodeError, ValueError):
         pass
     raise BadUserInput("after", f"not a cursor of the {kind} list")

@@ -19,10 +19,14 @@ from db.queries.pagination import Page
 from db.scope import patient_visible
 from domain.enums import PERSONAL_DATA_ROLES, PatientStatus, Role, Severity
 from domain.intake import clean_text
+from resolvers import filters
 from resolvers.context import Context
 from resolvers.errors import BadUserInput, Forbidden, NotFound
 from resolvers.filters import area_level
+from resolvers.ids import NO_ROW, parse_id, shown
 from resolvers.pagination import decode_cursor, page_size
+
+MIN_SEARCH, MAX_SEARCH = 2, 100  # characters of a search term
 
 
 @dataclass(frozen=True)
@@ -40,12 +44,11 @@ class PatientListFilter:
 
 async def patient(ctx: Context, patient_id: str) -> Patient | None:
     """One patient in scope, or None (unknown and out of scope look the same)."""
-    if not patient_id.isdigit():
+    row_id = parse_id(patient_id)
+    if row_id is None:
         return None
     async with ctx.sessions() as session:
-        return await queries.get_patient(
-            session, scope=ctx.principal.scope, patient_id=int(patient_id)
-        )
+        return await queries.get_patient(session, scope=ctx.principal.scope, patient_id=row_id)
 
 
 async def patients(
@@ -60,7 +63,7 @@ async def patients(
     query = queries.PatientQuery(
         statuses=given.statuses,
         severities=given.severities,
-        tier=given.tier,
+        tier=filters.tier("filter.tier", given.tier),
         report_overdue=given.report_overdue,
         overdue_before=datetime.now(UTC) - ctx.services.report_interval,
     )
@@ -68,16 +71,16 @@ async def patients(
         level = await area_level(ctx, given.area_code)
         query = replace(query, area_code=given.area_code, area_level=level)
     if given.facility_id is not None:
-        if not given.facility_id.isdigit():
-            raise BadUserInput("filter.facilityId", "must be a facility id")
-        query = replace(query, facility_id=int(given.facility_id))
+        query = replace(query, facility_id=parse_id(given.facility_id) or NO_ROW)
     if given.search is not None:
         if ctx.principal.role not in PERSONAL_DATA_ROLES:  # search reads personal data
             role = ctx.principal.role.value if ctx.principal.role else "anonymous"
             raise Forbidden(f"filter.search reads personal data; role {role} may not use it")
         term = clean_text(given.search)
-        if len(term) < 2:
-            raise BadUserInput("filter.search", "must be at least 2 characters")
+        if not MIN_SEARCH <= len(term) <= MAX_SEARCH:
+            raise BadUserInput(
+                "filter.search", f"must be {MIN_SEARCH} to {MAX_SEARCH} characters after trimming"
+            )
         query = replace(query, search=term)
     async with ctx.readers() as session:
         return await queries.list_patients(
@@ -137,12 +140,13 @@ async def reports(
 async def lock_visible(session: AsyncSession, ctx: Context, patient_id: str) -> Patient:
     """A patient in the caller's scope, locked for the transaction; NOT_FOUND otherwise."""
     found = None
-    if patient_id.isdigit():
+    row_id = parse_id(patient_id)
+    if row_id is not None:
         found = await transfer_queries.lock_patient(
-            session, patient_id=int(patient_id), allowed=patient_visible(ctx.principal.scope)
+            session, patient_id=row_id, allowed=patient_visible(ctx.principal.scope)
         )
     if found is None:
-        raise NotFound(f"patient {patient_id} not found")
+        raise NotFound(f"patient {shown(patient_id)} not found")
     return found
 
 

@@ -16,10 +16,12 @@ from db.scope import patient_holdable, transfer_cancellable, transfer_receivable
 from domain.enums import ACTIVE_PATIENT_STATUSES, FacilityKind, PatientStatus, TransferStatus
 from domain.scope import Scope
 from domain.transfers import IllegalTransition, advance
+from resolvers import filters
 from resolvers.audit import log_change
 from resolvers.context import Context
 from resolvers.errors import BadUserInput, Conflict, NotFound
 from resolvers.filters import area_level
+from resolvers.ids import parse_id, shown
 from resolvers.pagination import decode_cursor, page_size
 
 MAX_REASON = 1000
@@ -45,12 +47,13 @@ async def request(ctx: Context, given: TransferRequest) -> Transfer:
     principal = ctx.principal
     async with ctx.sessions.begin() as session:
         patient = None
-        if given.patient_id.isdigit():
+        row_id = parse_id(given.patient_id)
+        if row_id is not None:
             patient = await queries.lock_patient(
-                session, patient_id=int(given.patient_id), allowed=patient_holdable(principal.scope)
+                session, patient_id=row_id, allowed=patient_holdable(principal.scope)
             )
         if patient is None:
-            raise NotFound(f"patient {given.patient_id} not found")
+            raise NotFound(f"patient {shown(given.patient_id)} not found")
         if patient.status not in ACTIVE_PATIENT_STATUSES:
             raise Conflict(f"patient {patient.id} is {patient.status.value}; cannot be transferred")
         target = await _target(session, given)
@@ -87,8 +90,9 @@ async def _target(session: AsyncSession, given: TransferRequest) -> int | None:
             )
         return None
     facility = None
-    if given.to_facility_id.isdigit():
-        facility = await queries.facility(session, int(given.to_facility_id))
+    row_id = parse_id(given.to_facility_id)
+    if row_id is not None:
+        facility = await queries.facility(session, row_id)
     if facility is None or facility.kind is FacilityKind.SCREENING_HOSPITAL:
         raise BadUserInput("input.toFacilityId", "must be the id of a treatment facility")
     if facility.tier != given.to_tier:
@@ -106,12 +110,11 @@ async def _locked(
     allowed: Callable[[Scope], ColumnElement[bool]],
 ) -> Transfer:
     found = None
-    if transfer_id.isdigit():
-        found = await queries.lock_transfer(
-            session, transfer_id=int(transfer_id), allowed=allowed(scope)
-        )
+    row_id = parse_id(transfer_id)
+    if row_id is not None:
+        found = await queries.lock_transfer(session, transfer_id=row_id, allowed=allowed(scope))
     if found is None:
-        raise NotFound(f"transfer {transfer_id} not found")
+        raise NotFound(f"transfer {shown(transfer_id)} not found")
     return found
 
 
@@ -198,7 +201,7 @@ async def cancel(
         _step(transfer, TransferStatus.CANCELLED)
         transfer.cancelled_by = ctx.principal.subject
         transfer.cancelled_at = datetime.now(UTC)
-        transfer.cancel_reason = reason.strip() if reason else None
+        transfer.cancel_reason = filters.optional_text("reason", reason, MAX_REASON)
         await _audit(session, ctx, "CANCEL_TRANSFER", transfer)
     return transfer
 

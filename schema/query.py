@@ -18,7 +18,7 @@ from resolvers import patients as resolve_patients
 from resolvers import statistics as resolve_statistics
 from resolvers import transfers as resolve_transfers
 from resolvers.context import Context
-from resolvers.errors import BadUserInput
+from resolvers.ids import NO_ROW, parse_id
 from schema.permissions import allow, authenticated, public
 from schema.selection import selected
 from schema.types.alert_io import AlertFilter
@@ -194,9 +194,7 @@ class Query:
         given = filter or TransferFilter()
         facility = None
         if given.facility_id is not None:
-            if not str(given.facility_id).isdigit():
-                raise BadUserInput("filter.facilityId", "must be a facility id")
-            facility = int(given.facility_id)
+            facility = parse_id(given.facility_id) or NO_ROW
         query = TransferQuery(
             area_code=None if given.area_code is None else str(given.area_code),
             statuses=tuple(given.status or ()),
