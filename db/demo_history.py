@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import Enum
 from typing import Any
 
 from faker import Faker
@@ -257,22 +258,50 @@ class History:
 
 
 def _events(alert_id: int, alert: dict[str, Any]) -> list[dict[str, Any]]:
-    stamps = [
-        (AlertEventType.CREATED, alert["raised_at"]),
-        (AlertEventType.ESCALATED, alert["escalated_at"]),
-        (AlertEventType.ACKNOWLEDGED, alert["acknowledged_at"]),
-        (AlertEventType.RESOLVED, alert["resolved_at"]),
+    """The alert's events, each with the alert as it was then (escalated, acknowledged
+    and resolved only from those events on)."""
+    steps: list[tuple[AlertEventType, str, dict[str, Any]]] = [
+        (AlertEventType.CREATED, "raised_at", {"status": AlertStatus.OPEN}),
+        (AlertEventType.ESCALATED, "escalated_at", {}),
+        (AlertEventType.ACKNOWLEDGED, "acknowledged_at", {"status": AlertStatus.ACKNOWLEDGED}),
+        (AlertEventType.RESOLVED, "resolved_at", {"status": AlertStatus.RESOLVED}),
     ]
-    # the level reached when each event happened: commune until escalated
-    return [
-        {
-            "alert_id": alert_id,
-            "type": t,
-            "province_code": alert["province_code"],
-            "escalation_level": AreaLevel.COMMUNE if t is AlertEventType.CREATED else level,
-            "created_at": at,
-        }
-        for t, at in stamps
-        if at is not None
-        for level in [alert["escalation_level"]]
-    ]
+    later = {"escalated_at", "acknowledged_by", "acknowledged_at", "resolved_by", "resolved_at"}
+    defaults = {"press_count": 1, "idempotency_key": None}  # the table's defaults
+    state = {**defaults, **alert, "id": alert_id, "escalation_level": AreaLevel.COMMUNE} | {
+        key: None for key in later | {"resolution_note"}
+    }
+    events = []
+    for event, stamp, change in steps:
+        if alert[stamp] is None:
+            continue
+        if event is AlertEventType.ESCALATED:
+            change = {"escalation_level": alert["escalation_level"], "escalated_at": alert[stamp]}
+        elif event is AlertEventType.ACKNOWLEDGED:
+            change |= {key: alert[key] for key in ("acknowledged_by", "acknowledged_at")}
+        elif event is AlertEventType.RESOLVED:
+            change |= {k: alert[k] for k in ("resolved_by", "resolved_at", "resolution_note")}
+        state |= change
+        events.append(
+            {
+                "alert_id": alert_id,
+                "type": event,
+                "province_code": alert["province_code"],
+                "escalation_level": state["escalation_level"],
+                "alert_state": _as_json(state),
+                "created_at": alert[stamp],
+            }
+        )
+    return events
+
+
+def _as_json(state: dict[str, Any]) -> dict[str, Any]:
+    """An alert row as `to_jsonb` writes it: enums by value, times in ISO 8601."""
+    return {
+        key: value.value
+        if isinstance(value, Enum)
+        else value.isoformat()
+        if isinstance(value, datetime)
+        else value
+        for key, value in state.items()
+    }

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -23,7 +24,7 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.base import Base, enum_column, now_column
@@ -361,6 +362,8 @@ class AlertEvent(Base):
     escalation_level: Mapped[AreaLevel] = mapped_column(
         enum_column(AreaLevel, "area_level"), server_default=AreaLevel.COMMUNE.value
     )
+    # the alert row as it was when this event was committed (to_jsonb of `alerts`)
+    alert_state: Mapped[dict[str, Any]] = mapped_column(JSONB)
     created_at: Mapped[datetime] = now_column()
 
     __table_args__ = (Index("ix_alert_events_province_id", "province_code", "id"),)

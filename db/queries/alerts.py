@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, insert, not_, or_, select
+from sqlalchemy import ColumnElement, DateTime, and_, func, insert, literal, not_, or_, select
+from sqlalchemy import Enum as SAEnum
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Alert, AlertEvent, AuditEntry, Patient
@@ -57,19 +58,37 @@ class AlertQuery:
 
 
 async def record_event(session: AsyncSession, alert: Alert, event: AlertEventType) -> None:
-    """Append an event of `alert` and notify listeners when the transaction commits."""
+    """Append an event of `alert`, with the alert as this transaction leaves it, and notify
+    listeners when the transaction commits."""
+    await session.flush()  # the event keeps the alert row as written, not as it was read
     await session.execute(select(func.pg_advisory_xact_lock(EVENT_ORDER_LOCK)))
+    alerts = Alert.__table__
+    row = select(
+        alerts.c.id,
+        literal(event, AlertEvent.__table__.c.type.type),
+        alerts.c.province_code,
+        alerts.c.escalation_level,
+        func.jsonb_build_object(*(part for c in alerts.columns for part in (c.key, c))),
+    ).where(alerts.c.id == alert.id)
     event_id = await session.scalar(
         insert(AlertEvent)
-        .values(
-            alert_id=alert.id,
-            type=event,
-            province_code=alert.province_code,
-            escalation_level=alert.escalation_level,
-        )
+        .from_select(["alert_id", "type", "province_code", "escalation_level", "alert_state"], row)
         .returning(AlertEvent.id)
     )
     await session.execute(select(func.pg_notify(CHANNEL, str(event_id))))
+
+
+def alert_at(state: dict[str, Any]) -> Alert:
+    """The alert as an event recorded it (a detached row, for reading only)."""
+    values: dict[str, Any] = {}
+    for column in Alert.__table__.columns:
+        value = state.get(column.key)
+        if value is not None and isinstance(column.type, DateTime):
+            value = datetime.fromisoformat(value)
+        elif value is not None and isinstance(column.type, SAEnum) and column.type.enum_class:
+            value = column.type.enum_class(value)
+        values[column.key] = value
+    return Alert(**values)
 
 
 async def open_alert(session: AsyncSession, *, patient_id: int, kind: AlertKind) -> Alert | None:
@@ -267,7 +286,7 @@ async def events_after(
     """Events after `after_id` in id order, with their alerts; for a scope, only events of
     its patients (the escalation-level rule is applied by the caller)."""
     stmt = (
-        select(AlertEvent, Alert, Patient.facility_id)
+        select(AlertEvent, Patient.facility_id)
         .join(Alert, Alert.id == AlertEvent.alert_id)
         .join(Patient, Patient.id == Alert.patient_id)
         .where(AlertEvent.id > after_id)
@@ -277,21 +296,18 @@ async def events_after(
     if scope is not None:
         stmt = stmt.where(patient_visible(scope))
     rows = await session.execute(stmt)
-    return [
-        EventRow(
-            id=event.id,
-            type=event.type,
-            alert=alert,
-            place=EventPlace(
-                alert.province_code,
-                alert.district_code,
-                alert.commune_code,
-                event.escalation_level,
-                facility_id,
-            ),
+    events = []
+    for event, facility_id in rows:
+        alert = alert_at(event.alert_state)
+        place = EventPlace(
+            alert.province_code,
+            alert.district_code,
+            alert.commune_code,
+            event.escalation_level,
+            facility_id,
         )
-        for event, alert, facility_id in rows
-    ]
+        events.append(EventRow(id=event.id, type=event.type, alert=alert, place=place))
+    return events
 
 
 async def last_event_id(session: AsyncSession) -> int:

@@ -42,7 +42,9 @@ class AlertEvent:
         description="Event id, increasing: pass the last one seen as `afterId` to resume."
     )
     type: AlertEventType = strawberry.field(description="What happened.")
-    alert: Alert = strawberry.field(description="The alert as it is after the event.")
+    alert: Alert = strawberry.field(
+        description="The alert as it was when this event happened (a replay shows the same)."
+    )
     # results of executing this event, shared by subscribers with the same audience
     shared_results: strawberry.Private[dict[Hashable, Any]]
 

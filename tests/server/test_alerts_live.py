@@ -363,3 +363,49 @@ async def test_shared_execution_never_crosses_audiences(place: Place, pair: list
     finally:
         for watcher in sockets:
             await watcher.close()
+
+
+async def test_each_event_carries_the_alert_as_it_was_live_and_replayed_alike(
+    place: Place, pair: list[str]
+) -> None:
+    a, b = pair
+    token = staff(place.commune)
+    live = await Subscriber.open(a, token)
+    try:
+        # given three presses and an acknowledgement, watched live
+        _, citizen = await citizen_patient(place)
+        raised = await sos(b, citizen, "state-1")
+        seen = [await live.first(raised["id"], within=10)]
+        for n in (2, 3):
+            await sos(b, citizen, f"state-{n}")
+            seen.append(await live.first(raised["id"], within=10))
+        await _acknowledge(b, token, raised["id"])
+        seen.append(await live.first(raised["id"], within=10))
+    finally:
+        await live.close()
+    # then each live event showed the alert at that moment
+    assert [(e["type"], e["alert"]["pressCount"], e["alert"]["status"]) for e in seen] == [
+        ("CREATED", 1, "OPEN"),
+        ("REPEATED", 2, "OPEN"),
+        ("REPEATED", 3, "OPEN"),
+        ("ACKNOWLEDGED", 3, "ACKNOWLEDGED"),
+    ]
+    # and a replay from before the first gives the same payloads for the same event ids
+    replay = await Subscriber.open(b, token, after=str(int(seen[0]["id"]) - 1))
+    try:
+        replayed = [await replay.first(raised["id"], within=10) for _ in seen]
+    finally:
+        await replay.close()
+    assert replayed == seen
+
+
+async def _acknowledge(base: str, token: str, alert_id: str) -> None:
+    import httpx
+
+    async with httpx.AsyncClient(timeout=10) as client:
+        response = await client.post(
+            f"{base}/graphql",
+            json={"query": f'mutation {{ acknowledgeAlert(id: "{alert_id}") {{ id }} }}'},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+    assert "errors" not in response.json(), response.json()
