@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -14,7 +14,7 @@ from auth.principal import Principal
 from db.errors import Availability
 from db.events import AlertBus
 from db.models import Area
-from resolvers.audit import PersonalReads
+from resolvers.audit import AuditWriter, PersonalReads
 from resolvers.loaders import Loaders
 from resolvers.polls import SharedPolls
 
@@ -38,6 +38,8 @@ class Services:
     readers: async_sessionmaker[AsyncSession] | None = None
     # logs a database outage once when it starts and once when it ends
     availability: Availability = field(default_factory=Availability)
+    # personal reads delivered over WebSocket, written in batches (made by the server)
+    audit_writer: AuditWriter | None = None
 
     def today(self) -> date:
         """The calendar day now, in the deployment's time zone (Asia/Ho_Chi_Minh)."""
@@ -46,7 +48,8 @@ class Services:
 
 @dataclass
 class Context:
-    """Per request: the principal, services, fresh dataloaders and the audit collector."""
+    """Per operation (an HTTP request, an operation on a WebSocket, a delivered event): the
+    principal, services, fresh dataloaders and the audit collector."""
 
     services: Services
     principal: Principal = field(default_factory=Principal.anonymous)
@@ -59,6 +62,21 @@ class Context:
 
     def __post_init__(self) -> None:
         self.loaders = Loaders(self.readers, lambda: self.principal.scope, self.services.areas)
+
+    def fork(self) -> Context:
+        """A context for one more operation or event on the same connection: same
+        principal and socket, fresh loaders (nothing stale) and its own audit collector."""
+        return Context(
+            services=self.services,
+            principal=self.principal,
+            connection_params=self.connection_params,
+            websocket=self.websocket,
+        )
+
+    def expired(self) -> bool:
+        """Whether the principal's token has expired."""
+        expires = self.principal.expires_at
+        return expires is not None and expires <= datetime.now(UTC)
 
     @property
     def readers(self) -> async_sessionmaker[AsyncSession]:

@@ -19,7 +19,7 @@ from strawberry.extensions import (
 from strawberry.extensions.max_aliases import create_validator as alias_rule
 from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
 
-from db.queries import audit
+from resolvers.audit import record_reads
 from resolvers.context import Context
 from schema.errors import coded
 from schema.input_rules import StorableTextRule
@@ -28,25 +28,14 @@ CACHE_SIZE = 256  # distinct documents whose parse and validation results are ke
 
 
 class AuditPersonalReads(SchemaExtension):
-    """After execution, one audit row per entity listing the personal fields returned."""
+    """After an operation, one audit row per entity listing the personal fields returned
+    (events delivered by a subscription are audited one by one, as they go out)."""
 
     async def on_operation(self) -> AsyncIterator[None]:
         yield
         context = self.execution_context.context
-        if not isinstance(context, Context) or not context.personal_reads.by_entity:
-            return
-        reads = context.personal_reads
-        async with context.sessions.begin() as session:
-            for entity, ids in reads.by_entity.items():
-                await audit.record(
-                    session,
-                    subject=context.principal.subject,
-                    role=context.principal.role,
-                    action="READ_PERSONAL",
-                    entity=entity,
-                    entity_ids=sorted(ids, key=lambda i: (len(i), i)),
-                    fields=sorted(reads.fields[entity]),
-                )
+        if isinstance(context, Context):
+            await record_reads(context)
 
 
 def validation_rules(

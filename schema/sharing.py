@@ -14,6 +14,7 @@ from typing import Any
 
 from graphql import GraphQLError
 
+from resolvers.audit import PersonalReads, record_delivery
 from resolvers.context import Context
 from resolvers.errors import BadUserInput
 from schema.fast_fields import FastLeafExecutor
@@ -43,16 +44,42 @@ class SharedEventExecutor(FastLeafExecutor):
             return [_bad_input(error) for error in built]
         return variable_errors(built.variable_values) or built
 
+    per_event = False  # set on the copy graphql-core makes for each subscription event
+
+    def build_per_event_executor(self, payload: Any) -> Any:
+        """The executor of one event: its own context (fresh loaders, so nothing is stale,
+        and its own audit collector, so each delivery is audited)."""
+        executor = super().build_per_event_executor(payload)
+        if isinstance(executor, SharedEventExecutor):
+            executor.per_event = True
+            if isinstance(self.context_value, Context):
+                executor.context_value = self.context_value.fork()
+        return executor
+
     def execute_operation(self, serially: bool | None = None) -> Any:
+        if not self.per_event:
+            return super().execute_operation(serially)
         results = getattr(self.root_value, "shared_results", None)
         if not isinstance(results, dict):
-            return super().execute_operation(serially)
+            return self._deliver(asyncio.ensure_future(self._execute(serially)))
         variables = tuple(sorted((k, repr(v)) for k, v in self.variable_values.coerced.items()))
         key = (id(self.operation), variables, audience(self.context_value))
         if key not in results:
-            outcome = super().execute_operation(serially)
-            results[key] = asyncio.ensure_future(outcome) if self.is_awaitable(outcome) else outcome
-        return results[key]
+            results[key] = asyncio.ensure_future(self._execute(serially))
+        return self._deliver(results[key])
+
+    async def _execute(self, serially: bool | None) -> tuple[Any, PersonalReads]:
+        outcome = super().execute_operation(serially)
+        result = await outcome if self.is_awaitable(outcome) else outcome
+        context = self.context_value
+        return result, context.personal_reads if isinstance(context, Context) else PersonalReads()
+
+    async def _deliver(self, execution: asyncio.Future[tuple[Any, PersonalReads]]) -> Any:
+        # shielded: a subscriber that leaves must not cancel the execution others share
+        result, reads = await asyncio.shield(execution)
+        if isinstance(self.context_value, Context):
+            record_delivery(self.context_value, reads)
+        return result
 
 
 def _bad_input(error: GraphQLError) -> GraphQLError:

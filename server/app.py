@@ -24,6 +24,7 @@ from auth.directory import Directory
 from db.engine import asyncpg_dsn, make_engine, make_session_factory
 from db.events import AlertBus
 from db.migrate import current_revision, head_revision
+from resolvers.audit import AuditWriter
 from resolvers.context import Services
 from schema import Limits, build_schema
 from server.floor import PatientPageFloor
@@ -65,6 +66,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         bus=bus,
         statistics_throttle=timedelta(seconds=settings.statistics_throttle_seconds),
         readers=make_session_factory(reader_engine),
+        audit_writer=AuditWriter(sessions),
     )
     services.availability.watch(engine)
     services.availability.watch(reader_engine)
@@ -106,6 +108,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             if floor is not None:
                 await floor.close()
             await bus.stop()
+            if services.audit_writer is not None:
+                await services.audit_writer.close()
             await engine.dispose()
             await reader_engine.dispose()
 

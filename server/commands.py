@@ -93,11 +93,18 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
             port=settings.port,
             workers=args.workers,
             ws_per_message_deflate=False,
+            ws_max_size=settings.max_body_bytes,
         )
     else:
         app = create_app(settings.model_copy(update={"database_url": url}))
         # alert payloads are small: compressing each one per subscriber costs more than it saves
-        uvicorn.run(app, host=settings.host, port=settings.port, ws_per_message_deflate=False)
+        uvicorn.run(
+            app,
+            host=settings.host,
+            port=settings.port,
+            ws_per_message_deflate=False,
+            ws_max_size=settings.max_body_bytes,
+        )
     return 0
 
 

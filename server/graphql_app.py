@@ -8,7 +8,7 @@ from typing import Any
 
 import orjson
 from cross_web import HTTPException
-from graphql import GraphQLError, GraphQLSyntaxError
+from graphql import GraphQLError
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
@@ -25,13 +25,17 @@ from auth.principal import Principal
 from auth.tokens import InvalidToken, TokenVerifier
 from resolvers.context import Context, Services
 from resolvers.errors import ServiceUnavailable
+from schema.errors import PARSE_FAILED, code_of, coded
 from server.limits import error_body
+from server.ws import TransportHandler
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 
 
 class GraphQLApp(GraphQL[Context, None]):
     """The /graphql endpoint."""
+
+    graphql_transport_ws_handler_class = TransportHandler
 
     def __init__(
         self, *args: Any, services: Services, verifier: TokenVerifier, **kwargs: Any
@@ -111,6 +115,8 @@ class GraphQLApp(GraphQL[Context, None]):
     async def process_result(
         self, request: Request, result: ExecutionResult
     ) -> GraphQLHTTPResponse:
+        if result.errors:  # also those raised where no extension saw them (while parsing)
+            result.errors = [coded(error) for error in result.errors]
         processed = await super().process_result(request, result)
         sub_response: Response = request.state.sub_response
         if _unavailable(result):
@@ -163,6 +169,6 @@ def _status(result: ExecutionResult) -> int | None:
         return 401
     if any(e.path is not None for e in errors):
         return None  # execution started: the response has a data entry
-    if any(isinstance(e, GraphQLSyntaxError) for e in errors):
+    if any(code_of(e) == PARSE_FAILED for e in errors):
         return 400
     return 422

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, insert, select
@@ -12,6 +13,38 @@ from db.models import AuditEntry
 from domain.enums import Role
 
 LOGIN_FAILED = "LOGIN_FAILED"
+
+
+@dataclass(frozen=True)
+class Row:
+    """One audit row to append."""
+
+    subject: str
+    role: Role | None
+    action: str
+    entity: str
+    entity_ids: Sequence[str] = ()
+    fields: Sequence[str] = ()
+    detail: str | None = None
+
+
+async def record_many(session: AsyncSession, rows: Sequence[Row]) -> None:
+    """Append audit rows in one statement, in the caller's transaction."""
+    await session.execute(
+        insert(AuditEntry),
+        [
+            {
+                "subject": row.subject,
+                "role": row.role,
+                "action": row.action,
+                "entity": row.entity,
+                "entity_ids": list(row.entity_ids),
+                "fields": list(row.fields),
+                "detail": row.detail,
+            }
+            for row in rows
+        ],
+    )
 
 
 async def record(
