@@ -4,6 +4,7 @@ No extension here has a `resolve` hook (it would wrap every field)."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 
 from graphql import ASTValidationRule, GraphQLError
@@ -35,7 +36,9 @@ class AuditPersonalReads(SchemaExtension):
         yield
         context = self.execution_context.context
         if isinstance(context, Context):
-            await record_reads(context)
+            # shielded: over WebSocket the data is already sent, and a client that
+            # disconnects now (cancelling the operation) must not skip its audit row
+            await asyncio.shield(record_reads(context))
 
 
 def validation_rules(

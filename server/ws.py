@@ -5,9 +5,9 @@
 - the token is checked at every step: a subscribe after it expired, or any result due
   after it expired, closes the socket 4403 — and a timer closes it at expiry anyway;
 - each operation runs with its own context (fresh loaders, its own audit collector);
-- a document that fails before execution gets an `error` message with the same errors
-  as over HTTP; a database outage gets an `error` message (SERVICE_UNAVAILABLE), not a
-  `next` with null data.
+- a result without data (a document that fails before execution, a database outage, a
+  subscription that cannot start) is an `error` message with the same errors as over
+  HTTP, never a `next` with null data.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
     Message,
     SubscribeMessage,
 )
-from strawberry.types.execution import ExecutionResult, PreExecutionError
+from strawberry.types.execution import ExecutionResult
 from strawberry.utils.aio import aclosing
 
 from db.errors import is_unavailable
@@ -153,7 +153,6 @@ class TransportHandler(BaseGraphQLTransportWSHandler[Context, None]):
     async def _send_results(
         self, operation: Operation[Context, None], context: Context, results: Any
     ) -> None:
-        first = True
         async for result in results:
             if context.expired():
                 await self._close_expired()
@@ -163,14 +162,11 @@ class TransportHandler(BaseGraphQLTransportWSHandler[Context, None]):
                 await self._error(operation, [GraphQLError(message)])
                 return
             errors = [coded(e) for e in result.errors or ()]
-            if (first and isinstance(result, PreExecutionError)) or (
-                result.data is None and any(code_of(e) == ServiceUnavailable.code for e in errors)
-            ):
+            if errors and result.data is None:  # nothing to show: the operation ends here
                 await self._error(operation, errors)
                 return
             result.errors = errors or None
             await operation.send_next(result)
-            first = False
 
     @staticmethod
     async def _error(operation: Operation[Context, None], errors: list[GraphQLError]) -> None:

@@ -114,6 +114,8 @@ class Live {
         this.onData(message.payload.data);
       } else if (message.type === "ping") {
         ws.send(JSON.stringify({ type: "pong" }));
+      } else if (message.type === "error" || message.type === "complete") {
+        ws.close(); // the subscription ended (e.g. the database is away): reconnect and resume
       }
     };
     ws.onclose = (event) => {

@@ -92,6 +92,7 @@ async def test_foreign_area_is_refused(live_server: str, demo: SeedResult) -> No
     )
     try:
         message = await watcher.next(within=5)
-        assert message["payload"]["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+        assert message["type"] == "error"
+        assert message["payload"][0]["extensions"]["code"] == "FORBIDDEN"
     finally:
         await watcher.close()
