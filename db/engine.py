@@ -21,17 +21,21 @@ def async_url(url: str) -> str:
     return parsed.set(drivername="postgresql+asyncpg").render_as_string(hide_password=False)
 
 
-def make_engine(url: str, *, pool_size: int = 10, autocommit: bool = False) -> AsyncEngine:
-    """An engine with a pool sized for one server process. `autocommit`: one that only
-    serves single-statement reads, with no BEGIN/ROLLBACK and no ping around each one (a
-    read on a connection the server dropped fails once, and the pool is renewed); the
+def make_engine(
+    url: str, *, pool_size: int = 10, autocommit: bool = False, max_overflow: int | None = None
+) -> AsyncEngine:
+    """An engine with a pool sized for one server process (`pool_size` connections, as
+    many again in overflow unless `max_overflow` says otherwise). `autocommit`: one that
+    only serves single-statement reads, with no BEGIN/ROLLBACK and no ping around each one
+    (a read on a connection the server dropped fails once, and the pool is renewed); the
     default engine pings every connection it hands out, for writes."""
     if autocommit:
         return create_async_engine(
             async_url(url),
             pool_size=pool_size,
-            max_overflow=pool_size,
+            max_overflow=pool_size if max_overflow is None else max_overflow,
             pool_recycle=600,
+            pool_timeout=300,  # a queue of reads waits its turn rather than failing
             isolation_level="AUTOCOMMIT",
         )
     return create_async_engine(

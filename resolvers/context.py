@@ -16,7 +16,7 @@ from db.events import AlertBus
 from db.models import Area
 from resolvers.audit import AuditWriter, PersonalReads
 from resolvers.loaders import Loaders
-from resolvers.polls import SharedPolls
+from resolvers.polls import LiveStatisticsLimits, SharedPolls
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,10 @@ class Services:
     bus: AlertBus | None = None
     statistics_throttle: timedelta = timedelta(seconds=5)
     polls: SharedPolls = field(default_factory=SharedPolls)
+    live_statistics: LiveStatisticsLimits = field(default_factory=LiveStatisticsLimits)
+    # sessions of the live-statistics pollers: a pool of their own, so that however many
+    # areas are followed, alert writes and deliveries never wait for a connection
+    statistics_sessions: async_sessionmaker[AsyncSession] | None = None
     # areas are reference data, loaded once per process (a new load-areas needs a restart)
     areas: dict[str, Area] = field(default_factory=dict)
     # autocommit sessions for single-statement reads (default: `sessions`)

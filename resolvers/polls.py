@@ -10,9 +10,21 @@ from collections.abc import AsyncGenerator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from resolvers.errors import is_unavailable
+
 log = logging.getLogger("f0care.polls")
 
 _UNSET: Any = object()
+
+
+@dataclass
+class LiveStatisticsLimits:
+    """How much live statistics one process serves: subscriptions per principal, areas
+    polled at once (F0CARE_MAX_LIVE_STATISTICS_PER_PRINCIPAL, F0CARE_MAX_LIVE_STATISTICS_AREAS)."""
+
+    per_principal: int = 5
+    areas: int = 100
+    following: dict[str, int] = field(default_factory=dict)  # subject → subscriptions
 
 
 @dataclass
@@ -39,6 +51,10 @@ class SharedPolls:
     def running(self) -> int:
         """How many pollers run now."""
         return len(self._polls)
+
+    def has(self, key: str) -> bool:
+        """Whether a poller of `key` runs now."""
+        return key in self._polls
 
     async def follow(
         self, key: str, produce: Callable[[], Awaitable[Any]], every: float
@@ -72,8 +88,11 @@ class SharedPolls:
                 value = await produce()
             except asyncio.CancelledError:
                 raise
-            except Exception:  # the database went away: the followers wait for the next round
-                log.exception("a shared poll failed; retrying in %.0f s", every)
+            except Exception as exc:  # the followers wait for the next round
+                if is_unavailable(exc):  # an outage: logged once, where it is noticed
+                    log.debug("a shared poll could not reach the database: %s", exc)
+                else:
+                    log.exception("a shared poll failed; retrying in %.0f s", every)
             else:
                 if value != poll.latest:
                     poll.latest = value

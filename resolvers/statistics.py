@@ -23,7 +23,13 @@ from domain.enums import (
     Severity,
 )
 from resolvers.context import Context
-from resolvers.errors import BadUserInput, Forbidden, Unauthenticated
+from resolvers.errors import (
+    BadUserInput,
+    Forbidden,
+    RateLimited,
+    Unauthenticated,
+    is_unavailable,
+)
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 366
@@ -266,15 +272,31 @@ async def updates(ctx: Context, *, area_code: str | None) -> AsyncIterator[Figur
     when the token expires."""
     area, _ = await _window(ctx, area_code, None, None)
     services = ctx.services
+    key = f"statistics:{area.code}"
+    limits, subject = services.live_statistics, ctx.principal.subject
+    if limits.following.get(subject, 0) >= limits.per_principal:
+        raise RateLimited(
+            f"at most {limits.per_principal} live statistics subscriptions per user; "
+            "close one first"
+        )
+    if not services.polls.has(key) and services.polls.running() >= limits.areas:
+        raise RateLimited(f"this server follows {limits.areas} areas live already; try again later")
+    limits.following[subject] = limits.following.get(subject, 0) + 1
+    sessions = services.statistics_sessions or services.sessions
 
     async def produce() -> Figures:  # shared by every subscriber: nobody's principal in it
         last = services.today()
         first = last - timedelta(days=DEFAULT_DAYS - 1)
         window = queries.Window(area.code, area.level, first, last, services.timezone.key)
-        return await compute(services.sessions, window)
+        try:
+            return await compute(sessions, window)
+        except Exception as exc:
+            if is_unavailable(exc):
+                services.availability.failed(exc)
+            raise
 
     every = services.statistics_throttle.total_seconds()
-    snapshots = services.polls.follow(f"statistics:{area.code}", produce, every)
+    snapshots = services.polls.follow(key, produce, every)
     try:
         while True:
             expires = ctx.principal.expires_at
@@ -285,4 +307,7 @@ async def updates(ctx: Context, *, area_code: str | None) -> AsyncIterator[Figur
                 raise Unauthenticated("token expired: reconnect with a new token") from None
             yield shown_to(figures, ctx.principal.role)
     finally:
+        limits.following[subject] -= 1
+        if not limits.following[subject]:
+            del limits.following[subject]
         await snapshots.aclose()

@@ -26,6 +26,7 @@ from db.events import AlertBus
 from db.migrate import current_revision, head_revision
 from resolvers.audit import AuditWriter
 from resolvers.context import Services
+from resolvers.polls import LiveStatisticsLimits
 from schema import Limits, build_schema
 from server.floor import PatientPageFloor
 from server.graphql_app import GraphQLApp
@@ -47,6 +48,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
     secret = settings.signing_secret()
     engine = make_engine(settings.database_url)
     reader_engine = make_engine(settings.database_url, autocommit=True)
+    statistics_engine = make_engine(
+        settings.database_url, pool_size=1, max_overflow=0, autocommit=True
+    )
     sessions = make_session_factory(engine)
     dsn = asyncpg_dsn(settings.database_url)
     bus = AlertBus(
@@ -67,9 +71,16 @@ def create_app(settings: Settings | None = None) -> Starlette:
         statistics_throttle=timedelta(seconds=settings.statistics_throttle_seconds),
         readers=make_session_factory(reader_engine),
         audit_writer=AuditWriter(sessions),
+        live_statistics=LiveStatisticsLimits(
+            per_principal=settings.max_live_statistics_per_principal,
+            areas=settings.max_live_statistics_areas,
+        ),
+        # one connection (and one core of PostgreSQL) at most for every live dashboard
+        statistics_sessions=make_session_factory(statistics_engine),
     )
     services.availability.watch(engine)
     services.availability.watch(reader_engine)
+    services.availability.watch(statistics_engine)
     verifier = verifier_from(settings, secret)
     limits = Limits(
         max_depth=settings.max_query_depth,
@@ -112,6 +123,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 await services.audit_writer.close()
             await engine.dispose()
             await reader_engine.dispose()
+            await statistics_engine.dispose()
 
     routes = [
         Route(

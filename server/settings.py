@@ -50,6 +50,8 @@ class Settings(BaseSettings):
     listener_probe_seconds: float = 5
     subscriber_queue_size: int = 1000
     statistics_throttle_seconds: float = 5
+    max_live_statistics_per_principal: int = 5
+    max_live_statistics_areas: int = 100
     bench_floor: bool = False  # serve /bench/floor/patients (benchmarks only)
 
     @property

@@ -421,3 +421,53 @@ async def test_a_read_is_audited_even_when_the_client_leaves_at_once(
     await socket.close()  # before the operation's `complete`
     rows = await _wait_for(lambda: _audit_rows(sessions, subject))
     assert len(rows) == 1
+
+
+LIVE_STATISTICS = """subscription($a: ID) { statisticsUpdates(areaCode: $a) {
+  activePatients daily { date newCases reports } breakdown { area { code } activePatients }
+} }"""
+
+
+async def test_live_statistics_are_capped_per_principal_and_never_delay_alerts(
+    server: tuple[str, Path],
+    commune: str,
+    sessions: async_sessionmaker[AsyncSession],
+    sockets: list[Socket],
+) -> None:
+    from db.queries.statistics import child_areas
+
+    # given one analyst following the province's districts and communes live, to the limit
+    async with sessions() as session:
+        districts = [a.code for a in await child_areas(session, "72")]
+        communes = [a.code for a in await child_areas(session, districts[0])]
+    analyst = token_of(f"ws-bi-{secrets.token_hex(3)}", Role.ANALYST, "72")
+    held = []
+    for n, area in enumerate(["72", *districts[:3], communes[0], communes[1]]):
+        socket = await Socket.open(server[0], analyst)
+        sockets.append(socket)
+        await socket.subscribe("stats", LIVE_STATISTICS, {"a": area})
+        held.append(await socket.result("stats", within=60))
+        if n == 5:  # the sixth is refused: five per principal per process
+            assert held[-1]["type"] == "error"
+            assert held[-1]["payload"][0]["extensions"]["code"] == "RATE_LIMITED"
+    assert [m["type"] for m in held[:5]] == ["next"] * 5
+    # when citizens press SOS meanwhile, a commune health worker gets each within 2 s (p99)
+    watcher = await Socket.open(
+        server[0], token_of(f"ws-sos-{secrets.token_hex(3)}", Role.HEALTH_STAFF, commune)
+    )
+    sockets.append(watcher)
+    await watcher.subscribe("events", "subscription { alertEvents { alert { id } } }")
+    await asyncio.sleep(0.5)
+    delays = []
+    for n in range(20):
+        citizen = f"ws-sos-citizen-{secrets.token_hex(3)}"
+        async with sessions.begin() as session:
+            await make_patient(session, commune, citizen_subject=citizen)
+        started = time.monotonic()
+        alert_id = await _sos(server[0], token_of(citizen, Role.CITIZEN), f"starve-{n}")
+        while True:
+            message = await watcher.result("events", within=30)
+            if message["payload"]["data"]["alertEvents"]["alert"]["id"] == alert_id:
+                break
+        delays.append(time.monotonic() - started)
+    assert max(delays) < 2, sorted(delays)
