@@ -12,6 +12,7 @@ from strawberry.types import ExecutionContext
 
 from resolvers.context import Context
 from resolvers.errors import INTERNAL, ServiceUnavailable
+from schema.caches import DocumentCaches
 from schema.errors import code_of
 from schema.extensions import extensions
 from schema.mutation import Mutation
@@ -34,7 +35,9 @@ class Limits:
 
 class Schema(strawberry.Schema):
     """Logs only our own faults, in full, and an outage once; the caller's mistakes are the
-    caller's business."""
+    caller's business. Keeps its parsed and validated documents in `document_caches`."""
+
+    document_caches: DocumentCaches
 
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
@@ -49,10 +52,11 @@ class Schema(strawberry.Schema):
                     context.services.availability.failed(error.original_error)
 
 
-def build_schema(limits: Limits | None = None) -> strawberry.Schema:
+def build_schema(limits: Limits | None = None) -> Schema:
     """The f0care schema with its limits."""
     limits = limits or Limits()
-    return Schema(
+    caches = DocumentCaches()
+    schema = Schema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
@@ -62,8 +66,11 @@ def build_schema(limits: Limits | None = None) -> strawberry.Schema:
             max_aliases=limits.max_aliases,
             max_tokens=limits.max_tokens,
             introspection=limits.introspection,
+            caches=caches,
         ),
     )
+    schema.document_caches = caches
+    return schema
 
 
 def export_sdl(schema: strawberry.Schema | None = None) -> str:

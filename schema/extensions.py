@@ -13,19 +13,16 @@ from strawberry.extensions import (
     AddValidationRules,
     MaskErrors,
     MaxTokensLimiter,
-    ParserCache,
     SchemaExtension,
-    ValidationCache,
 )
 from strawberry.extensions.max_aliases import create_validator as alias_rule
 from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
 
 from resolvers.audit import record_reads
 from resolvers.context import Context
+from schema.caches import DocumentCaches
 from schema.errors import coded
 from schema.input_rules import StorableTextRule
-
-CACHE_SIZE = 256  # distinct documents whose parse and validation results are kept
 
 
 class AuditPersonalReads(SchemaExtension):
@@ -71,7 +68,12 @@ class CodeErrors(MaskErrors):
 
 
 def extensions(
-    *, max_depth: int, max_aliases: int, max_tokens: int, introspection: bool
+    *,
+    max_depth: int,
+    max_aliases: int,
+    max_tokens: int,
+    introspection: bool,
+    caches: DocumentCaches,
 ) -> list[Callable[[], SchemaExtension]]:
     """Extension factories for the schema (strawberry takes classes or factories)."""
     rules = validation_rules(
@@ -79,9 +81,9 @@ def extensions(
     )
     return [
         lambda: MaxTokensLimiter(max_token_count=max_tokens),
-        lambda: ParserCache(maxsize=CACHE_SIZE),
+        caches.parser,
         lambda: AddValidationRules(rules),
-        lambda: ValidationCache(maxsize=CACHE_SIZE),
+        caches.validator,
         CodeErrors,
         AuditPersonalReads,
     ]

@@ -168,16 +168,42 @@ async def test_graphql_over_http_status_codes(client: httpx.AsyncClient) -> None
     assert legacy.status_code == 200
 
 
-async def test_validation_cache_hits_with_limits_on(client: httpx.AsyncClient) -> None:
-    from strawberry.extensions.validation_cache import _get_validate_cache
+async def test_each_document_is_parsed_and_validated_once(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import graphql
+    import strawberry.schema.schema as strawberry_schema
 
-    from schema.extensions import CACHE_SIZE
+    import schema.caches
 
-    cached: Any = _get_validate_cache(CACHE_SIZE)  # an lru_cache wrapper
-    query = '{ area(code: "703") { name parent { name } } }'
-    await gql(client, query)
-    before = cached.cache_info()
-    await gql(client, query)
-    after = cached.cache_info()
-    assert after.hits == before.hits + 1
-    assert after.misses == before.misses
+    calls = {"parse": 0, "validate": 0}
+    parse, validate = graphql.parse, strawberry_schema.validate_document
+
+    def counted_parse(*args: Any, **kwargs: Any) -> Any:
+        calls["parse"] += 1
+        return parse(*args, **kwargs)
+
+    def counted_validate(*args: Any, **kwargs: Any) -> Any:
+        calls["validate"] += 1
+        return validate(*args, **kwargs)
+
+    monkeypatch.setattr(schema.caches, "parse", counted_parse)
+    monkeypatch.setattr(strawberry_schema, "validate_document", counted_validate)
+    query = '{ area(code: "703") { name parent { name } } } # once'
+    for _ in range(3):
+        await gql(client, query)
+    assert calls == {"parse": 1, "validate": 1}
+
+
+def test_document_caches_are_bounded_by_size() -> None:
+    from schema.caches import MAX_CACHED_DOCUMENT, TextCache
+
+    cache: TextCache[int] = TextCache(max_entries=100, max_chars=50_000)
+    for n in range(100):
+        cache.put(f"{n:05d}" + " " * 9_995, n)  # 10,000 characters each
+    assert cache.chars <= 50_000
+    assert len(cache) == 5
+    assert cache.get("00099" + " " * 9_995) == 99  # the newest stay
+    assert cache.get("00000" + " " * 9_995) is None
+    cache.put("x" * (MAX_CACHED_DOCUMENT + 1), -1)
+    assert cache.get("x" * (MAX_CACHED_DOCUMENT + 1)) is None

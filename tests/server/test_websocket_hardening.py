@@ -471,3 +471,42 @@ async def test_live_statistics_are_capped_per_principal_and_never_delay_alerts(
                 break
         delays.append(time.monotonic() - started)
     assert max(delays) < 2, sorted(delays)
+
+
+def _resident_kib(base: str) -> int:
+    """VmRSS of the server process listening at `base`."""
+    port = base.rsplit(":", 1)[1]
+    for proc in Path("/proc").iterdir():
+        try:
+            cmdline = (proc / "cmdline").read_bytes().split(b"\0")
+            status = (proc / "status").read_text()
+        except (OSError, ValueError):
+            continue
+        if b"serve" in cmdline and port.encode() in cmdline:
+            line = next(x for x in status.splitlines() if x.startswith("VmRSS:"))
+            return int(line.split()[1])
+    raise AssertionError(f"no server process for port {port}")
+
+
+async def test_large_documents_do_not_stay_in_memory(server: tuple[str, Path]) -> None:
+    socket = await Socket.open(server[0], token_of("ws-large", Role.HEALTH_STAFF, "72"))
+    try:
+
+        async def send_large(n: int) -> None:
+            padding = f"{n:04d}" + "x" * 900_000  # ~0.9 MB, under the 1 MB frame limit
+            query = f'query A {{ __typename }} query B {{ area(code: "{padding}") {{ code }} }}'
+            payload = {"query": query, "operationName": "A"}
+            await socket.send({"id": f"large-{n}", "type": "subscribe", "payload": payload})
+            assert (await socket.result(f"large-{n}"))["type"] == "next"
+
+        for n in range(5):  # warm up: allocator arenas, code paths
+            await send_large(n)
+        baseline = _resident_kib(server[0])
+        for n in range(5, 65):
+            await send_large(n)
+        await asyncio.sleep(0.5)
+        grown = _resident_kib(server[0]) - baseline
+    finally:
+        await socket.close()
+    # 60 distinct documents of 0.9 MB: a cache keeping them would hold over 100 MB
+    assert grown < 40_000, f"resident memory grew by {grown} KiB"
