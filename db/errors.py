@@ -55,7 +55,8 @@ class Availability:
         """A request failed because the database is unreachable."""
         if not self.down:
             self.down = True
-            log.warning("database unreachable (%s); answering SERVICE_UNAVAILABLE", error)
+            reason = (str(error).splitlines() or [type(error).__name__])[0]
+            log.warning("database unreachable (%s); answering SERVICE_UNAVAILABLE", reason)
 
     def connected(self) -> None:
         """A new database connection was made."""

@@ -75,6 +75,8 @@ class AlertBus:
         while True:
             try:
                 await self._listen()
+                if delay > 0.5:
+                    log.info("alert listener connected again")
                 delay = 0.5
                 while True:
                     await self._deliver()
@@ -88,7 +90,8 @@ class AlertBus:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # a lost connection: reconnect, then re-read the gap
-                log.warning("alert listener lost its connection (%s); reconnecting", exc)
+                if delay == 0.5:  # once per outage, not once per attempt
+                    log.warning("alert listener lost its connection (%s); reconnecting", exc)
                 await self._close()
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 5.0)

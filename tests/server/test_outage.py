@@ -1,0 +1,107 @@
+"""A database outage, for real: the test starts a PostgreSQL of its own, serves f0care on
+it, stops it, and starts it again (issue 13, point 9)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from db.admin import ensure_database
+from db.areas import load_areas
+from db.engine import make_engine, make_session_factory
+from db.migrate import upgrade
+from domain.enums import Role
+from server.embedded import embedded_server
+from tests.factories import make_patient
+from tests.server.live import servers
+from tests.server.test_websocket_hardening import Socket
+from tests.tokens import token_of
+
+COMMUNE = "25708"
+
+
+@pytest.fixture(scope="module")
+def own_postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """A PostgreSQL server of this test alone (the bundled one of pgserver)."""
+    server = embedded_server(tmp_path_factory.mktemp("outage-pg"))
+    try:
+        yield server
+    finally:
+        server.cleanup()
+
+
+def _stop(server: Any) -> None:
+    import pgserver
+
+    pgserver.pg_ctl(["-m", "fast", "-w", "stop"], pgdata=server.pgdata, user=server.system_user)
+
+
+async def _prepare(url: str) -> int:
+    await ensure_database(url)
+    engine = make_engine(url, pool_size=2)
+    try:
+        await upgrade(engine)
+        async with make_session_factory(engine).begin() as session:
+            await load_areas(session)
+            patient = await make_patient(session, COMMUNE)
+            return patient.id
+    finally:
+        await engine.dispose()
+
+
+async def _ask(base: str, token: str) -> httpx.Response:
+    async with httpx.AsyncClient(timeout=10) as client:
+        return await client.post(
+            f"{base}/graphql",
+            json={"query": "{ patients(first: 1) { edges { node { id } } } }"},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+
+
+async def test_an_outage_is_503_and_a_subscription_error_then_recovers(
+    own_postgres: Any, tmp_path: Path
+) -> None:
+    url = own_postgres.get_uri("f0care")
+    await _prepare(url)
+    token = token_of("outage.health", Role.HEALTH_STAFF, COMMUNE)
+    with servers(url, tmp_path, {"F0CARE_JOBS": "false"}, count=1) as (base,):
+        assert (await _ask(base, token)).status_code == 200
+        # when PostgreSQL stops
+        _stop(own_postgres)
+        try:
+            answers = [await _ask(base, token) for _ in range(5)]
+            socket = await Socket.open(base, token)
+            try:
+                await socket.subscribe("1", 'subscription { alertEvents(afterId: "0") { id } }')
+                message = await socket.result("1")
+            finally:
+                await socket.close()
+        finally:
+            own_postgres.ensure_postgres_running()
+        # then HTTP callers get 503, retryable, and the subscription an error message
+        for answer in answers:
+            assert answer.status_code == 503
+            assert answer.headers["retry-after"] == "5"
+            [error] = answer.json()["errors"]
+            assert error["extensions"] == {
+                "code": "SERVICE_UNAVAILABLE",
+                "retryable": True,
+                "retryAfterSeconds": 5,
+            }
+        assert message["type"] == "error", message
+        assert [e["extensions"]["code"] for e in message["payload"]] == ["SERVICE_UNAVAILABLE"]
+        # and once it is back, requests succeed again
+        deadline = time.monotonic() + 30
+        while (await _ask(base, token)).status_code != 200:
+            assert time.monotonic() < deadline, "no recovery within 30 s"
+            await asyncio.sleep(0.2)
+    log = (tmp_path / "server-0.log").read_text(encoding="utf-8")
+    assert "Traceback" not in log, log
+    assert log.count("database unreachable") == 1, log
+    assert "database reachable again" in log
