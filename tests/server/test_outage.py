@@ -4,6 +4,8 @@ it, stops it, and starts it again (issue 13, point 9)."""
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -37,9 +39,13 @@ def own_postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
 
 
 def _stop(server: Any) -> None:
-    import pgserver
-
-    pgserver.pg_ctl(["-m", "fast", "-w", "stop"], pgdata=server.pgdata, user=server.system_user)
+    """Fast shutdown (SIGINT to the postmaster), and wait until it has exited."""
+    pid = server.get_pid()
+    os.kill(pid, signal.SIGINT)
+    deadline = time.monotonic() + 30
+    while Path(f"/proc/{pid}").exists():
+        assert time.monotonic() < deadline, "PostgreSQL did not stop"
+        time.sleep(0.1)
 
 
 async def _prepare(url: str) -> int:
