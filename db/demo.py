@@ -81,6 +81,10 @@ async def seed_demo(
     report("facilities", 1, 1)
     await _create_accounts(session, districts, communes, facilities, password_hash())
     places = [Place(c, next(d for d in districts if d.code == c.parent_code)) for c in communes]
+    # the demo citizen (patient 1, who lives in the first place) lives where
+    # `health.commune` works, so the README's sign-in sees that citizen's SOS
+    home = _demo_commune(districts, communes).code
+    places.sort(key=lambda place: place.commune.code != home)
     writer = CaseWriter(session, rng=rng, now=now, places=places, facilities=facilities)
     await writer.write(patients, report)
     accounts = await demo_accounts(session)
@@ -161,6 +165,12 @@ async def _create_facilities(
     return list(result)
 
 
+def _demo_commune(districts: list[Area], communes: list[Area]) -> Area:
+    """The commune of the commune-level demo accounts: the first of the demo district."""
+    district = _district(districts, DEMO_DISTRICT_NAME)
+    return next(c for c in communes if c.parent_code == district.code)
+
+
 def _district(districts: list[Area], name: str) -> Area:
     return next(d for d in districts if d.name == name)
 
@@ -173,7 +183,7 @@ async def _create_accounts(
     password_hash: str,
 ) -> None:
     district = _district(districts, DEMO_DISTRICT_NAME)
-    commune = next(c for c in communes if c.parent_code == district.code)
+    commune = _demo_commune(districts, communes)
     other_commune = next(c for c in communes if c.parent_code == districts[0].code)
     levels = {"province": DEMO_PROVINCE, "district": district.code, "commune": commune.code}
     rows: list[dict[str, object]] = [

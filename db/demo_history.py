@@ -13,6 +13,7 @@ from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Alert, AlertEvent, ClinicalNote, Declaration, Facility, Transfer
+from domain.clinical import Assessment
 from domain.enums import (
     AlertEventType,
     AlertKind,
@@ -50,6 +51,7 @@ class Case:
 
     row: dict[str, Any]
     peak: Severity
+    latest: Assessment | None = None  # how the rules judged the newest report
 
 
 class History:
@@ -174,10 +176,14 @@ class History:
     async def _alerts(self, cases: list[Case]) -> None:
         plan: list[tuple[Case, AlertKind, AlertStatus, AreaLevel]] = []
         active = [c for c in cases if c.row["status"] is PatientStatus.HOME_TREATMENT]
-        sick = [c for c in active if c.row.get("severity") not in (None, Severity.MILD)]
-        for i, case in enumerate(sick[:30]):
-            status = [AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED, AlertStatus.RESOLVED][i % 3]
+        # as the API does: a newest report with a warning sign has its alert open (some
+        # already acknowledged); earlier warnings that have passed were resolved
+        for i, case in enumerate(c for c in active if c.latest and c.latest.findings):
+            status = AlertStatus.ACKNOWLEDGED if i % 3 == 2 else AlertStatus.OPEN
             plan.append((case, AlertKind.VITAL_SIGNS, status, AreaLevel.COMMUNE))
+        passed = [c for c in active if c.peak is not Severity.MILD and not _warning(c)]
+        for case in passed[:10]:
+            plan.append((case, AlertKind.VITAL_SIGNS, AlertStatus.RESOLVED, AreaLevel.COMMUNE))
         sos = [
             (AlertStatus.OPEN, AreaLevel.COMMUNE),
             (AlertStatus.OPEN, AreaLevel.DISTRICT),
@@ -208,11 +214,16 @@ class History:
             minutes=self.rng.randint(0, 50)
         )
         severity = row.get("severity") or Severity.MILD
+        warning = case.latest if _warning(case) else None
         message = {
             AlertKind.SOS: "SOS: bệnh nhân cần hỗ trợ khẩn cấp",
-            AlertKind.VITAL_SIGNS: f"Dấu hiệu cảnh báo: mức độ {severity.value}",
+            AlertKind.VITAL_SIGNS: warning.message(row["tier"])
+            if warning
+            else f"Dấu hiệu cảnh báo: mức độ {case.peak.value}",
             AlertKind.MISSED_REPORT: "Không gửi báo cáo sức khỏe quá 24 giờ",
         }[kind]
+        if kind is AlertKind.VITAL_SIGNS and warning is None:
+            severity = case.peak  # a warning that has passed: judged at its worst
         acked = status is not AlertStatus.OPEN
         return {
             "patient_id": row["id"],
@@ -255,6 +266,10 @@ class History:
             for c in cases[::5]
         ]
         await self.session.execute(insert(ClinicalNote), rows)
+
+
+def _warning(case: Case) -> bool:
+    return case.latest is not None and bool(case.latest.findings)
 
 
 def _events(alert_id: int, alert: dict[str, Any]) -> list[dict[str, Any]]:

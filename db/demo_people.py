@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.demo_history import Case, History
 from db.models import Area, CaseCounter, Facility, HealthReport, Patient
-from domain.clinical import SYMPTOMS, Vitals, assess
+from domain.clinical import SYMPTOMS, Assessment, Vitals, assess
 from domain.enums import DischargeOutcome, PatientStatus, Role, Severity, Sex
 
 MILD_SYMPTOMS = [
@@ -183,7 +183,8 @@ class CaseWriter:
                 if not (start <= at <= end) or rng.random() < 0.08:
                     continue
                 k += 1
-                reports.append(self._report(row, case.peak, at, age, f"seed-{index}-{k}"))
+                report, case.latest = self._report(row, case.peak, at, age, f"seed-{index}-{k}")
+                reports.append(report)
             day += timedelta(days=1)
         if reports:
             row["last_report_at"] = reports[-1]["reported_at"]
@@ -192,7 +193,8 @@ class CaseWriter:
 
     def _report(
         self, row: dict[str, Any], peak: Severity, at: datetime, age: int, key: str
-    ) -> dict[str, Any]:
+    ) -> tuple[dict[str, Any], Assessment]:
+        """A report row and how the clinical rules judged it (as the API would)."""
         rng = self.rng
         day_severity = peak if rng.random() < 0.35 else Severity.MILD
         (s_lo, s_hi), (r_lo, r_hi) = VITALS_BY_SEVERITY[day_severity]
@@ -205,7 +207,7 @@ class CaseWriter:
             symptoms=tuple(symptoms),
         )
         result = assess(vitals, age_years=age)
-        return {
+        report = {
             "province_code": row["home_province_code"],
             "reported_at": at,
             "spo2": vitals.spo2,
@@ -222,6 +224,7 @@ class CaseWriter:
             "idempotency_key": key,
             "created_at": at,
         }
+        return report, result
 
     async def _insert(self, model: type[Any], rows: list[dict[str, Any]], col: Any) -> list[int]:
         ids: list[int] = []

@@ -8,7 +8,11 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from db.admin import drop_database, ensure_database
+from db.areas import load_areas
 from db.demo import DEMO_PASSWORD, SeedResult, seed_demo
+from db.engine import make_engine, make_session_factory
+from db.migrate import upgrade
 from db.models import Alert, Declaration, Facility, HealthReport, Patient, Transfer, User
 from domain.enums import (
     AlertKind,
@@ -18,7 +22,7 @@ from domain.enums import (
     Role,
     TransferStatus,
 )
-from tests.conftest import DEMO_PATIENTS
+from tests.conftest import DEMO_PATIENTS, throwaway_url
 
 
 async def _distinct(session: AsyncSession, column: Any) -> set[object]:
@@ -76,3 +80,57 @@ async def test_demo_names_are_vietnamese(
         codes = list((await session.scalars(select(Patient.case_code).limit(5))).all())
     assert any(ch in "".join(names) for ch in "ăâđêôơư")
     assert all(code.startswith("72-") and len(code.split("-")[2]) == 6 for code in codes)
+
+
+async def test_demo_history_follows_the_clinical_rules(server_url: str) -> None:
+    # a database of its own: later tests change alerts and reports of the shared one
+    url = throwaway_url(server_url, "f0care_demo")
+    await ensure_database(url)
+    engine = make_engine(url, pool_size=2)
+    try:
+        await upgrade(engine)
+        sessions = make_session_factory(engine)
+        async with sessions.begin() as session:
+            await load_areas(session)
+            seeded = await seed_demo(
+                session, now=datetime.now(UTC), patients=300, password_hash=lambda: "x"
+            )
+        async with sessions() as session:
+            latest = (
+                select(HealthReport.patient_id, func.max(HealthReport.id).label("id"))
+                .group_by(HealthReport.patient_id)
+                .subquery()
+            )
+            warned = set(
+                await session.scalars(
+                    select(Patient.id)
+                    .join(latest, latest.c.patient_id == Patient.id)
+                    .join(HealthReport, HealthReport.id == latest.c.id)
+                    .where(
+                        Patient.status == PatientStatus.HOME_TREATMENT,
+                        func.cardinality(HealthReport.warning_signs) > 0,
+                    )
+                )
+            )
+            alerted = set(
+                await session.scalars(
+                    select(Alert.patient_id).where(
+                        Alert.kind == AlertKind.VITAL_SIGNS,
+                        Alert.status.in_([AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED]),
+                    )
+                )
+            )
+            citizen = await session.scalar(
+                select(Patient.home_commune_code).where(
+                    Patient.citizen_subject == seeded.citizen_subject
+                )
+            )
+    finally:
+        await engine.dispose()
+        await drop_database(url)
+    # every patient at home whose newest report has a warning sign has its open alert
+    assert warned
+    assert warned <= alerted, sorted(warned - alerted)
+    # and the demo citizen lives where the commune health worker of the README works
+    health = next(a for a in seeded.accounts if a.username == "health.commune")
+    assert citizen == health.area_code

@@ -30,8 +30,9 @@ SEES: dict[str, set[str]] = {
         "at_tier3",
         "citizen",
     },
-    "district": {"commune", "district", "at_tier3"},
-    "commune": {"commune", "at_tier3"},
+    # the demo citizen lives in the commune of the commune-level accounts
+    "district": {"commune", "district", "at_tier3", "citizen"},
+    "commune": {"commune", "at_tier3", "citizen"},
     "tier2": {"at_tier2", "incoming_tier2"},
     "tier3": {"at_tier3"},
     "citizen": {"citizen"},
