@@ -390,7 +390,8 @@ async function openPatient(id) {
   if (!p) { pane.hidden = true; return; }
   const line = (key, value) => (value == null ? null : el("div", {}, el("span", { class: "muted" }, `${t(key)}: `), value));
   const reports = p.healthReports?.edges ?? [];
-  pane.replaceChildren(
+  // absent parts (fields the role may not read) are left out: replaceChildren writes "null"
+  pane.replaceChildren(...[
     el("h2", {}, `${p.caseCode}${p.fullName ? ` · ${p.fullName}` : ""}`),
     line("status", `${t(p.status)} · ${t("tier")} ${p.tier}`), line("severity", p.severity && t(p.severity)),
     line("phone", p.phone), line("address", p.address),
@@ -401,7 +402,7 @@ async function openPatient(id) {
       el("tbody", {}, reports.map(({ node: r }) => el("tr", {}, el("td", {}, when(r.reportedAt)), el("td", {}, r.spo2 ?? "—"),
         el("td", {}, r.temperature ?? "—"), el("td", {}, r.respiratoryRate ?? "—"), el("td", {}, t(r.severity)))))) : null,
     el("button", { type: "button", onclick: () => { pane.hidden = true; } }, t("close")),
-  );
+  ].filter((part) => part != null));
   pane.hidden = false;
   pane.focus();
 }

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from collections.abc import AsyncIterator, Iterator
@@ -75,11 +76,17 @@ class Console:
         await self.page.screenshot(path=str(ARTIFACTS / f"console-{name}.png"), full_page=True)
 
 
+LITERALS = re.compile(r"null|undefined|NaN|\[object Object\]")
+
+
 @pytest.fixture
 async def console(browser: Browser, console_server: str) -> AsyncIterator[Console]:
     context = await browser.new_context(viewport={"width": 1100, "height": 800})
     page = await context.new_page()
     opened = Console(page, console_server)
     yield opened
+    shown = await page.inner_text("body") if not page.is_closed() else ""
     await context.close()
     assert opened.errors == [], opened.errors
+    # a value the page did not have must never be written as text
+    assert not LITERALS.findall(shown), LITERALS.findall(shown)

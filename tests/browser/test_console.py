@@ -11,7 +11,7 @@ import httpx
 
 from db.demo import SeedResult
 from domain.enums import Role
-from tests.browser.conftest import Console
+from tests.browser.conftest import LITERALS, Console
 from tests.server.live import sos
 from tests.tokens import token_for, token_of
 
@@ -102,6 +102,8 @@ async def test_province_manager_sees_the_chart_the_districts_and_no_phone(
     await page.wait_for_selector("#patient-detail:not([hidden]) h2")
     await console.screenshot("patients")
     assert not PHONE.search(await page.content())
+    detail = await page.inner_text("#patient-detail")
+    assert not LITERALS.findall(detail), detail  # no "null" where hidden fields would be
     # and the English labels
     await page.select_option("#lang", "en")
     await page.wait_for_selector("#tabs button[data-section=statistics]:has-text('Statistics')")
