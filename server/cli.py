@@ -7,6 +7,7 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from server import commands
 from server.errors import describe
@@ -21,9 +22,16 @@ def build_parser() -> argparse.ArgumentParser:
         prog="f0care",
         description="GraphQL API to monitor F0 (COVID-19 positive) people treated at home.",
     )
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--verbose", "-v", action="store_true", help="also log the embedded PostgreSQL's steps"
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    serve = sub.add_parser("serve", help="run the API server (migrates first)")
+    def command(name: str, **kwargs: Any) -> argparse.ArgumentParser:
+        return sub.add_parser(name, parents=[common], **kwargs)
+
+    serve = command("serve", help="run the API server (migrates first)")
     serve.description = (
         "Run the GraphQL API at /graphql. Without DATABASE_URL an embedded PostgreSQL is "
         "started in F0CARE_DATA_DIR. Migrates and loads the areas on start."
@@ -36,24 +44,22 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, default=1, help="number of server processes")
     serve.add_argument("--no-migrate", action="store_true", help="do not run migrations on start")
 
-    sub.add_parser(
+    command(
         "migrate", help="upgrade the database to the newest schema"
     ).description = "Apply every pending Alembic migration, under an advisory lock."
-    sub.add_parser(
-        "load-areas", help="load Viet Nam's provinces, districts and communes"
-    ).description = (
+    command("load-areas", help="load Viet Nam's provinces, districts and communes").description = (
         "Load all 63 provinces, 696 districts and 10,051 communes (2021) from vietnam-provinces. "
         "Idempotent: a second run changes nothing."
     )
-    seed = sub.add_parser("seed-demo", help="create the Tây Ninh demo data")
+    seed = command("seed-demo", help="create the Tây Ninh demo data")
     seed.description = "Create deterministic demo data for Tây Ninh; does nothing if it exists."
     seed.add_argument("--patients", type=int, default=2000, help="number of demo F0 patients")
 
-    export = sub.add_parser("export-schema", help="print the GraphQL schema (SDL)")
+    export = command("export-schema", help="print the GraphQL schema (SDL)")
     export.description = "Print the schema as SDL, as committed in schema.graphql."
     export.add_argument("--output", "-o", help="write to this file instead of standard output")
 
-    user = sub.add_parser("create-user", help="create a staff or service account")
+    user = command("create-user", help="create a staff or service account")
     user.description = (
         "Create an account. The password is read from F0CARE_NEW_PASSWORD or asked for."
     )
@@ -63,7 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     user.add_argument("--area", help="area code, for area-bound roles")
     user.add_argument("--facility", type=int, help="facility id, for facility-bound roles")
 
-    token = sub.add_parser("token", help="mint a bearer token")
+    token = command("token", help="mint a bearer token")
     token.description = (
         "Mint a bearer token signed with F0CARE_JWT_SECRET (or the demo secret with --demo): "
         "for an existing account (--username), or for a service account or test principal "
@@ -83,6 +89,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `f0care` console script."""
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    if not args.verbose:  # pgserver narrates every start and stop at INFO: ~40 lines
+        logging.getLogger("pgserver").setLevel(logging.WARNING)
     try:
         settings = Settings()
         return commands.run(args, settings)

@@ -66,3 +66,6 @@ def test_serve_demo_on_embedded_postgres(tmp_path: Path) -> None:
     assert "health.commune" in out
     assert "Authorization: Bearer ey" in out
     assert f"{base}/graphql" in out
+    # and the embedded server's own narration stays out of the way (`--verbose` shows it)
+    before_banner = err.split("Uvicorn running")[0]
+    assert "pgserver" not in before_banner, before_banner
