@@ -37,7 +37,7 @@ async def test_snapshot_then_throttled_updates(live_server: str, demo: SeedResul
     assert official.area_code is not None
     watcher = await Subscriber.open(live_server, token_for(official), document=UPDATES)
     try:
-        first = await watcher.next(within=5)
+        first = await watcher.next(within=20)
         before = first["payload"]["data"]["statisticsUpdates"]["activePatients"]
         # when a declaration of this commune is verified
         today = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date().isoformat()
@@ -91,7 +91,7 @@ async def test_foreign_area_is_refused(live_server: str, demo: SeedResult) -> No
         document='subscription { statisticsUpdates(areaCode: "703") { activePatients } }',
     )
     try:
-        message = await watcher.next(within=5)
+        message = await watcher.next(within=20)
         assert message["type"] == "error"
         assert message["payload"][0]["extensions"]["code"] == "FORBIDDEN"
     finally:
