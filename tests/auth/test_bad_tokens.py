@@ -24,7 +24,12 @@ from server.settings import Settings
 from tests.conftest import TEST_SECRET
 from tests.tokens import raw_token
 
-NOW = int(datetime.now(UTC).timestamp())
+
+def now() -> int:
+    """Seconds since the epoch, taken when a token is made (never once at import)."""
+    return int(datetime.now(UTC).timestamp())
+
+
 GOOD = {"sub": "health.commune", "role": "HEALTH_STAFF", "area": "72"}
 # a query that would write an audit row if it ran with a valid health-staff token
 PROBE = "{ patients(first: 1) { edges { node { fullName } } } }"
@@ -67,8 +72,8 @@ def _b64(data: dict[str, Any]) -> str:
 def _alg_none() -> str:
     claims = {
         **GOOD,
-        "iat": NOW,
-        "exp": NOW + 3600,
+        "iat": now(),
+        "exp": now() + 3600,
         "iss": "https://id.tayninh.gov.vn",
         "aud": "f0care",
     }
@@ -90,8 +95,8 @@ BadToken = Callable[[Any, bytes], str]
 CASES: dict[str, BadToken] = {
     "alg none": lambda priv, pub: _alg_none(),
     "HS256 signed with the RS public key": lambda priv, pub: _hs_with_public_key(pub),
-    "expired": lambda priv, pub: raw_token(_std(exp=NOW - 120, iat=NOW - 3600)),
-    "nbf in the future": lambda priv, pub: raw_token(_std(nbf=NOW + 600)),
+    "expired": lambda priv, pub: raw_token(_std(exp=now() - 120, iat=now() - 3600)),
+    "nbf in the future": lambda priv, pub: raw_token(_std(nbf=now() + 600)),
     "wrong iss": lambda priv, pub: raw_token(_std(iss="https://evil.example")),
     "wrong aud": lambda priv, pub: raw_token(_std(aud="another-service")),
     "bad signature": lambda priv, pub: raw_token(_std(), key="not-the-secret-" + "y" * 30),
@@ -119,7 +124,7 @@ def _hs_with_public_key(public_pem: bytes) -> str:
     import hmac
 
     header = _b64({"alg": "HS256", "typ": "JWT", "kid": "k1"})
-    payload = _b64({**_std(), "iat": NOW, "exp": NOW + 3600})
+    payload = _b64({**_std(), "iat": now(), "exp": now() + 3600})
     signing_input = f"{header}.{payload}".encode()
     signature = hmac.new(public_pem, signing_input, hashlib.sha256).digest()
     return f"{header}.{payload}.{base64.urlsafe_b64encode(signature).rstrip(b'=').decode()}"
@@ -174,7 +179,7 @@ async def test_good_tokens_of_both_kinds_are_accepted(
 
 async def test_small_clock_skew_is_tolerated(rs_client: httpx.AsyncClient) -> None:
     # expired 10 s ago: inside the 30 s leeway
-    token = raw_token(_std(exp=NOW - 10, iat=NOW - 3600))
+    token = raw_token(_std(exp=now() - 10, iat=now() - 3600))
     response = await rs_client.post(
         "/graphql", json={"query": "{ me { role } }"}, headers={"Authorization": f"Bearer {token}"}
     )
@@ -198,7 +203,7 @@ def test_jwks_document_with_key_rotation(tmp_path: Path, rsa_keys: tuple[Any, by
     keys = KeySet(jwks=str(jwks))
     keys.load()
     verifier = TokenVerifier(algorithms=("RS256",), keys=keys)
-    claims = {**GOOD, "iat": NOW, "exp": NOW + 60}
+    claims = {**GOOD, "iat": now(), "exp": now() + 60}
     for kid, private in (("old", old), ("new", rsa_keys[0])):
         token = jwt.encode(claims, private, algorithm="RS256", headers={"kid": kid})
         assert verifier.verify(token).subject == "health.commune"

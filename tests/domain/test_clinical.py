@@ -49,6 +49,9 @@ CASES: list[tuple[str, Vitals, int, Severity, set[str]]] = [
     ("age 4, RR 40", Vitals(respiratory_rate=40), 4, MODERATE, {"RESPIRATORY_RATE_HIGH"}),
     ("age 1, RR 39", Vitals(respiratory_rate=39), 1, MILD, set()),
     ("age 1, RR 40", Vitals(respiratory_rate=40), 1, MODERATE, {"RESPIRATORY_RATE_HIGH"}),
+    # under 1 year: WHO's infant threshold, 50/min
+    ("age 0, RR 49", Vitals(respiratory_rate=49), 0, MILD, set()),
+    ("age 0, RR 50", Vitals(respiratory_rate=50), 0, MODERATE, {"RESPIRATORY_RATE_HIGH"}),
     # pulse > 120 or < 50
     ("pulse 120", Vitals(pulse=120), ADULT, MILD, set()),
     ("pulse 121", Vitals(pulse=121), ADULT, MODERATE, {"PULSE_ABNORMAL"}),

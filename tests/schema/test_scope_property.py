@@ -58,6 +58,14 @@ async def _hierarchy(sessions: async_sessionmaker[AsyncSession]) -> dict[str, st
         return {code: parent for code, parent in rows}
 
 
+async def _levels(sessions: async_sessionmaker[AsyncSession]) -> dict[str, str]:
+    async with sessions() as session:
+        rows = await session.execute(
+            text("SELECT code, level FROM areas WHERE province_code = '72'")
+        )
+        return {code: level for code, level in rows}
+
+
 async def _facilities(sessions: async_sessionmaker[AsyncSession]) -> list[int]:
     async with sessions() as session:
         return list((await session.scalars(text("SELECT id FROM facilities ORDER BY id"))).all())
@@ -164,11 +172,14 @@ async def test_patients_never_leave_scope(
     facilities = await _facilities(sessions)
     hospitals = await _receiving_facilities(sessions)
     tay_ninh = sorted(c for c in parents if "72" in _lineage(c, parents))
+    levels = await _levels(sessions)
     by_level = {
         "province": ["72"],
-        "district": [c for c in tay_ninh if parents[c] == "72"],
-        "commune": [c for c in tay_ninh if len(_lineage(c, parents)) == 3],
+        "district": [c for c in tay_ninh if levels[c] == "DISTRICT"],
+        "commune": [c for c in tay_ninh if levels[c] == "COMMUNE"],
     }
+    assert by_level["commune"]
+    assert by_level["district"]
     communes = [*by_level["commune"], "00001"]
     # given some random extra patients
     placements = data.draw(
