@@ -8,7 +8,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, inspect, text
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from db.admin import drop_database, ensure_database
 from db.base import Base
@@ -85,14 +85,38 @@ async def test_models_match_migrations(engine: AsyncEngine) -> None:
     assert differences == []
 
 
-async def test_concurrent_upgrades_migrate_once(empty_engine: AsyncEngine) -> None:
+async def test_concurrent_upgrades_migrate_once(
+    empty_engine: AsyncEngine, caplog: pytest.LogCaptureFixture
+) -> None:
     import asyncio
+    import logging
 
-    # given two processes' worth of concurrent upgrades on an empty database
-    await asyncio.gather(upgrade(empty_engine), upgrade(empty_engine))
-    # then both succeed and the database is at head
+    from alembic.script import ScriptDirectory
+
+    from db.engine import async_url
+    from db.migrate import alembic_config
+
+    # given two processes' worth of upgrades at once on an empty database, each with its
+    # own connection that gives up waiting for a lock after a while (no endless deadlock)
+    url = empty_engine.url.render_as_string(hide_password=False)
+    engines = [
+        create_async_engine(
+            async_url(url), connect_args={"server_settings": {"lock_timeout": "20s"}}
+        )
+        for _ in range(2)
+    ]
+    caplog.set_level(logging.INFO, logger="alembic.runtime.migration")
+    try:
+        await asyncio.gather(*(upgrade(engine) for engine in engines))
+    finally:
+        for engine in engines:
+            await engine.dispose()
+    # then both succeed, the database is at head, and each revision ran exactly once
     async with empty_engine.connect() as conn:
         assert await current_revision(conn) == head_revision()
+    ran = [r.getMessage() for r in caplog.records if r.getMessage().startswith("Running upgrade")]
+    revisions = list(ScriptDirectory.from_config(alembic_config()).walk_revisions())
+    assert len(ran) == len(revisions), ran
 
 
 async def test_loaded_areas_get_the_country_root(empty_engine: AsyncEngine) -> None:
