@@ -33,9 +33,14 @@ async def test_depth_limit(client: httpx.AsyncClient) -> None:
 
 
 async def test_alias_limit(client: httpx.AsyncClient) -> None:
-    aliases = " ".join(f'a{i}: area(code: "72") {{ code }}' for i in range(31))
-    body = await gql(client, "{ " + aliases + " }")
+    def aliased(count: int) -> str:
+        return "{ " + " ".join(f'a{i}: area(code: "72") {{ code }}' for i in range(count)) + " }"
+
+    # exactly 30 aliases are allowed, 31 are not
+    assert "errors" not in await gql(client, aliased(30))
+    body = await gql(client, aliased(31))
     assert "aliases" in body["errors"][0]["message"].lower()
+    assert body["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
 
 
 async def test_token_limit(client: httpx.AsyncClient) -> None:

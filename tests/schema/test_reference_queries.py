@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import httpx
 
+from db.demo import SeedResult
 from tests.conftest import gql
+from tests.tokens import token_for
 
 
 async def test_area_with_parent_and_children(client: httpx.AsyncClient) -> None:
@@ -66,10 +68,26 @@ async def test_facilities_by_area_and_tier(client: httpx.AsyncClient) -> None:
     assert elsewhere["data"]["facilities"] == []
 
 
-async def test_nfd_query_argument_matches_nothing_but_names_keep_diacritics(
-    client: httpx.AsyncClient,
+async def test_names_keep_diacritics_and_an_nfd_argument_matches_like_nfc(
+    client: httpx.AsyncClient, demo: SeedResult
 ) -> None:
+    import unicodedata
+
     body = await gql(client, '{ areas(level: DISTRICT, parentCode: "72") { name } }')
     names = {a["name"] for a in body["data"]["areas"]}
     assert "Huyện Dương Minh Châu" in names
     assert "Thị xã Hòa Thành" in names
+    # a search typed with decomposed diacritics (NFD, as some keyboards send) finds what
+    # the composed (NFC) form finds, and names come back composed, exactly as stored
+    health = token_for(next(a for a in demo.accounts if a.username == "health.province"))
+    ask = "query($s: String) { patients(first: 100, filter: {search: $s}) { edges { node { fullName } } } }"
+    composed = "Nguyễn"
+    decomposed = unicodedata.normalize("NFD", composed)
+    assert decomposed != composed
+    found = {}
+    for form in (composed, decomposed):
+        body = await gql(client, ask, {"s": form}, token=health)
+        found[form] = [e["node"]["fullName"] for e in body["data"]["patients"]["edges"]]
+    assert found[composed]
+    assert found[decomposed] == found[composed]
+    assert all(unicodedata.is_normalized("NFC", name) for name in found[composed])

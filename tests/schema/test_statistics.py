@@ -199,8 +199,32 @@ async def test_scope_and_suppression(client: httpx.AsyncClient, demo: SeedResult
         for key in ("activePatients", "newCases"):
             exact = manager_row[key]
             assert analyst_row[key] == (None if 1 <= exact <= 4 else exact)
-    small = [r for r in manager["data"]["statistics"]["breakdown"] if 1 <= r["activePatients"] <= 4]
-    assert small, "the demo data should hold communes with 1-4 active patients"
+
+
+async def test_analyst_suppression_at_its_boundaries(
+    client: httpx.AsyncClient, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    # given communes of one district with exactly 0, 1, 4 and 5 patients in treatment
+    district = "005"  # Quận Cầu Giấy, Hà Nội: no other test puts patients there
+    async with sessions.begin() as session:
+        communes = (await communes_of(session, district))[:4]
+        for commune, count in zip(communes, (0, 1, 4, 5), strict=True):
+            for _ in range(count):
+                await make_patient(session, commune)
+    ask = (
+        "query($a: ID) { statistics(areaCode: $a) { breakdown { area { code } activePatients } } }"
+    )
+    # when a manager and an analyst of the province look at the district
+    seen = {}
+    for role in (Role.MANAGER, Role.ANALYST):
+        body = await gql(client, ask, {"a": district}, token_of("bi", role, "01"))
+        rows = body["data"]["statistics"]["breakdown"]
+        seen[role] = {
+            r["area"]["code"]: r["activePatients"] for r in rows if r["area"]["code"] in communes
+        }
+    # then the manager sees the counts, the analyst sees 1 to 4 as null, 0 and 5 as they are
+    assert [seen[Role.MANAGER][c] for c in communes] == [0, 1, 4, 5]
+    assert [seen[Role.ANALYST][c] for c in communes] == [0, None, None, 5]
 
 
 @pytest.mark.parametrize(
