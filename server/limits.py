@@ -3,6 +3,8 @@ the rest of it is read, so nobody can make the server parse ten megabytes of JSO
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -12,6 +14,19 @@ TOO_LARGE = "REQUEST_TOO_LARGE"
 def error_body(message: str, code: str) -> bytes:
     """A GraphQL-shaped error body for a request refused before execution."""
     return orjson.dumps({"errors": [{"message": message, "extensions": {"code": code}}]})
+
+
+async def send_error(
+    send: Send, status: int, body: bytes, headers: Sequence[tuple[bytes, bytes]] = ()
+) -> None:
+    """Answer a request with a JSON error body before the application saw it."""
+    sent = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+        *headers,
+    ]
+    await send({"type": "http.response.start", "status": status, "headers": sent})
+    await send({"type": "http.response.body", "body": body})
 
 
 class BodyLimit:
@@ -57,13 +72,7 @@ class BodyLimit:
 
     async def _refuse(self, send: Send) -> None:
         body = error_body(f"the request body is larger than {self.max_bytes} bytes", TOO_LARGE)
-        headers = [
-            (b"content-type", b"application/json"),
-            (b"content-length", str(len(body)).encode()),
-            (b"connection", b"close"),
-        ]
-        await send({"type": "http.response.start", "status": 413, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
+        await send_error(send, 413, body, [(b"connection", b"close")])
 
 
 def _content_length(scope: Scope) -> int | None:

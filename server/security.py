@@ -13,7 +13,7 @@ from auth.directory import Directory
 from auth.tokens import InvalidToken, KeySet, TokenVerifier
 from db.errors import Availability, is_unavailable
 from resolvers.errors import ServiceUnavailable
-from server.limits import error_body
+from server.limits import error_body, send_error
 from server.settings import Settings
 
 log = logging.getLogger("f0care.auth")
@@ -85,23 +85,11 @@ def _header(scope: Scope, name: bytes) -> str | None:
 
 
 async def _send_503(send: Send) -> None:
-    unavailable = ServiceUnavailable()
-    body = orjson.dumps({"errors": [unavailable.formatted]})
-    headers = [
-        (b"content-type", b"application/json"),
-        (b"content-length", str(len(body)).encode()),
-        (b"retry-after", str(unavailable.RETRY_AFTER_SECONDS).encode()),
-    ]
-    await send({"type": "http.response.start", "status": 503, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
+    retry = ServiceUnavailable.RETRY_AFTER_SECONDS
+    body = orjson.dumps({"errors": [ServiceUnavailable().formatted]})
+    await send_error(send, 503, body, [(b"retry-after", str(retry).encode())])
 
 
 async def _send_401(send: Send, reason: str) -> None:
     body = unauthenticated_body(reason)
-    headers = [
-        (b"content-type", b"application/json"),
-        (b"content-length", str(len(body)).encode()),
-        (b"www-authenticate", b'Bearer error="invalid_token"'),
-    ]
-    await send({"type": "http.response.start", "status": 401, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
+    await send_error(send, 401, body, [(b"www-authenticate", b'Bearer error="invalid_token"')])

@@ -10,6 +10,7 @@ import os
 import secrets
 import tempfile
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -63,22 +64,32 @@ def throwaway_url(server_url: str, prefix: str = "f0care_test") -> str:
     return url.render_as_string(hide_password=False)
 
 
-@pytest.fixture(scope="session")
-async def database_url(server_url: str) -> AsyncIterator[str]:
-    """A database for this run, migrated, with the areas and the demo data loaded."""
-    url = throwaway_url(server_url)
+@asynccontextmanager
+async def fresh_database(
+    server_url: str, prefix: str = "f0care_test"
+) -> AsyncIterator[tuple[str, async_sessionmaker[AsyncSession]]]:
+    """A new database on the server, migrated, with the areas loaded; dropped afterwards.
+    Yields its URL and a session factory."""
+    url = throwaway_url(server_url, prefix)
     await ensure_database(url)
-    engine = make_engine(url, pool_size=2)
+    engine = make_engine(url, pool_size=4)
     try:
         await upgrade(engine)
-        async with make_session_factory(engine).begin() as session:
+        sessions = make_session_factory(engine)
+        async with sessions.begin() as session:
             await load_areas(session)
             await rollup.ensure(session, "Asia/Ho_Chi_Minh")
-        await engine.dispose()
-        yield url
+        yield url, sessions
     finally:
         await engine.dispose()
         await drop_database(url)
+
+
+@pytest.fixture(scope="session")
+async def database_url(server_url: str) -> AsyncIterator[str]:
+    """A database for this run, migrated, with the areas loaded (the demo data by `demo`)."""
+    async with fresh_database(server_url) as (url, _):
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -5,34 +5,19 @@ from __future__ import annotations
 import asyncio
 import re
 import secrets
-from typing import Any
-
-import httpx
 
 from db.demo import SeedResult
 from domain.enums import Role
 from tests.browser.conftest import LITERALS, Console
-from tests.server.live import sos
+from tests.server.live import post, sos
 from tests.tokens import token_for, token_of
 
 PHONE = re.compile(r"\b0\d{9}\b")
 
 
-async def _api(base: str, token: str, query: str, variables: dict[str, Any]) -> Any:
-    async with httpx.AsyncClient(timeout=10) as client:
-        response = await client.post(
-            f"{base}/graphql",
-            json={"query": query, "variables": variables},
-            headers={"Authorization": f"Bearer {token}"},
-        )
-    body = response.json()
-    assert "errors" not in body, body
-    return body["data"]
-
-
 async def _quiet_patients(base: str, token: str) -> list[str]:
     """Patients at home in the caller's area without an open alert."""
-    found = await _api(
+    found = await post(
         base,
         token,
         "{ patients(first: 100, filter: {status: [HOME_TREATMENT]}) { edges { node { id openAlerts { id } } } } }",
@@ -71,7 +56,7 @@ async def test_health_worker_sees_an_sos_live_and_acknowledges_it(
     # when the worker acknowledges it, then the API says ACKNOWLEDGED
     await card.locator("button.ack").click()
     for _ in range(20):
-        state = await _api(
+        state = await post(
             console.base,
             staff,
             "query($id: ID!) { patient(id: $id) { openAlerts { id status } } }",

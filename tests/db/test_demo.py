@@ -8,11 +8,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from db.admin import drop_database, ensure_database
-from db.areas import load_areas
 from db.demo import DEMO_PASSWORD, SeedResult, seed_demo
-from db.engine import make_engine, make_session_factory
-from db.migrate import upgrade
 from db.models import Alert, Declaration, Facility, HealthReport, Patient, Transfer, User
 from domain.enums import (
     AlertKind,
@@ -22,7 +18,7 @@ from domain.enums import (
     Role,
     TransferStatus,
 )
-from tests.conftest import DEMO_PATIENTS, throwaway_url
+from tests.conftest import DEMO_PATIENTS, fresh_database
 
 
 async def _distinct(session: AsyncSession, column: Any) -> set[object]:
@@ -84,14 +80,8 @@ async def test_demo_names_are_vietnamese(
 
 async def test_demo_history_follows_the_clinical_rules(server_url: str) -> None:
     # a database of its own: later tests change alerts and reports of the shared one
-    url = throwaway_url(server_url, "f0care_demo")
-    await ensure_database(url)
-    engine = make_engine(url, pool_size=2)
-    try:
-        await upgrade(engine)
-        sessions = make_session_factory(engine)
+    async with fresh_database(server_url, "f0care_demo") as (_, sessions):
         async with sessions.begin() as session:
-            await load_areas(session)
             seeded = await seed_demo(
                 session, now=datetime.now(UTC), patients=300, password_hash=lambda: "x"
             )
@@ -125,9 +115,6 @@ async def test_demo_history_follows_the_clinical_rules(server_url: str) -> None:
                     Patient.citizen_subject == seeded.citizen_subject
                 )
             )
-    finally:
-        await engine.dispose()
-        await drop_database(url)
     # every patient at home whose newest report has a warning sign has its open alert
     assert warned
     assert warned <= alerted, sorted(warned - alerted)

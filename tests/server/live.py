@@ -110,10 +110,8 @@ class Subscriber:
         await self.ws.close()
 
 
-async def sos(base: str, token: str, key: str, patient_id: str | None = None) -> dict[str, Any]:
-    """Press SOS through one server over HTTP."""
-    query = "mutation($i: SosInput!) { raiseSos(input: $i) { id status pressCount } }"
-    variables = {"i": {"idempotencyKey": key, "patientId": patient_id}}
+async def post(base: str, token: str, query: str, variables: dict[str, Any]) -> dict[str, Any]:
+    """A GraphQL request to one server over HTTP that must succeed; its `data`."""
     async with httpx.AsyncClient(timeout=10) as client:
         response = await client.post(
             f"{base}/graphql",
@@ -122,4 +120,13 @@ async def sos(base: str, token: str, key: str, patient_id: str | None = None) ->
         )
     body = response.json()
     assert "errors" not in body, body
-    return body["data"]["raiseSos"]  # type: ignore[no-any-return]
+    data: dict[str, Any] = body["data"]
+    return data
+
+
+async def sos(base: str, token: str, key: str, patient_id: str | None = None) -> dict[str, Any]:
+    """Press SOS through one server over HTTP."""
+    query = "mutation($i: SosInput!) { raiseSos(input: $i) { id status pressCount } }"
+    variables = {"i": {"idempotencyKey": key, "patientId": patient_id}}
+    raised: dict[str, Any] = (await post(base, token, query, variables))["raiseSos"]
+    return raised

@@ -15,18 +15,15 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from websockets.exceptions import ConnectionClosed
 
-from db.admin import drop_database, ensure_database
-from db.areas import load_areas
-from db.engine import asyncpg_dsn, make_engine, make_session_factory
+from db.engine import asyncpg_dsn
 from db.events import APPLICATION_NAME
-from db.migrate import upgrade
 from db.models import Alert, AlertEvent
 from domain.enums import AlertEventType, AlertKind, AlertStatus, Role
 from server.jobs import Jobs
 from server.settings import Settings
-from tests.conftest import throwaway_url
+from tests.conftest import fresh_database
 from tests.factories import communes_of, make_patient
-from tests.server.live import Subscriber, servers, sos
+from tests.server.live import Subscriber, post, servers, sos
 from tests.tokens import token_of
 
 DISTRICT = "712"  # Thị xã Trảng Bàng
@@ -43,19 +40,10 @@ class Place:
 @pytest.fixture(scope="module")
 async def place(server_url: str) -> AsyncIterator[Place]:
     """A database of its own (alerts here must not disturb other tests)."""
-    url = throwaway_url(server_url, "f0care_alerts")
-    await ensure_database(url)
-    engine = make_engine(url, pool_size=4)
-    try:
-        await upgrade(engine)
-        sessions = make_session_factory(engine)
-        async with sessions.begin() as session:
-            await load_areas(session)
+    async with fresh_database(server_url, "f0care_alerts") as (url, sessions):
+        async with sessions() as session:
             communes = await communes_of(session, DISTRICT)
         yield Place(url, sessions, communes[0], communes[1])
-    finally:
-        await engine.dispose()
-        await drop_database(url)
 
 
 @pytest.fixture(scope="module")
@@ -400,12 +388,6 @@ async def test_each_event_carries_the_alert_as_it_was_live_and_replayed_alike(
 
 
 async def _acknowledge(base: str, token: str, alert_id: str) -> None:
-    import httpx
-
-    async with httpx.AsyncClient(timeout=10) as client:
-        response = await client.post(
-            f"{base}/graphql",
-            json={"query": f'mutation {{ acknowledgeAlert(id: "{alert_id}") {{ id }} }}'},
-            headers={"Authorization": f"Bearer {token}"},
-        )
-    assert "errors" not in response.json(), response.json()
+    await post(
+        base, token, "mutation($id: ID!) { acknowledgeAlert(id: $id) { id } }", {"id": alert_id}
+    )

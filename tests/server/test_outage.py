@@ -14,12 +14,9 @@ from typing import Any
 import httpx
 import pytest
 
-from db.admin import ensure_database
-from db.areas import load_areas
-from db.engine import make_engine, make_session_factory
-from db.migrate import upgrade
 from domain.enums import Role
 from server.embedded import embedded_server
+from tests.conftest import fresh_database
 from tests.factories import make_patient
 from tests.server.live import servers
 from tests.server.test_websocket_hardening import Socket
@@ -48,19 +45,6 @@ def _stop(server: Any) -> None:
         time.sleep(0.1)
 
 
-async def _prepare(url: str) -> int:
-    await ensure_database(url)
-    engine = make_engine(url, pool_size=2)
-    try:
-        await upgrade(engine)
-        async with make_session_factory(engine).begin() as session:
-            await load_areas(session)
-            patient = await make_patient(session, COMMUNE)
-            return patient.id
-    finally:
-        await engine.dispose()
-
-
 async def _ask(base: str, token: str) -> httpx.Response:
     async with httpx.AsyncClient(timeout=10) as client:
         return await client.post(
@@ -73,8 +57,17 @@ async def _ask(base: str, token: str) -> httpx.Response:
 async def test_an_outage_is_503_and_a_subscription_error_then_recovers(
     own_postgres: Any, tmp_path: Path
 ) -> None:
-    url = own_postgres.get_uri("f0care")
-    await _prepare(url)
+    async with fresh_database(own_postgres.get_uri("postgres"), "outage") as (url, sessions):
+        async with sessions.begin() as session:
+            await make_patient(session, COMMUNE)
+        await _outage_and_recovery(own_postgres, url, tmp_path)
+    log = (tmp_path / "server-0.log").read_text(encoding="utf-8")
+    assert "Traceback" not in log, log
+    assert log.count("database unreachable") == 1, log
+    assert "database reachable again" in log
+
+
+async def _outage_and_recovery(own_postgres: Any, url: str, tmp_path: Path) -> None:
     token = token_of("outage.health", Role.HEALTH_STAFF, COMMUNE)
     with servers(url, tmp_path, {"F0CARE_JOBS": "false"}, count=1) as (base,):
         assert (await _ask(base, token)).status_code == 200
@@ -107,7 +100,3 @@ async def test_an_outage_is_503_and_a_subscription_error_then_recovers(
         while (await _ask(base, token)).status_code != 200:
             assert time.monotonic() < deadline, "no recovery within 30 s"
             await asyncio.sleep(0.2)
-    log = (tmp_path / "server-0.log").read_text(encoding="utf-8")
-    assert "Traceback" not in log, log
-    assert log.count("database unreachable") == 1, log
-    assert "database reachable again" in log

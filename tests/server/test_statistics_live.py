@@ -7,29 +7,13 @@ import time
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-import httpx
-
 from db.demo import SeedResult
 from domain.enums import Role
-from tests.server.live import Subscriber
+from tests.server.live import Subscriber, post
 from tests.tokens import token_for, token_of
 
 UPDATES = "subscription { statisticsUpdates { activePatients daily { date newCases } } }"
 THROTTLE = 5.0  # the server's default
-
-
-async def _post(
-    base: str, token: str, query: str, variables: dict[str, object]
-) -> dict[str, object]:
-    async with httpx.AsyncClient(timeout=10) as client:
-        response = await client.post(
-            f"{base}/graphql",
-            json={"query": query, "variables": variables},
-            headers={"Authorization": f"Bearer {token}"},
-        )
-    body: dict[str, object] = response.json()
-    assert "errors" not in body, body
-    return body
 
 
 async def test_snapshot_then_throttled_updates(live_server: str, demo: SeedResult) -> None:
@@ -42,7 +26,7 @@ async def test_snapshot_then_throttled_updates(live_server: str, demo: SeedResul
         # when a declaration of this commune is verified
         today = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date().isoformat()
         citizen = token_of(f"citizen-{secrets.token_hex(4)}", Role.CITIZEN)
-        declared = await _post(
+        declared = await post(
             live_server,
             citizen,
             "mutation($i: SelfTestInput!) { declareSelfTest(input: $i) { id } }",
@@ -60,8 +44,8 @@ async def test_snapshot_then_throttled_updates(live_server: str, demo: SeedResul
                 }
             },
         )
-        declaration_id = declared["data"]["declareSelfTest"]["id"]  # type: ignore[index]
-        await _post(
+        declaration_id = declared["declareSelfTest"]["id"]
+        await post(
             live_server,
             token_for(official),
             "mutation($id: ID!) { verifyDeclaration(id: $id) { id } }",
@@ -72,7 +56,7 @@ async def test_snapshot_then_throttled_updates(live_server: str, demo: SeedResul
         pushed = time.monotonic()
         assert update["payload"]["data"]["statisticsUpdates"]["activePatients"] == before + 1
         # and another change right away is pushed no sooner than the throttle allows
-        await _post(
+        await post(
             live_server,
             citizen,
             "mutation($i: HealthReportInput!) { submitHealthReport(input: $i) { id } }",

@@ -27,7 +27,7 @@ from db.models import AuditEntry
 from domain.enums import Role
 from tests.conftest import TEST_SECRET
 from tests.factories import make_patient
-from tests.server.live import servers
+from tests.server.live import post, servers, sos
 from tests.tokens import token_of
 
 PROTOCOL = Subprotocol("graphql-transport-ws")
@@ -302,18 +302,6 @@ ALERT_WITH_PERSON = """subscription { alertEvents {
 } }"""
 
 
-async def _post(base: str, token: str, query: str, variables: dict[str, Any]) -> dict[str, Any]:
-    async with httpx.AsyncClient(timeout=10) as client:
-        response = await client.post(
-            f"{base}/graphql",
-            json={"query": query, "variables": variables},
-            headers={"Authorization": f"Bearer {token}"},
-        )
-    body: dict[str, Any] = response.json()
-    assert "errors" not in body, body
-    return body
-
-
 async def _event(socket: Socket, alert_id: str | None = None) -> dict[str, Any]:
     while True:
         message = await socket.result("events")
@@ -324,13 +312,8 @@ async def _event(socket: Socket, alert_id: str | None = None) -> dict[str, Any]:
 
 
 async def _sos(base: str, token: str, key: str) -> str:
-    body = await _post(
-        base,
-        token,
-        "mutation($i: SosInput!) { raiseSos(input: $i) { id } }",
-        {"i": {"idempotencyKey": key}},
-    )
-    alert_id: str = body["data"]["raiseSos"]["id"]
+    raised = await sos(base, token, key)
+    alert_id: str = raised["id"]
     return alert_id
 
 
@@ -394,7 +377,7 @@ async def test_events_and_queries_on_a_socket_show_fresh_values(
     await socket.subscribe("q1", detail)
     assert (await socket.result("q1"))["payload"]["data"]["patient"]["latestReport"] is None
     # when a report with SpO2 91 arrives over HTTP
-    await _post(
+    await post(
         server[0],
         citizen_token,
         "mutation($i: HealthReportInput!) { submitHealthReport(input: $i) { id } }",
