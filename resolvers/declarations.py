@@ -14,6 +14,7 @@ from db.queries import declarations as queries
 from db.queries import patients as patient_queries
 from db.queries.pagination import Page
 from domain import intake
+from domain.clinical import Vitals, check_ranges
 from domain.eligibility import home_care
 from domain.enums import DeclarationKind, DeclarationStatus, PatientStatus
 from resolvers import filters
@@ -170,7 +171,7 @@ async def _pending(session: AsyncSession, ctx: Context, declaration_id: str) -> 
         raise NotFound(f"declaration {shown(declaration_id)} not found")
     if found.status is not DeclarationStatus.PENDING:
         raise Conflict(
-            f"declaration {declaration_id} is {found.status.value}; "
+            f"declaration {shown(declaration_id)} is {found.status.value}; "
             "only PENDING declarations can be verified or rejected"
         )
     return found
@@ -184,6 +185,9 @@ async def verify(ctx: Context, declaration_id: str, given: Verification) -> Pati
         raise BadUserInput("input.comorbidities", f"must hold at most {MAX_COMORBIDITIES} items")
     if any(not 1 <= len(c.strip()) <= MAX_COMORBIDITY for c in given.comorbidities):
         raise BadUserInput("input.comorbidities", f"each must be 1 to {MAX_COMORBIDITY} characters")
+    measured = Vitals(spo2=given.spo2, respiratory_rate=given.respiratory_rate)
+    for field, rule in check_ranges(measured):
+        raise BadUserInput(f"input.{field}", rule)
     principal = ctx.principal
     now = datetime.now(UTC)
     async with ctx.sessions.begin() as session:

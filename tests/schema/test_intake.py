@@ -434,3 +434,29 @@ async def test_every_change_is_audited(
     actions = {action for action, _ in rows}
     assert {"DECLARE_SELF_TEST", "DECLARATION_VERIFIED", "CREATE_PATIENT"} <= actions
     assert ("DECLARATION_VERIFIED", "official.commune") in {(a, s) for a, s in rows}
+
+
+@pytest.mark.parametrize(
+    ("verification", "field"),
+    [
+        ({"spo2": 2**31 - 1}, "input.spo2"),
+        ({"spo2": 12}, "input.spo2"),
+        ({"respiratoryRate": 500}, "input.respiratoryRate"),
+        ({"comorbidities": ["DIABETES"] * 21}, "input.comorbidities"),
+        ({"comorbidities": ["x" * 101]}, "input.comorbidities"),
+        ({"note": "x" * 501}, "input.note"),
+    ],
+)
+async def test_verification_values_out_of_range_are_refused_and_nothing_is_created(
+    client: httpx.AsyncClient, demo: SeedResult, verification: dict[str, Any], field: str
+) -> None:
+    commune = commune_of(demo, "official.commune")
+    declared = await gql(client, DECLARE, {"input": person(commune)}, citizen())
+    declaration = declared["data"]["declareSelfTest"]["id"]
+    official = account(demo, "official.commune")
+    body = await gql(client, VERIFY, {"id": declaration, "input": verification}, official)
+    assert code_of(body) == "BAD_USER_INPUT"
+    assert body["errors"][0]["extensions"]["field"] == field
+    # the declaration is still pending: it can be verified with sane values
+    again = await gql(client, VERIFY, {"id": declaration, "input": {"spo2": 97}}, official)
+    assert again["data"]["verifyDeclaration"]["status"] == "HOME_TREATMENT"
