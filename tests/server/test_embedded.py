@@ -26,7 +26,8 @@ def _use_once(data_dir: Path) -> int:
 
 
 def _wait_gone(pid: int) -> bool:
-    deadline = time.monotonic() + 30
+    # generous: a loaded machine may take long to shut PostgreSQL down; only "never" fails
+    deadline = time.monotonic() + 120
     while not _gone(pid) and time.monotonic() < deadline:
         time.sleep(0.2)
     return _gone(pid)
@@ -73,5 +74,5 @@ def test_sigterm_stops_serve_and_its_embedded_server(tmp_path: Path) -> None:
     wait_ready(f"http://127.0.0.1:{port}", proc)
     postmaster = int((tmp_path / "data" / "pgdata" / "postmaster.pid").read_text().splitlines()[0])
     proc.send_signal(signal.SIGTERM)  # what service managers send
-    proc.wait(timeout=60)
+    proc.wait(timeout=120)
     assert _wait_gone(postmaster)
