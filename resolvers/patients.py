@@ -11,11 +11,13 @@ from typing import Any
 from aiodataloader import DataLoader
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from db.compiled import Answer, Reader, read_patient, read_patients
 from db.models import HealthReport, Patient
 from db.queries import patients as queries
 from db.queries import reports as report_queries
 from db.queries import transfers as transfer_queries
 from db.queries.pagination import Page
+from db.readplan import RootPlan
 from db.scope import patient_visible
 from domain.enums import PERSONAL_DATA_ROLES, PatientStatus, Role, Severity
 from domain.intake import clean_text
@@ -60,6 +62,21 @@ async def patients(
     with_total: bool = True,
 ) -> Page[Patient]:
     """A page of the patients in scope, newest first."""
+    query = await list_query(ctx, given)
+    async with ctx.readers() as session:
+        return await queries.list_patients(
+            session,
+            scope=ctx.principal.scope,
+            query=query,
+            first=page_size(first),
+            after_id=decode_cursor(after, "patient"),
+            with_total=with_total,
+        )
+
+
+async def list_query(ctx: Context, given: PatientListFilter) -> queries.PatientQuery:
+    """The patient-list filter, checked (BAD_USER_INPUT, FORBIDDEN for a search by a role
+    that may not read personal data)."""
     query = queries.PatientQuery(
         statuses=given.statuses,
         severities=given.severities,
@@ -82,15 +99,7 @@ async def patients(
                 "filter.search", f"must be {MIN_SEARCH} to {MAX_SEARCH} characters after trimming"
             )
         query = replace(query, search=term)
-    async with ctx.readers() as session:
-        return await queries.list_patients(
-            session,
-            scope=ctx.principal.scope,
-            query=query,
-            first=page_size(first),
-            after_id=decode_cursor(after, "patient"),
-            with_total=with_total,
-        )
+    return query
 
 
 async def prefetch(ctx: Context, rows: Sequence[Patient], fields: set[str]) -> None:
@@ -161,3 +170,38 @@ async def lock_acting_for(session: AsyncSession, ctx: Context, patient_id: str |
     if own is None:
         raise NotFound("you have no patient record")
     return own
+
+
+async def compiled(
+    ctx: Context,
+    plan: RootPlan,
+    *,
+    given: PatientListFilter | None = None,
+    first: int | None = None,
+    after: str | None = None,
+    patient_id: str | None = None,
+) -> Answer:
+    """The `patients` page or the `patient(id)` of a compiled plan, in one statement with
+    its audit row. Arguments are checked exactly as on the generic path (the same errors)."""
+    principal = ctx.principal
+    reader = Reader(principal.subject, principal.role.value if principal.role else None)
+    if plan.field == "patient":
+        row_id = parse_id(patient_id)
+        if row_id is None:
+            return Answer("null", 0)  # an id that cannot exist: no patient, as for any other
+        async with ctx.readers() as session:
+            return await read_patient(
+                session, plan, scope=principal.scope, patient_id=row_id, reader=reader
+            )
+    query = await list_query(ctx, given or PatientListFilter())
+    size, after_id = page_size(first), decode_cursor(after, "patient")
+    async with ctx.readers() as session:
+        return await read_patients(
+            session,
+            plan,
+            scope=principal.scope,
+            query=query,
+            first=size,
+            after_id=after_id,
+            reader=reader,
+        )

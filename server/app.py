@@ -27,7 +27,9 @@ from db.migrate import current_revision, head_revision
 from resolvers.audit import AuditWriter
 from resolvers.context import Services
 from resolvers.polls import LiveStatisticsLimits
-from schema import Limits, build_schema
+from schema import Limits, build_schema, export_sdl
+from schema.extensions import validation_rules
+from server.compiled import CompiledReads
 from server.floor import PatientPageFloor
 from server.graphql_app import GraphQLApp
 from server.jobs import Jobs
@@ -88,10 +90,20 @@ def create_app(settings: Settings | None = None) -> Starlette:
         max_tokens=settings.max_tokens,
         introspection=settings.introspection_enabled,
     )
+    schema = build_schema(limits)
+    compiled = None
+    if settings.compiled_reads:
+        rules = validation_rules(
+            max_depth=limits.max_depth,
+            max_aliases=limits.max_aliases,
+            introspection=limits.introspection,
+        )
+        compiled = CompiledReads(export_sdl(schema), rules, max_tokens=limits.max_tokens)
     graphql = GraphQLApp(
-        build_schema(limits),
+        schema,
         services=services,
         verifier=verifier,
+        compiled=compiled,
         graphql_ide="graphiql",
         subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],
     )

@@ -4,6 +4,7 @@ GraphQL-over-HTTP status codes for clients that accept application/graphql-respo
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 import orjson
@@ -15,7 +16,7 @@ from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
-from strawberry.http import GraphQLHTTPResponse
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.schema.exceptions import CannotGetOperationTypeError
 from strawberry.types.execution import ExecutionResult
 from strawberry.types.unset import UnsetType
@@ -23,13 +24,16 @@ from strawberry.types.unset import UnsetType
 from auth.authenticate import authenticate
 from auth.principal import Principal
 from auth.tokens import InvalidToken, TokenVerifier
+from db.errors import is_unavailable
 from resolvers.context import Context, Services
 from resolvers.errors import ServiceUnavailable
 from schema.errors import PARSE_FAILED, code_of, coded
+from server.compiled import CompiledReads
 from server.limits import error_body
 from server.ws import TransportHandler
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
+log = logging.getLogger("f0care.graphql")
 
 
 class GraphQLApp(GraphQL[Context, None]):
@@ -38,11 +42,42 @@ class GraphQLApp(GraphQL[Context, None]):
     graphql_transport_ws_handler_class = TransportHandler
 
     def __init__(
-        self, *args: Any, services: Services, verifier: TokenVerifier, **kwargs: Any
+        self,
+        *args: Any,
+        services: Services,
+        verifier: TokenVerifier,
+        compiled: CompiledReads | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.services = services
         self.verifier = verifier
+        self.compiled = compiled
+
+    async def execute_single(
+        self,
+        request: Request,
+        request_adapter: Any,
+        sub_response: Response,
+        context: Context,
+        root_value: None,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        """A compiled read when the document has one; else strawberry's executor."""
+        if self.compiled is not None:
+            try:
+                result = await self.compiled.execute(
+                    context, request_data.query, request_data.variables, request_data.operation_name
+                )
+            except Exception as exc:
+                if not is_unavailable(exc):  # an outage: the generic path answers 503
+                    log.exception("compiled read failed; the generic executor answers")
+                result = None
+            if result is not None:
+                return result
+        return await super().execute_single(
+            request, request_adapter, sub_response, context, root_value, request_data
+        )
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         if isinstance(request, WebSocket):

@@ -53,6 +53,7 @@ class Settings(BaseSettings):
     max_live_statistics_per_principal: int = 5
     max_live_statistics_areas: int = 100
     bench_floor: bool = False  # serve /bench/floor/patients (benchmarks only)
+    compiled_reads: bool = True  # answer plannable queries with one SQL statement
 
     @property
     def introspection_enabled(self) -> bool:

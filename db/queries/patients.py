@@ -41,7 +41,8 @@ def overdue(cutoff: datetime) -> ColumnElement[bool]:
     )
 
 
-def _conditions(scope: Scope, query: PatientQuery) -> list[ColumnElement[bool]]:
+def patient_conditions(scope: Scope, query: PatientQuery) -> list[ColumnElement[bool]]:
+    """The WHERE conditions of the patient list: the scope and every given filter."""
     conditions = [patient_visible(scope)]
     if query.area_code is not None and query.area_level is not None:
         conditions.append(patient_in_area(query.area_code, query.area_level))
@@ -87,7 +88,7 @@ async def list_patients(
     with_total: bool = True,
 ) -> Page[Patient]:
     """Newest first (by id), `first` rows after the cursor, with the total count if asked."""
-    conditions = _conditions(scope, query)
+    conditions = patient_conditions(scope, query)
     return await keyset_page(
         session, Patient, conditions, first=first, after_id=after_id, with_total=with_total
     )

@@ -1,0 +1,252 @@
+"""Compiled reads: a read plan (`resolvers.readplan`) as ONE statement that builds the
+response JSON in PostgreSQL (json_build_object, correlated subqueries per relation,
+keyset paging and pageInfo in SQL) and, when personal fields are read, appends the audit
+row in the same statement (a data-modifying CTE). The JSON comes back as text and is
+passed through undecoded.
+
+Row scope is the same predicate as everywhere (`db.scope`), applied where the rows enter;
+the filters are those of the patient list (`db.queries.patients`). SQLAlchemy compiles
+each statement shape once and keeps it (its compiled cache); asyncpg prepares it once per
+connection."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    Float,
+    FromClause,
+    Select,
+    Text,
+    case,
+    cast,
+    extract,
+    func,
+    insert,
+    literal,
+    literal_column,
+    null,
+    select,
+)
+from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import KeyedColumnElement
+
+from db.base import Base
+from db.queries.patients import PatientQuery, patient_conditions
+from db.readplan import (
+    ENTITIES,
+    Const,
+    Count,
+    Leaf,
+    Many,
+    Nested,
+    Newest,
+    ObjectPlan,
+    One,
+    RootPlan,
+)
+from db.scope import patient_visible
+from domain.scope import Scope
+
+_NAME = re.compile(r"^[_A-Za-z][_0-9A-Za-z]*$")
+_TYPENAMES = {"edges": "PatientEdge", "pageInfo": "PageInfo"}
+EMPTY_LIST: ColumnElement[Any] = literal_column("'[]'::json")
+
+
+@dataclass(frozen=True)
+class Reader:
+    """Who reads, for the audit row written with personal reads."""
+
+    subject: str
+    role: str | None
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The root field's JSON (text, undecoded) and how many items it holds."""
+
+    json: str
+    items: int
+
+
+def _table(entity: str) -> FromClause:
+    return Base.metadata.tables[ENTITIES[entity].table]
+
+
+def _key(name: str) -> ColumnElement[Any]:
+    if not _NAME.match(name):  # GraphQL names only: safe to write into the statement
+        raise ValueError(f"not a GraphQL name: {name!r}")
+    return literal_column(f"'{name}'")
+
+
+def _value(column: KeyedColumnElement[Any], kind: str) -> ColumnElement[Any]:
+    """A column's value as the generic path serialises it."""
+    if kind == "id":
+        return cast(column, Text)
+    if kind == "date":
+        return func.to_char(column, "YYYY-MM-DD")
+    if kind == "datetime":  # Python's isoformat(): microseconds only when there are some
+        utc = column.op("AT TIME ZONE")(literal_column("'UTC'"))
+        whole = func.to_char(utc, literal_column('\'YYYY-MM-DD"T"HH24:MI:SS"+00:00"\''))
+        fine = func.to_char(utc, literal_column('\'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"\''))
+        micros = extract("microseconds", column) % 1000000  # numeric: seconds × 10⁶ + µs
+        return case((micros == 0, whole), else_=fine)
+    if kind == "float":
+        return cast(column, Float)
+    return column
+
+
+def _object(plan: ObjectPlan, source: FromClause) -> ColumnElement[Any]:
+    parts: list[ColumnElement[Any]] = []
+    for field in plan.fields:
+        parts.append(_key(field.key))
+        if isinstance(field, Leaf):
+            parts.append(_value(source.c[field.column.name], field.column.kind))
+        elif isinstance(field, Const):
+            parts.append(null() if field.value is None else _key(field.value))
+        else:
+            parts.append(_nested(field, source))
+    return func.json_build_object(*parts)
+
+
+def _nested(field: Nested, source: FromClause) -> ColumnElement[Any]:
+    relation = field.relation
+    target = _table(relation.target).alias()
+    joined = target.c[relation.target_key] == source.c[relation.key]
+    if isinstance(relation, Count):
+        kept = [target.c[column].in_(values) for column, values in relation.where]
+        return select(func.count()).select_from(target).where(joined, *kept).scalar_subquery()
+    assert field.selection is not None  # noqa: S101 - only counts have no selection
+    obj = _object(field.selection, target)
+    if isinstance(relation, One):
+        return select(obj).where(joined).limit(1).scalar_subquery()
+    if isinstance(relation, Newest):
+        order = [target.c[c].desc() for c in relation.order]
+        return select(obj).where(joined).order_by(*order).limit(1).scalar_subquery()
+    assert isinstance(relation, Many)  # noqa: S101 - the four kinds of relation
+    kept = [target.c[column].in_(values) for column, values in relation.where]
+    ordered = aggregate_order_by(obj, *[target.c[c] for c in relation.order])
+    listed = func.coalesce(func.json_agg(ordered), EMPTY_LIST)
+    return select(listed).select_from(target).where(joined, *kept).scalar_subquery()
+
+
+def _cursor(row_id: KeyedColumnElement[Any], kind: str) -> ColumnElement[Any]:
+    """`resolvers.pagination.encode_cursor` in SQL: url-safe base64 of "kind:id"."""
+    raw = func.convert_to(literal_column(f"'{kind}:'") + cast(row_id, Text), "UTF8")
+    return func.translate(func.encode(raw, "base64"), "+/", "-_")
+
+
+def _audit(shown: FromClause, plan: RootPlan, reader: Reader) -> Select[Any]:
+    """The audit row of this read, inserted with it when personal fields were read."""
+    audit_log = Base.metadata.tables["audit_log"]
+    ids = cast(shown.c.id, Text)
+    row = (
+        select(
+            literal(reader.subject),
+            literal(reader.role),
+            literal("READ_PERSONAL"),
+            literal(plan.entity_of_audit),
+            func.array_agg(aggregate_order_by(ids, func.length(ids), ids)),
+            literal(list(plan.personal), ARRAY(Text)),
+        )
+        .select_from(shown)
+        .having(func.count() > 0)
+    )
+    columns = ["subject", "role", "action", "entity", "entity_ids", "fields"]
+    written = insert(audit_log).from_select(columns, row).returning(audit_log.c.id).cte("audit")
+    return select(func.count()).select_from(written)
+
+
+async def read_patients(
+    session: AsyncSession,
+    plan: RootPlan,
+    *,
+    scope: Scope,
+    query: PatientQuery,
+    first: int,
+    after_id: int | None,
+    reader: Reader,
+) -> Answer:
+    """The `patients` connection of `plan`, one statement."""
+    patients = Base.metadata.tables["patients"]
+    conditions = patient_conditions(scope, query)
+    after = [patients.c.id < after_id] if after_id is not None else []
+    page = (
+        select(patients)
+        .where(*conditions, *after)
+        .order_by(patients.c.id.desc())
+        .limit(first + 1)
+        .cte("page")
+    )
+    shown = select(page).order_by(page.c.id.desc()).limit(first).cte("shown")
+    assert plan.connection is not None  # noqa: S101 - a list root has its connection
+    parts: list[ColumnElement[Any]] = []
+    for key, part in plan.connection.fields:
+        parts.append(_key(key))
+        if part == "__typename":
+            parts.append(_key("PatientConnection"))
+        elif part == "totalCount":
+            total = select(func.count()).select_from(patients).where(*conditions)
+            parts.append(total.scalar_subquery())
+        elif isinstance(part, str):
+            raise ValueError(f"unknown connection field {part}")
+        elif part.part == "edges":
+            edge: list[ColumnElement[Any]] = []
+            for edge_key, name in part.fields:
+                edge.append(_key(edge_key))
+                if name == "node":
+                    edge.append(_object(plan.item, shown))
+                elif name == "cursor":
+                    edge.append(_cursor(shown.c.id, "patient"))
+                else:
+                    edge.append(_key(_TYPENAMES["edges"]))
+            ordered = aggregate_order_by(func.json_build_object(*edge), shown.c.id.desc())
+            listed = func.coalesce(func.json_agg(ordered), EMPTY_LIST)
+            parts.append(select(listed).select_from(shown).scalar_subquery())
+        else:
+            info: list[ColumnElement[Any]] = []
+            for info_key, name in part.fields:
+                info.append(_key(info_key))
+                if name == "hasNextPage":
+                    more = select(func.count()).select_from(page).scalar_subquery() > first
+                    info.append(more)
+                elif name == "endCursor":
+                    last = select(_cursor(shown.c.id, "patient")).order_by(shown.c.id).limit(1)
+                    info.append(last.scalar_subquery())
+                else:
+                    info.append(_key(_TYPENAMES["pageInfo"]))
+            parts.append(func.json_build_object(*info))
+    data = cast(func.json_build_object(*parts), Text)
+    items = select(func.count()).select_from(shown).scalar_subquery()
+    return await _run(session, data, items, shown, plan, reader)
+
+
+async def read_patient(
+    session: AsyncSession, plan: RootPlan, *, scope: Scope, patient_id: int, reader: Reader
+) -> Answer:
+    """`patient(id)` of `plan`, one statement (JSON null when unknown or out of scope)."""
+    patients = Base.metadata.tables["patients"]
+    shown = select(patients).where(patients.c.id == patient_id, patient_visible(scope)).cte("shown")
+    data = select(cast(_object(plan.item, shown), Text)).select_from(shown).scalar_subquery()
+    items = select(func.count()).select_from(shown).scalar_subquery()
+    return await _run(session, func.coalesce(data, "null"), items, shown, plan, reader)
+
+
+async def _run(
+    session: AsyncSession,
+    data: ColumnElement[Any],
+    items: ColumnElement[Any],
+    shown: FromClause,
+    plan: RootPlan,
+    reader: Reader,
+) -> Answer:
+    columns: list[ColumnElement[Any]] = [data.label("data"), items.label("items")]
+    if plan.personal:
+        columns.append(_audit(shown, plan, reader).scalar_subquery().label("audited"))
+    row = (await session.execute(select(*columns))).one()
+    return Answer(json=row.data, items=row.items)

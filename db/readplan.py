@@ -1,0 +1,222 @@
+"""Read plans: what one read needs (tables, columns and relations, by name), as neutral
+data. `resolvers.planner` builds a plan from a GraphQL selection; `db.compiled` turns it
+into one statement. The mapping of each object type to its table is declared once, here,
+in `ENTITIES`."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+Kind = Literal["id", "text", "int", "float", "bool", "enum", "date", "datetime", "list"]
+
+
+# --- the mapping: each type's table, columns and relations, declared once -------------
+
+
+@dataclass(frozen=True)
+class Column:
+    """A field read from a column."""
+
+    name: str
+    kind: Kind = "text"
+
+
+@dataclass(frozen=True)
+class One:
+    """A related row: `target` row whose `target_key` equals our `key` (null if none)."""
+
+    target: str
+    key: str
+    target_key: str
+
+
+@dataclass(frozen=True)
+class Newest:
+    """The newest related row by `order` (columns, newest first)."""
+
+    target: str
+    key: str
+    target_key: str
+    order: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Many:
+    """Related rows in `order` (oldest first), kept where `column` is one of `values`."""
+
+    target: str
+    key: str
+    target_key: str
+    order: tuple[str, ...]
+    where: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+
+@dataclass(frozen=True)
+class Count:
+    """How many related rows there are where `column` is one of `values`."""
+
+    target: str
+    key: str
+    target_key: str
+    where: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+
+Relation = One | Newest | Many | Count
+
+
+@dataclass(frozen=True)
+class Entity:
+    """An object type read from a table."""
+
+    table: str
+    fields: Mapping[str, Column | Relation]
+
+
+_OPEN_ALERTS = (("status", ("OPEN", "ACKNOWLEDGED")),)
+ENTITIES: dict[str, Entity] = {
+    "Patient": Entity(
+        "patients",
+        {
+            "id": Column("id", "id"),
+            "caseCode": Column("case_code"),
+            "status": Column("status", "enum"),
+            "tier": Column("tier", "int"),
+            "severity": Column("severity", "enum"),
+            "fullName": Column("full_name"),
+            "dateOfBirth": Column("date_of_birth", "date"),
+            "sex": Column("sex", "enum"),
+            "nationalId": Column("national_id"),
+            "phone": Column("phone"),
+            "address": Column("address"),
+            "confirmedAt": Column("confirmed_at", "datetime"),
+            "lastReportAt": Column("last_report_at", "datetime"),
+            "needsFacilityAssessment": Column("needs_facility_assessment", "bool"),
+            "assessmentReason": Column("assessment_reason"),
+            "homeCommune": One("Area", "home_commune_code", "code"),
+            "facility": One("Facility", "facility_id", "id"),
+            "latestReport": Newest("HealthReport", "id", "patient_id", ("reported_at", "id")),
+            "openAlerts": Many("Alert", "id", "patient_id", ("id",), _OPEN_ALERTS),
+        },
+    ),
+    "Area": Entity(
+        "areas",
+        {
+            "code": Column("code", "id"),
+            "name": Column("name"),
+            "level": Column("level", "enum"),
+            "parent": One("Area", "parent_code", "code"),
+        },
+    ),
+    "Facility": Entity(
+        "facilities",
+        {
+            "id": Column("id", "id"),
+            "name": Column("name"),
+            "tier": Column("tier", "int"),
+            "bedCapacity": Column("bed_capacity", "int"),
+            "area": One("Area", "area_code", "code"),
+            "occupancy": Count("Patient", "id", "facility_id", (("status", ("IN_FACILITY",)),)),
+        },
+    ),
+    "HealthReport": Entity(
+        "health_reports",
+        {
+            "id": Column("id", "id"),
+            "reportedAt": Column("reported_at", "datetime"),
+            "spo2": Column("spo2", "int"),
+            "temperature": Column("temperature", "float"),
+            "pulse": Column("pulse", "int"),
+            "respiratoryRate": Column("respiratory_rate", "int"),
+            "systolic": Column("systolic", "int"),
+            "diastolic": Column("diastolic", "int"),
+            "symptoms": Column("symptoms", "list"),
+            "note": Column("note"),
+            "severity": Column("severity", "enum"),
+            "warningSigns": Column("warning_signs", "list"),
+            "recommendedTier": Column("recommended_tier", "int"),
+            "ruleSet": Column("rule_set"),
+        },
+    ),
+    "Alert": Entity(
+        "alerts",
+        {
+            "id": Column("id", "id"),
+            "kind": Column("kind", "enum"),
+            "status": Column("status", "enum"),
+            "severity": Column("severity", "enum"),
+            "message": Column("message"),
+            "raisedAt": Column("raised_at", "datetime"),
+            "acknowledgedAt": Column("acknowledged_at", "datetime"),
+            "resolvedAt": Column("resolved_at", "datetime"),
+            "escalationLevel": Column("escalation_level", "enum"),
+            "pressCount": Column("press_count", "int"),
+            "lastPressedAt": Column("last_pressed_at", "datetime"),
+        },
+    ),
+}
+
+
+# --- the plan ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Leaf:
+    """`key`: a column's value."""
+
+    key: str
+    column: Column
+
+
+@dataclass(frozen=True)
+class Const:
+    """`key`: a constant (`__typename`), or null for a field the role may not read."""
+
+    key: str
+    value: str | None
+
+
+@dataclass(frozen=True)
+class Nested:
+    """`key`: a related row or rows, with their own selection (none for a count)."""
+
+    key: str
+    relation: Relation
+    selection: ObjectPlan | None
+
+
+@dataclass(frozen=True)
+class ObjectPlan:
+    """The fields of one object type, in response order."""
+
+    entity: str
+    fields: tuple[Leaf | Const | Nested, ...]
+
+
+@dataclass(frozen=True)
+class ConnectionPlan:
+    """`edges { node cursor }`, `pageInfo { hasNextPage endCursor }` and `totalCount`
+    keys, in response order (each tuple: (key, part)), plus `__typename` constants."""
+
+    fields: tuple[tuple[str, str | ConnectionPart], ...]
+
+
+@dataclass(frozen=True)
+class ConnectionPart:
+    """`edges` or `pageInfo`, with their own (key, part) fields."""
+
+    part: str
+    fields: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class RootPlan:
+    """One root field read with one statement: the item's fields, the connection around
+    the items (for a list), and the personal fields read (for the audit, sorted)."""
+
+    field: str  # "patients" or "patient"
+    item: ObjectPlan
+    connection: ConnectionPlan | None
+    personal: tuple[str, ...]
+    entity_of_audit: str = "patient"

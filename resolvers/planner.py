@@ -1,0 +1,265 @@
+"""From a GraphQL selection to a read plan (`db.readplan`), with the field rules decided
+for one role. No SQL here: `db.compiled` turns the plan into one statement.
+
+The rules come from the directives printed in the SDL (`@allow`, `@personalData`,
+`@clinicalData`), so the compiled path enforces exactly what `schema.graphql` says. A
+selection this module cannot plan (a field with Python logic, a nested list holding a
+refused field) raises Unplannable with the reason, and the request runs on the generic
+executor instead."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLField,
+    GraphQLIncludeDirective,
+    GraphQLObjectType,
+    GraphQLSchema,
+    GraphQLSkipDirective,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    get_named_type,
+)
+from graphql.execution.values import VariableValues, get_directive_values
+
+from db.readplan import (
+    ENTITIES,
+    Column,
+    ConnectionPart,
+    ConnectionPlan,
+    Const,
+    Count,
+    Leaf,
+    Many,
+    Nested,
+    ObjectPlan,
+    RootPlan,
+)
+from domain.enums import Role
+
+
+@dataclass(frozen=True)
+class Denied:
+    """A field the role may not read: null plus this error at each place it appears."""
+
+    path: tuple[str | int, ...]  # from the root key; for a list, after the item index
+    message: str
+    code: str
+    node: FieldNode
+
+
+@dataclass(frozen=True)
+class Planned:
+    """A root field's plan, and what the response needs besides the JSON: its key, its
+    node, the refused fields' errors (per item, in response order), whether it counts."""
+
+    plan: RootPlan
+    key: str
+    node: FieldNode
+    denied: tuple[Denied, ...]
+
+
+class Unplannable(Exception):
+    """Why a selection stays on the generic executor."""
+
+
+ROOTS = {"patients": "Patient", "patient": "Patient"}
+
+
+def plan_operation(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation: OperationDefinitionNode,
+    variables: VariableValues,
+    role: Role | None,
+) -> Planned:
+    """The plan of a query operation with one root field, for principals of `role`;
+    Unplannable says why there is none."""
+    if operation.operation.value != "query":
+        raise Unplannable(f"a {operation.operation.value} is not compiled")
+    fragments = {
+        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+    }
+    walker = _Walker(schema, fragments, variables, role)
+    roots = list(walker.fields(operation.selection_set))
+    if len(roots) != 1:
+        raise Unplannable("only a document with exactly one root field is compiled")
+    key, node = roots[0]
+    name = node.name.value
+    if name not in ROOTS:
+        raise Unplannable(f"Query.{name} is not compiled yet")
+    query_type = schema.query_type
+    assert query_type is not None  # noqa: S101 - every schema of ours has one
+    definition = query_type.fields[name]
+    if walker.rule(definition, "Query", name) is not None:
+        raise Unplannable(f"Query.{name} is not allowed for this role (the generic path says so)")
+    if name == "patient":
+        item = walker.object(ROOTS[name], node.selection_set, ())
+        return Planned(RootPlan(name, item, None, walker.personal()), key, node, walker.denied())
+    connection, item = walker.connection(ROOTS[name], node.selection_set)
+    plan = RootPlan(name, item, connection, walker.personal())
+    return Planned(plan, key, node, walker.denied())
+
+
+class _Walker:
+    def __init__(
+        self,
+        schema: GraphQLSchema,
+        fragments: dict[str, FragmentDefinitionNode],
+        variables: VariableValues,
+        role: Role | None,
+    ) -> None:
+        self.schema, self.fragments, self.variables, self.role = schema, fragments, variables, role
+        self.refused: list[Denied] = []
+        self.read_personal: set[str] = set()
+        self.depth_of_lists = 0
+
+    def personal(self) -> tuple[str, ...]:
+        return tuple(sorted(self.read_personal))
+
+    def denied(self) -> tuple[Denied, ...]:
+        return tuple(self.refused)
+
+    def fields(self, selection: SelectionSetNode | None) -> Iterator[tuple[str, FieldNode]]:
+        """(response key, first field node) in response order; the same key merges."""
+        seen: dict[str, FieldNode] = {}
+        for key, node in self._collect(selection):
+            if key in seen:
+                if node.selection_set is not None or seen[key].selection_set is not None:
+                    raise Unplannable(f"`{key}` is selected twice with sub-selections")
+                continue
+            seen[key] = node
+        yield from seen.items()
+
+    def _collect(self, selection: SelectionSetNode | None) -> Iterator[tuple[str, FieldNode]]:
+        for item in selection.selections if selection else ():
+            if not self._included(item):
+                continue
+            if isinstance(item, FieldNode):
+                yield (item.alias or item.name).value, item
+            elif isinstance(item, InlineFragmentNode):
+                yield from self._collect(item.selection_set)
+            elif isinstance(item, FragmentSpreadNode):
+                yield from self._collect(self.fragments[item.name.value].selection_set)
+
+    def _included(self, node: Any) -> bool:
+        skip = get_directive_values(GraphQLSkipDirective, node, self.variables)
+        if skip is not None and skip.get("if") is True:
+            return False
+        include = get_directive_values(GraphQLIncludeDirective, node, self.variables)
+        return include is None or include.get("if") is not False
+
+    def rule(self, definition: GraphQLField, type_name: str, name: str) -> tuple[str, str] | None:
+        """(message, code) when the role may not read the field, as the generic path says."""
+        for directive in _directives(definition):
+            kind = directive.name.value
+            if kind == "public":
+                return None
+            roles = _roles(directive)
+            if kind == "authenticated":
+                roles = {r.value for r in Role}
+            if roles is None:
+                continue
+            where = f"{type_name}.{name}"
+            if kind == "personalData":
+                if self.role is not None and self.role.value in roles:
+                    return None
+                who = "anonymous callers" if self.role is None else f"role {self.role.value}"
+                return f"{where} is personal data; {who} may not read it", "FORBIDDEN"
+            if self.role is None:
+                return f"{where} needs a valid bearer token", "UNAUTHENTICATED"
+            if self.role.value not in roles:
+                return f"role {self.role.value} may not use {where}", "FORBIDDEN"
+        return None
+
+    def object(
+        self, type_name: str, selection: SelectionSetNode | None, at: tuple[str, ...]
+    ) -> ObjectPlan:
+        entity = ENTITIES.get(type_name)
+        graphql_type = self.schema.type_map[type_name]
+        if entity is None or not isinstance(graphql_type, GraphQLObjectType):
+            raise Unplannable(f"{type_name} is not mapped")
+        planned: list[Leaf | Const | Nested] = []
+        for key, node in self.fields(selection):
+            name = node.name.value
+            if name == "__typename":
+                planned.append(Const(key, type_name))
+                continue
+            definition = graphql_type.fields[name]
+            if definition.args and node.arguments:
+                raise Unplannable(f"{type_name}.{name} with arguments is not compiled")
+            refused = self.rule(definition, type_name, name)
+            if refused is not None:
+                if self.depth_of_lists > 0:
+                    raise Unplannable("a refused field inside a nested list is not compiled")
+                self.refused.append(Denied((*at, key), refused[0], refused[1], node))
+                planned.append(Const(key, None))
+                continue
+            if _personal(definition):
+                self.read_personal.add(name)
+            source = entity.fields.get(name)
+            if source is None:
+                raise Unplannable(f"{type_name}.{name} is computed in Python")
+            if isinstance(source, Column):
+                planned.append(Leaf(key, source))
+            elif isinstance(source, Count):
+                planned.append(Nested(key, source, None))
+            else:
+                target = get_named_type(definition.type).name
+                if isinstance(source, Many):
+                    self.depth_of_lists += 1
+                    inner = self.object(target, node.selection_set, (*at, key))
+                    self.depth_of_lists -= 1
+                else:
+                    inner = self.object(target, node.selection_set, (*at, key))
+                planned.append(Nested(key, source, inner))
+        return ObjectPlan(type_name, tuple(planned))
+
+    def connection(
+        self, type_name: str, selection: SelectionSetNode | None
+    ) -> tuple[ConnectionPlan, ObjectPlan]:
+        item: ObjectPlan | None = None
+        parts: list[tuple[str, str | ConnectionPart]] = []
+        for key, node in self.fields(selection):
+            name = node.name.value
+            if name in ("__typename", "totalCount"):
+                parts.append((key, name))
+            elif name == "edges":
+                edge: list[tuple[str, str]] = []
+                for edge_key, edge_node in self.fields(node.selection_set):
+                    part = edge_node.name.value
+                    if part == "node":
+                        if item is not None:
+                            raise Unplannable("`node` is selected twice")
+                        item = self.object(type_name, edge_node.selection_set, (key, edge_key))
+                    edge.append((edge_key, part))
+                parts.append((key, ConnectionPart("edges", tuple(edge))))
+            elif name == "pageInfo":
+                info = tuple((k, n.name.value) for k, n in self.fields(node.selection_set))
+                parts.append((key, ConnectionPart("pageInfo", info)))
+        return ConnectionPlan(tuple(parts)), item or ObjectPlan(type_name, ())
+
+
+def _roles(directive: Any) -> set[str] | None:
+    for argument in directive.arguments:
+        if argument.name.value == "roles":
+            return {value.value for value in argument.value.values}
+    return None
+
+
+def _directives(definition: GraphQLField) -> tuple[Any, ...]:
+    """The directives printed on a field in the SDL (its rule)."""
+    node = definition.ast_node
+    return tuple(node.directives or ()) if node is not None else ()
+
+
+def _personal(definition: GraphQLField) -> bool:
+    return any(d.name.value == "personalData" for d in _directives(definition))

@@ -1,0 +1,193 @@
+"""Compiled reads, served: a query whose one root field has a read plan is answered by one
+SQL statement that builds the JSON, passed through undecoded (an `orjson.Fragment`).
+
+Everything the generic path would answer with an error (a document that does not parse or
+validate, variables that cannot be coerced or break the input rules, an argument that
+breaks a rule, a root field the role may not use) is left to it, so errors stay exactly
+the same; so is any selection the planner cannot compile (the reason is logged at DEBUG).
+Plans are kept per (document, operation name, role, values of @skip/@include variables)."""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+from collections.abc import Hashable
+from typing import Any
+
+import orjson
+from graphql import (
+    ASTValidationRule,
+    DocumentNode,
+    GraphQLError,
+    OperationDefinitionNode,
+    VariableNode,
+    build_schema,
+    get_operation_ast,
+    parse,
+    specified_rules,
+    validate,
+    visit,
+)
+from graphql.execution.values import VariableValues, get_argument_values, get_variable_values
+from graphql.language import Visitor
+from strawberry.types.execution import ExecutionResult
+
+from domain.enums import PatientStatus, Severity
+from resolvers import patients
+from resolvers.context import Context
+from resolvers.errors import CodedError
+from resolvers.planner import Planned, Unplannable, plan_operation
+from schema.caches import TextCache
+from schema.input_rules import variable_errors
+
+log = logging.getLogger("f0care.compiled")
+MAX_PLANS = 512
+
+
+class _Document:
+    """A parsed, valid document and the variables its @skip/@include depend on."""
+
+    def __init__(self, document: DocumentNode) -> None:
+        self.document = document
+        self.switches = tuple(sorted(_switch_variables(document)))
+
+
+class CompiledReads:
+    """Plans and runs compiled reads for one schema (given as its SDL)."""
+
+    def __init__(self, sdl: str, rules: list[type[ASTValidationRule]], *, max_tokens: int) -> None:
+        self.schema = build_schema(sdl)
+        self.rules = [*specified_rules, *rules]
+        self.max_tokens = max_tokens
+        self.documents: TextCache[_Document | bool] = TextCache()  # False: not for us
+        self.plans: OrderedDict[Hashable, Planned | None] = OrderedDict()
+
+    def _document(self, text: str) -> _Document | None:
+        known = self.documents.get(text)
+        if known is None:
+            try:
+                document = parse(text, max_tokens=self.max_tokens)
+            except GraphQLError:
+                known = False
+            else:
+                valid = not validate(self.schema, document, self.rules)
+                known = _Document(document) if valid else False
+            self.documents.put(text, known)
+        return known if isinstance(known, _Document) else None
+
+    def _plan(
+        self,
+        text: str,
+        parsed: _Document,
+        operation: OperationDefinitionNode,
+        variables: VariableValues,
+        ctx: Context,
+    ) -> Planned | None:
+        switches = tuple(variables.coerced.get(name) for name in parsed.switches)
+        key = (text, operation.name.value if operation.name else None, ctx.principal.role, switches)
+        if key in self.plans:
+            self.plans.move_to_end(key)
+            return self.plans[key]
+        try:
+            planned: Planned | None = plan_operation(
+                self.schema, parsed.document, operation, variables, ctx.principal.role
+            )
+        except Unplannable as reason:
+            log.debug("not compiled (%s): %.80s", reason, text)
+            planned = None
+        self.plans[key] = planned
+        if len(self.plans) > MAX_PLANS:
+            self.plans.popitem(last=False)
+        return planned
+
+    async def execute(
+        self,
+        ctx: Context,
+        text: str | None,
+        raw_variables: dict[str, Any] | None,
+        operation_name: str | None,
+    ) -> ExecutionResult | None:
+        """The answer of a compiled read, or None: let the generic executor answer."""
+        parsed = self._document(text) if text else None
+        if parsed is None or text is None:
+            return None
+        operation = get_operation_ast(parsed.document, operation_name)
+        if operation is None:
+            return None
+        variables = get_variable_values(
+            self.schema, operation.variable_definitions or (), raw_variables or {}
+        )
+        if isinstance(variables, list) or variable_errors(variables):
+            return None
+        planned = self._plan(text, parsed, operation, variables, ctx)
+        if planned is None:
+            return None
+        query_type = self.schema.query_type
+        assert query_type is not None  # noqa: S101 - every schema of ours has one
+        definition = query_type.fields[planned.plan.field]
+        arguments = get_argument_values(definition, planned.node, variables)
+        try:
+            answer = await patients.compiled(ctx, planned.plan, **_arguments(arguments))
+        except CodedError:
+            return None  # the generic path answers with the very same error
+        return ExecutionResult(
+            data={planned.key: orjson.Fragment(answer.json)},
+            errors=_denied(planned, answer.items) or None,
+        )
+
+
+def _arguments(arguments: dict[str, Any]) -> dict[str, Any]:
+    """The root field's arguments as `resolvers.patients.compiled` takes them."""
+    if "id" in arguments:
+        return {"patient_id": str(arguments["id"])}
+    given = arguments.get("filter") or {}
+    filter_ = patients.PatientListFilter(
+        area_code=_text(given.get("areaCode")),
+        statuses=tuple(PatientStatus(s) for s in given.get("status") or ()),
+        severities=tuple(Severity(s) for s in given.get("severity") or ()),
+        tier=given.get("tier"),
+        facility_id=_text(given.get("facilityId")),
+        report_overdue=given.get("reportOverdue"),
+        search=given.get("search"),
+    )
+    return {"given": filter_, "first": arguments.get("first"), "after": arguments.get("after")}
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+def _denied(planned: Planned, items: int) -> list[GraphQLError]:
+    """The FORBIDDEN errors of the generic path: per item, in response order."""
+    errors = []
+    places = range(items) if planned.plan.connection is not None else [None] * items
+    for index in places:
+        for denied in planned.denied:
+            if index is None:
+                path: list[str | int] = [planned.key, *denied.path]
+            else:
+                path = [planned.key, denied.path[0], index, *denied.path[1:]]
+            errors.append(
+                GraphQLError(
+                    denied.message,
+                    nodes=[denied.node],
+                    path=path,
+                    extensions={"code": denied.code},
+                )
+            )
+    return errors
+
+
+def _switch_variables(document: DocumentNode) -> set[str]:
+    """Variables used by @skip/@include: a plan depends on their values."""
+    names: set[str] = set()
+
+    class Switches(Visitor):
+        def enter_directive(self, node: Any, *_: Any) -> None:
+            if node.name.value in ("skip", "include"):
+                for argument in node.arguments:
+                    if isinstance(argument.value, VariableNode):
+                        names.add(argument.value.name.value)
+
+    visit(document, Switches())
+    return names
