@@ -220,6 +220,11 @@ def main(argv: list[str]) -> int:
                 outcomes[scenario.name] = run(
                     base, scenario, seconds=args.seconds, rounds=args.rounds
                 )
+        # the same page on the generic executor, in the same run, for the ratio
+        with server_processes(url, 1, F0CARE_COMPILED_READS="false") as (base,):
+            outcomes["patient page (generic executor)"] = run(
+                base, scenarios[0], seconds=args.seconds, rounds=args.rounds
+            )
         with server_processes(url, 1, workers=2, F0CARE_BENCH_FLOOR="true") as (base,):
             two = scenarios[0]
             outcomes["patient page (API), 2 workers"] = run(

@@ -13,17 +13,21 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
     ARRAY,
+    CTE,
     ColumnElement,
     Float,
     FromClause,
-    Select,
+    Integer,
     Text,
+    bindparam,
     case,
     cast,
+    column,
     extract,
     func,
     insert,
@@ -31,6 +35,7 @@ from sqlalchemy import (
     literal_column,
     null,
     select,
+    table,
 )
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -141,58 +146,49 @@ def _cursor(row_id: KeyedColumnElement[Any], kind: str) -> ColumnElement[Any]:
     return func.translate(func.encode(raw, "base64"), "+/", "-_")
 
 
-def _audit(shown: FromClause, plan: RootPlan, reader: Reader) -> Select[Any]:
-    """The audit row of this read, inserted with it when personal fields were read."""
-    audit_log = Base.metadata.tables["audit_log"]
-    ids = cast(shown.c.id, Text)
-    row = (
-        select(
-            literal(reader.subject),
-            literal(reader.role),
-            literal("READ_PERSONAL"),
-            literal(plan.entity_of_audit),
-            func.array_agg(aggregate_order_by(ids, func.length(ids), ids)),
-            literal(list(plan.personal), ARRAY(Text)),
-        )
-        .select_from(shown)
-        .having(func.count() > 0)
-    )
-    columns = ["subject", "role", "action", "entity", "entity_ids", "fields"]
-    written = insert(audit_log).from_select(columns, row).returning(audit_log.c.id).cte("audit")
-    return select(func.count()).select_from(written)
+@dataclass(frozen=True)
+class _Shape:
+    """What a plan needs, built once (the costly part: every nested object and list), over
+    named stand-ins for the per-request CTEs: `shown` (the rows answered), `page` (one
+    more, for hasNextPage) and `matching` (the count, for totalCount)."""
+
+    columns: tuple[str, ...]  # patient columns the JSON reads
+    data: ColumnElement[Any]  # the root field's JSON, as text
+    items: ColumnElement[Any]  # how many rows were answered
 
 
-async def read_patients(
-    session: AsyncSession,
-    plan: RootPlan,
-    *,
-    scope: Scope,
-    query: PatientQuery,
-    first: int,
-    after_id: int | None,
-    reader: Reader,
-) -> Answer:
-    """The `patients` connection of `plan`, one statement."""
+def _stand_in(name: str, columns: tuple[str, ...]) -> FromClause:
     patients = Base.metadata.tables["patients"]
-    conditions = patient_conditions(scope, query)
-    after = [patients.c.id < after_id] if after_id is not None else []
-    page = (
-        select(patients)
-        .where(*conditions, *after)
-        .order_by(patients.c.id.desc())
-        .limit(first + 1)
-        .cte("page")
-    )
-    shown = select(page).order_by(page.c.id.desc()).limit(first).cte("shown")
-    assert plan.connection is not None  # noqa: S101 - a list root has its connection
+    return table(name, *(column(c, patients.c[c].type) for c in columns))
+
+
+def _columns(plan: ObjectPlan) -> tuple[str, ...]:
+    """The patient columns a plan's JSON reads: its leaves and its relations' keys."""
+    wanted = {"id"}
+    for field in plan.fields:
+        if isinstance(field, Leaf):
+            wanted.add(field.column.name)
+        elif isinstance(field, Nested):
+            wanted.add(field.relation.key)
+    return tuple(sorted(wanted))
+
+
+@lru_cache(maxsize=512)
+def _shape(plan: RootPlan) -> _Shape:
+    columns = _columns(plan.item)
+    shown = _stand_in("shown", columns)
+    items = select(func.count()).select_from(shown).scalar_subquery()
+    if plan.connection is None:
+        data = select(cast(_object(plan.item, shown), Text)).select_from(shown).scalar_subquery()
+        return _Shape(columns, func.coalesce(data, "null"), items)
     parts: list[ColumnElement[Any]] = []
     for key, part in plan.connection.fields:
         parts.append(_key(key))
         if part == "__typename":
             parts.append(_key("PatientConnection"))
         elif part == "totalCount":
-            total = select(func.count()).select_from(patients).where(*conditions)
-            parts.append(total.scalar_subquery())
+            matching = table("matching", column("n"))
+            parts.append(select(matching.c.n).scalar_subquery())
         elif isinstance(part, str):
             raise ValueError(f"unknown connection field {part}")
         elif part.part == "edges":
@@ -213,40 +209,96 @@ async def read_patients(
             for info_key, name in part.fields:
                 info.append(_key(info_key))
                 if name == "hasNextPage":
-                    more = select(func.count()).select_from(page).scalar_subquery() > first
-                    info.append(more)
+                    page = table("page", column("id"))
+                    more = select(func.count()).select_from(page).scalar_subquery()
+                    info.append(more > bindparam("first", type_=Integer))
                 elif name == "endCursor":
                     last = select(_cursor(shown.c.id, "patient")).order_by(shown.c.id).limit(1)
                     info.append(last.scalar_subquery())
                 else:
                     info.append(_key(_TYPENAMES["pageInfo"]))
             parts.append(func.json_build_object(*info))
-    data = cast(func.json_build_object(*parts), Text)
-    items = select(func.count()).select_from(shown).scalar_subquery()
-    return await _run(session, data, items, shown, plan, reader)
+    return _Shape(columns, cast(func.json_build_object(*parts), Text), items)
+
+
+def _audit(shown: FromClause, plan: RootPlan, reader: Reader) -> CTE:
+    """The audit row of this read, inserted with it when personal fields were read."""
+    audit_log = Base.metadata.tables["audit_log"]
+    ids = cast(shown.c.id, Text)
+    row = (
+        select(
+            literal(reader.subject),
+            literal(reader.role),
+            literal("READ_PERSONAL"),
+            literal(plan.entity_of_audit),
+            func.array_agg(aggregate_order_by(ids, func.length(ids), ids)),
+            literal(list(plan.personal), ARRAY(Text)),
+        )
+        .select_from(shown)
+        .having(func.count() > 0)
+    )
+    columns = ["subject", "role", "action", "entity", "entity_ids", "fields"]
+    return insert(audit_log).from_select(columns, row).returning(audit_log.c.id).cte("audit")
+
+
+async def read_patients(
+    session: AsyncSession,
+    plan: RootPlan,
+    *,
+    scope: Scope,
+    query: PatientQuery,
+    first: int,
+    after_id: int | None,
+    reader: Reader,
+) -> Answer:
+    """The `patients` connection of `plan`, one statement."""
+    shape = _shape(plan)
+    patients = Base.metadata.tables["patients"]
+    conditions = patient_conditions(scope, query)
+    after = [patients.c.id < after_id] if after_id is not None else []
+    page = (
+        select(*(patients.c[c] for c in shape.columns))
+        .where(*conditions, *after)
+        .order_by(patients.c.id.desc())
+        .limit(first + 1)
+        .cte("page")
+    )
+    shown = select(page).order_by(page.c.id.desc()).limit(first).cte("shown")
+    ctes = [page, shown]
+    if plan.connection is not None and any(p == "totalCount" for _, p in plan.connection.fields):
+        counted = select(func.count().label("n")).select_from(patients).where(*conditions)
+        ctes.append(counted.cte("matching"))
+    return await _run(session, shape, ctes, shown, plan, reader, {"first": first})
 
 
 async def read_patient(
     session: AsyncSession, plan: RootPlan, *, scope: Scope, patient_id: int, reader: Reader
 ) -> Answer:
     """`patient(id)` of `plan`, one statement (JSON null when unknown or out of scope)."""
+    shape = _shape(plan)
     patients = Base.metadata.tables["patients"]
-    shown = select(patients).where(patients.c.id == patient_id, patient_visible(scope)).cte("shown")
-    data = select(cast(_object(plan.item, shown), Text)).select_from(shown).scalar_subquery()
-    items = select(func.count()).select_from(shown).scalar_subquery()
-    return await _run(session, func.coalesce(data, "null"), items, shown, plan, reader)
+    shown = (
+        select(*(patients.c[c] for c in shape.columns))
+        .where(patients.c.id == patient_id, patient_visible(scope))
+        .cte("shown")
+    )
+    return await _run(session, shape, [shown], shown, plan, reader, {})
 
 
 async def _run(
     session: AsyncSession,
-    data: ColumnElement[Any],
-    items: ColumnElement[Any],
-    shown: FromClause,
+    shape: _Shape,
+    ctes: list[CTE],
+    shown: CTE,
     plan: RootPlan,
     reader: Reader,
+    values: dict[str, Any],
 ) -> Answer:
-    columns: list[ColumnElement[Any]] = [data.label("data"), items.label("items")]
+    columns: list[ColumnElement[Any]] = [shape.data.label("data"), shape.items.label("items")]
     if plan.personal:
-        columns.append(_audit(shown, plan, reader).scalar_subquery().label("audited"))
-    row = (await session.execute(select(*columns))).one()
+        written = _audit(shown, plan, reader)
+        ctes.append(written)
+        columns.append(select(func.count()).select_from(written).scalar_subquery().label("a"))
+    statement = select(*columns).add_cte(*ctes)
+    row = (await session.execute(statement, values)).one()
     return Answer(json=row.data, items=row.items)

@@ -18,6 +18,7 @@ import orjson
 from graphql import (
     ASTValidationRule,
     DocumentNode,
+    FieldNode,
     GraphQLError,
     OperationDefinitionNode,
     VariableNode,
@@ -36,7 +37,7 @@ from domain.enums import PatientStatus, Severity
 from resolvers import patients
 from resolvers.context import Context
 from resolvers.errors import CodedError
-from resolvers.planner import Planned, Unplannable, plan_operation
+from resolvers.planner import ROOTS, Planned, Unplannable, plan_operation
 from schema.caches import TextCache
 from schema.input_rules import variable_errors
 
@@ -70,8 +71,13 @@ class CompiledReads:
             except GraphQLError:
                 known = False
             else:
-                valid = not validate(self.schema, document, self.rules)
-                known = _Document(document) if valid else False
+                # only a valid document whose queries ask one compilable root field is for
+                # us; the rest goes straight to the generic executor, next time at once
+                known = (
+                    _Document(document)
+                    if _candidate(document) and not validate(self.schema, document, self.rules)
+                    else False
+                )
             self.documents.put(text, known)
         return known if isinstance(known, _Document) else None
 
@@ -176,6 +182,21 @@ def _denied(planned: Planned, items: int) -> list[GraphQLError]:
                 )
             )
     return errors
+
+
+def _candidate(document: DocumentNode) -> bool:
+    """Whether some query of the document selects exactly one field, of a compilable root
+    (a fragment at the root is left to the generic executor)."""
+    for definition in document.definitions:
+        if (
+            isinstance(definition, OperationDefinitionNode)
+            and definition.operation.value == "query"
+        ):
+            selections = definition.selection_set.selections
+            if len(selections) == 1 and isinstance(selections[0], FieldNode):
+                if selections[0].name.value in ROOTS:
+                    return True
+    return False
 
 
 def _switch_variables(document: DocumentNode) -> set[str]:
