@@ -238,48 +238,30 @@ def main(argv: list[str]) -> int:
 PROFILE = """
 ### Where the time goes, and what would close the gap
 
-The same run's first version (before this work) gave the patient page 28 req/s, 3 % of a
-943 req/s floor. Server CPU per page, measured in-process with 150 sequential requests:
+**Compiled reads (issue 14, first part).** The patient page is now one SQL statement that
+builds the JSON in PostgreSQL (with the audit row in a CTE), passed through undecoded; the
+generic executor still answers it when `F0CARE_COMPILED_READS=false`, measured above in
+the same run. CPU per page in one process (client and server, 1,000 sequential pages of
+the bench's document on the 100,000-patient dataset, PostgreSQL not counted):
 
-| change | CPU per page |
+| path | CPU per page |
 |---|---|
-| before: an awaited loader per nested field per item, ORM objects, `count(*)` | 27 ms |
-| nested fields at once from prefetched loaders; `totalCount` only when asked | 19 ms |
-| plain scalar/enum fields by attribute access, skipping strawberry's resolver wrapper | 16 ms |
-| plain rows instead of ORM objects for lists and loaders; orjson | 12 ms |
-| autocommit reader engine, no ping per checkout; areas kept per process | 11 ms |
+| generic executor (loaders, strawberry, graphql-core) | 21.5 ms |
+| compiled, statement rebuilt per request | 9.9 ms (profiled: 45 % building SQLAlchemy objects) |
+| compiled, the nested JSON built once per plan, only the page's filter per request | 5.0 ms |
 
-Under wrk that is about 2.2× the starting throughput: the "2–3× over the naive path" the
-issue asks for. This floor (one SQL statement, asyncpg, orjson) is fast enough that the
-page still reaches only 8 % of it, not 33 %. A py-spy profile of the server under the page
-load (300 Hz, 6 s) shows where the rest goes:
+In PostgreSQL the statement takes about 3 ms for 50 patients (EXPLAIN ANALYZE: a backward
+index scan of the district, one index probe per patient for the commune, its district,
+the facility, the newest report and the open alerts). What remains, next steps:
 
-- 34 %: graphql-core's executor. A page of 50 is about 850 fields. Even with the leaf
-  fast path, each object field passes through `execute_field`, `complete_value`,
-  `collect_subfields` and a strawberry resolver wrapper: 17 % for the wrappers and
-  extension chain (`fullName`'s personal-data permission and audit, `latestReport`'s
-  clinical permission), per item.
-- 16 %: SQLAlchemy statement building and result processing for 5 statements.
-- 8 %: pool pre-ping (removed for the reader engine in the last step).
-- The rest: uvicorn/Starlette, the audit extension, token handling.
-
-Closing the gap means not running the generic executor for every item. One option is a
-plan compiled once per persisted document: per-type permission decisions, precomputed
-accessors, and the JSON assembled directly. Another is to answer persisted list documents
-with JSON built by PostgreSQL (`json_agg`), with the permission and audit decisions taken
-when the plan is made. Either one replaces strawberry's execution for those documents, so
-it is an architecture decision, left open here.
-
-`{ me { role } }` went from 2,435 to about 3,500 req/s. Verified tokens are now kept until
-they expire, so a client's repeated token is checked once (pyjwt was 4 % of that request).
-Loaders are also built on first use; building all nine per request was 5 %.
-
-Submitting a health report stays about 260–330 req/s, p99 165–210 ms, depending on the
-run. Each report is one transaction: it locks the patient, inserts the report, updates the
-patient, writes statistics deltas through triggers, checks or raises an alert and writes
-the audit row. The p99 comes from queueing 16 connections on one worker that shares 2
-cores with wrk and PostgreSQL. Two workers would carry the throughput, but the brief's
-target is per worker.
+- the per-request part is still built with SQLAlchemy and its cache key computed each
+  time (about a third of the remaining Python time): caching the compiled SQL text per
+  (plan, filter shape) with named parameters would leave only binding values;
+- PostgreSQL builds `json` with spaces after colons; the bytes grow ~10 % but clients
+  parse them alike;
+- the other reads (declarations, transfers, alerts, areas, facilities, the patient
+  detail's report history, notes and transfers) still run on the generic executor, and
+  PostGraphile is not yet part of this benchmark (issue 14 stays open for both).
 """
 
 
