@@ -155,6 +155,7 @@ class _Shape:
     columns: tuple[str, ...]  # patient columns the JSON reads
     data: ColumnElement[Any]  # the root field's JSON, as text
     items: ColumnElement[Any]  # how many rows were answered
+    audit: CTE | None  # the audit row of the personal fields read (reader as parameters)
 
 
 def _stand_in(name: str, columns: tuple[str, ...]) -> FromClause:
@@ -178,9 +179,10 @@ def _shape(plan: RootPlan) -> _Shape:
     columns = _columns(plan.item)
     shown = _stand_in("shown", columns)
     items = select(func.count()).select_from(shown).scalar_subquery()
+    audit = _audit(shown, plan) if plan.personal else None
     if plan.connection is None:
         data = select(cast(_object(plan.item, shown), Text)).select_from(shown).scalar_subquery()
-        return _Shape(columns, func.coalesce(data, "null"), items)
+        return _Shape(columns, func.coalesce(data, "null"), items, audit)
     parts: list[ColumnElement[Any]] = []
     for key, part in plan.connection.fields:
         parts.append(_key(key))
@@ -218,17 +220,17 @@ def _shape(plan: RootPlan) -> _Shape:
                 else:
                     info.append(_key(_TYPENAMES["pageInfo"]))
             parts.append(func.json_build_object(*info))
-    return _Shape(columns, cast(func.json_build_object(*parts), Text), items)
+    return _Shape(columns, cast(func.json_build_object(*parts), Text), items, audit)
 
 
-def _audit(shown: FromClause, plan: RootPlan, reader: Reader) -> CTE:
-    """The audit row of this read, inserted with it when personal fields were read."""
+def _audit(shown: FromClause, plan: RootPlan) -> CTE:
+    """The audit row of a read, inserted with it: who reads comes as parameters."""
     audit_log = Base.metadata.tables["audit_log"]
     ids = cast(shown.c.id, Text)
     row = (
         select(
-            literal(reader.subject),
-            literal(reader.role),
+            bindparam("reader", type_=Text),
+            bindparam("reader_role", type_=Text),
             literal("READ_PERSONAL"),
             literal(plan.entity_of_audit),
             func.array_agg(aggregate_order_by(ids, func.length(ids), ids)),
@@ -268,7 +270,7 @@ async def read_patients(
     if plan.connection is not None and any(p == "totalCount" for _, p in plan.connection.fields):
         counted = select(func.count().label("n")).select_from(patients).where(*conditions)
         ctes.append(counted.cte("matching"))
-    return await _run(session, shape, ctes, shown, plan, reader, {"first": first})
+    return await _run(session, shape, ctes, reader, {"first": first})
 
 
 async def read_patient(
@@ -282,23 +284,22 @@ async def read_patient(
         .where(patients.c.id == patient_id, patient_visible(scope))
         .cte("shown")
     )
-    return await _run(session, shape, [shown], shown, plan, reader, {})
+    return await _run(session, shape, [shown], reader, {})
 
 
 async def _run(
     session: AsyncSession,
     shape: _Shape,
     ctes: list[CTE],
-    shown: CTE,
-    plan: RootPlan,
     reader: Reader,
     values: dict[str, Any],
 ) -> Answer:
     columns: list[ColumnElement[Any]] = [shape.data.label("data"), shape.items.label("items")]
-    if plan.personal:
-        written = _audit(shown, plan, reader)
-        ctes.append(written)
-        columns.append(select(func.count()).select_from(written).scalar_subquery().label("a"))
+    if shape.audit is not None:
+        ctes.append(shape.audit)
+        written = select(func.count()).select_from(shape.audit).scalar_subquery()
+        columns.append(written.label("audited"))
+        values = {**values, "reader": reader.subject, "reader_role": reader.role}
     statement = select(*columns).add_cte(*ctes)
     row = (await session.execute(statement, values)).one()
     return Answer(json=row.data, items=row.items)
