@@ -22,7 +22,6 @@ from sqlalchemy import (
     ColumnElement,
     Float,
     FromClause,
-    Integer,
     Text,
     bindparam,
     case,
@@ -38,6 +37,7 @@ from sqlalchemy import (
     table,
 )
 from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import KeyedColumnElement
 
@@ -175,14 +175,15 @@ def _columns(plan: ObjectPlan) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=512)
-def _shape(plan: RootPlan) -> _Shape:
+def _shape(plan: RootPlan, dialect: Dialect) -> _Shape:
     columns = _columns(plan.item)
     shown = _stand_in("shown", columns)
     items = select(func.count()).select_from(shown).scalar_subquery()
     audit = _audit(shown, plan) if plan.personal else None
     if plan.connection is None:
         data = select(cast(_object(plan.item, shown), Text)).select_from(shown).scalar_subquery()
-        return _Shape(columns, func.coalesce(data, "null"), items, audit)
+        unknown: ColumnElement[Any] = literal_column("'null'")
+        return _Shape(columns, _frozen(func.coalesce(data, unknown), dialect), items, audit)
     parts: list[ColumnElement[Any]] = []
     for key, part in plan.connection.fields:
         parts.append(_key(key))
@@ -210,17 +211,25 @@ def _shape(plan: RootPlan) -> _Shape:
             info: list[ColumnElement[Any]] = []
             for info_key, name in part.fields:
                 info.append(_key(info_key))
-                if name == "hasNextPage":
+                if name == "hasNextPage":  # `page` holds one row more than `shown` if any
                     page = table("page", column("id"))
                     more = select(func.count()).select_from(page).scalar_subquery()
-                    info.append(more > bindparam("first", type_=Integer))
+                    info.append(more > items)
                 elif name == "endCursor":
                     last = select(_cursor(shown.c.id, "patient")).order_by(shown.c.id).limit(1)
                     info.append(last.scalar_subquery())
                 else:
                     info.append(_key(_TYPENAMES["pageInfo"]))
             parts.append(func.json_build_object(*info))
-    return _Shape(columns, cast(func.json_build_object(*parts), Text), items, audit)
+    whole = _frozen(cast(func.json_build_object(*parts), Text), dialect)
+    return _Shape(columns, whole, items, audit)
+
+
+def _frozen(expression: ColumnElement[Any], dialect: Dialect) -> ColumnElement[Any]:
+    """`expression` as literal SQL text, rendered once: it holds only our constants, and a
+    statement that embeds it costs no cache-key walk of its (large) tree per request."""
+    sql = expression.compile(dialect=dialect, compile_kwargs={"literal_binds": True})
+    return literal_column(f"({sql})")
 
 
 def _audit(shown: FromClause, plan: RootPlan) -> CTE:
@@ -254,7 +263,7 @@ async def read_patients(
     reader: Reader,
 ) -> Answer:
     """The `patients` connection of `plan`, one statement."""
-    shape = _shape(plan)
+    shape = _shape(plan, session.get_bind().dialect)
     patients = Base.metadata.tables["patients"]
     conditions = patient_conditions(scope, query)
     after = [patients.c.id < after_id] if after_id is not None else []
@@ -270,14 +279,14 @@ async def read_patients(
     if plan.connection is not None and any(p == "totalCount" for _, p in plan.connection.fields):
         counted = select(func.count().label("n")).select_from(patients).where(*conditions)
         ctes.append(counted.cte("matching"))
-    return await _run(session, shape, ctes, reader, {"first": first})
+    return await _run(session, shape, ctes, reader, {})
 
 
 async def read_patient(
     session: AsyncSession, plan: RootPlan, *, scope: Scope, patient_id: int, reader: Reader
 ) -> Answer:
     """`patient(id)` of `plan`, one statement (JSON null when unknown or out of scope)."""
-    shape = _shape(plan)
+    shape = _shape(plan, session.get_bind().dialect)
     patients = Base.metadata.tables["patients"]
     shown = (
         select(*(patients.c[c] for c in shape.columns))
