@@ -42,6 +42,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import KeyedColumnElement
 
 from db.base import Base
+from db.queries.declarations import DeclarationQuery, declaration_conditions
 from db.queries.patients import PatientQuery, patient_conditions
 from db.readplan import (
     ENTITIES,
@@ -55,11 +56,10 @@ from db.readplan import (
     One,
     RootPlan,
 )
-from db.scope import patient_visible
+from db.scope import declaration_visible, patient_visible
 from domain.scope import Scope
 
 _NAME = re.compile(r"^[_A-Za-z][_0-9A-Za-z]*$")
-_TYPENAMES = {"edges": "PatientEdge", "pageInfo": "PageInfo"}
 EMPTY_LIST: ColumnElement[Any] = literal_column("'[]'::json")
 
 
@@ -158,13 +158,13 @@ class _Shape:
     audit: CTE | None  # the audit row of the personal fields read (reader as parameters)
 
 
-def _stand_in(name: str, columns: tuple[str, ...]) -> FromClause:
-    patients = Base.metadata.tables["patients"]
-    return table(name, *(column(c, patients.c[c].type) for c in columns))
+def _stand_in(name: str, entity: str, columns: tuple[str, ...]) -> FromClause:
+    rows = _table(entity)
+    return table(name, *(column(c, rows.c[c].type) for c in columns))
 
 
 def _columns(plan: ObjectPlan) -> tuple[str, ...]:
-    """The patient columns a plan's JSON reads: its leaves and its relations' keys."""
+    """The columns a plan's JSON reads: its leaves and its relations' keys."""
     wanted = {"id"}
     for field in plan.fields:
         if isinstance(field, Leaf):
@@ -177,7 +177,7 @@ def _columns(plan: ObjectPlan) -> tuple[str, ...]:
 @lru_cache(maxsize=512)
 def _shape(plan: RootPlan, dialect: Dialect) -> _Shape:
     columns = _columns(plan.item)
-    shown = _stand_in("shown", columns)
+    shown = _stand_in("shown", plan.item.entity, columns)
     items = select(func.count()).select_from(shown).scalar_subquery()
     audit = _audit(shown, plan) if plan.personal else None
     if plan.connection is None:
@@ -188,7 +188,7 @@ def _shape(plan: RootPlan, dialect: Dialect) -> _Shape:
     for key, part in plan.connection.fields:
         parts.append(_key(key))
         if part == "__typename":
-            parts.append(_key("PatientConnection"))
+            parts.append(_key(f"{plan.item.entity}Connection"))
         elif part == "totalCount":
             matching = table("matching", column("n"))
             parts.append(select(matching.c.n).scalar_subquery())
@@ -201,9 +201,9 @@ def _shape(plan: RootPlan, dialect: Dialect) -> _Shape:
                 if name == "node":
                     edge.append(_object(plan.item, shown))
                 elif name == "cursor":
-                    edge.append(_cursor(shown.c.id, "patient"))
+                    edge.append(_cursor(shown.c.id, plan.kind))
                 else:
-                    edge.append(_key(_TYPENAMES["edges"]))
+                    edge.append(_key(f"{plan.item.entity}Edge"))
             ordered = aggregate_order_by(func.json_build_object(*edge), shown.c.id.desc())
             listed = func.coalesce(func.json_agg(ordered), EMPTY_LIST)
             parts.append(select(listed).select_from(shown).scalar_subquery())
@@ -216,10 +216,10 @@ def _shape(plan: RootPlan, dialect: Dialect) -> _Shape:
                     more = select(func.count()).select_from(page).scalar_subquery()
                     info.append(more > items)
                 elif name == "endCursor":
-                    last = select(_cursor(shown.c.id, "patient")).order_by(shown.c.id).limit(1)
+                    last = select(_cursor(shown.c.id, plan.kind)).order_by(shown.c.id).limit(1)
                     info.append(last.scalar_subquery())
                 else:
-                    info.append(_key(_TYPENAMES["pageInfo"]))
+                    info.append(_key("PageInfo"))
             parts.append(func.json_build_object(*info))
     whole = _frozen(cast(func.json_build_object(*parts), Text), dialect)
     return _Shape(columns, whole, items, audit)
@@ -241,7 +241,7 @@ def _audit(shown: FromClause, plan: RootPlan) -> CTE:
             bindparam("reader", type_=Text),
             bindparam("reader_role", type_=Text),
             literal("READ_PERSONAL"),
-            literal(plan.entity_of_audit),
+            literal(plan.kind),
             func.array_agg(aggregate_order_by(ids, func.length(ids), ids)),
             literal(list(plan.personal), ARRAY(Text)),
         )
@@ -263,52 +263,89 @@ async def read_patients(
     reader: Reader,
 ) -> Answer:
     """The `patients` connection of `plan`, one statement."""
-    shape = _shape(plan, session.get_bind().dialect)
-    patients = Base.metadata.tables["patients"]
     conditions = patient_conditions(scope, query)
-    after = [patients.c.id < after_id] if after_id is not None else []
-    page = (
-        select(*(patients.c[c] for c in shape.columns))
-        .where(*conditions, *after)
-        .order_by(patients.c.id.desc())
-        .limit(first + 1)
-        .cte("page")
-    )
-    shown = select(page).order_by(page.c.id.desc()).limit(first).cte("shown")
-    ctes = [page, shown]
-    if plan.connection is not None and any(p == "totalCount" for _, p in plan.connection.fields):
-        counted = select(func.count().label("n")).select_from(patients).where(*conditions)
-        ctes.append(counted.cte("matching"))
-    return await _run(session, shape, ctes, reader, {})
+    return await _read_page(session, plan, conditions, first, after_id, reader)
+
+
+async def read_declarations(
+    session: AsyncSession,
+    plan: RootPlan,
+    *,
+    scope: Scope,
+    query: DeclarationQuery,
+    first: int,
+    after_id: int | None,
+    reader: Reader,
+) -> Answer:
+    """The `declarations` connection of `plan`, one statement."""
+    conditions = declaration_conditions(scope, query)
+    return await _read_page(session, plan, conditions, first, after_id, reader)
 
 
 async def read_patient(
     session: AsyncSession, plan: RootPlan, *, scope: Scope, patient_id: int, reader: Reader
 ) -> Answer:
     """`patient(id)` of `plan`, one statement (JSON null when unknown or out of scope)."""
-    shape = _shape(plan, session.get_bind().dialect)
-    patients = Base.metadata.tables["patients"]
-    shown = (
-        select(*(patients.c[c] for c in shape.columns))
-        .where(patients.c.id == patient_id, patient_visible(scope))
-        .cte("shown")
-    )
-    return await _run(session, shape, [shown], reader, {})
+    return await _read_one(session, plan, patient_id, patient_visible(scope), reader)
 
 
-async def _run(
-    session: AsyncSession,
-    shape: _Shape,
-    ctes: list[CTE],
-    reader: Reader,
-    values: dict[str, Any],
+async def read_declaration(
+    session: AsyncSession, plan: RootPlan, *, scope: Scope, declaration_id: int, reader: Reader
 ) -> Answer:
+    """`declaration(id)` of `plan`, one statement (JSON null when unknown or out of scope)."""
+    return await _read_one(session, plan, declaration_id, declaration_visible(scope), reader)
+
+
+async def _read_page(
+    session: AsyncSession,
+    plan: RootPlan,
+    conditions: list[ColumnElement[bool]],
+    first: int,
+    after_id: int | None,
+    reader: Reader,
+) -> Answer:
+    """Newest first by id, `first` rows after the cursor (keyset), of the plan's table."""
+    shape = _shape(plan, session.get_bind().dialect)
+    rows = _table(plan.item.entity)
+    after = [rows.c.id < after_id] if after_id is not None else []
+    page = (
+        select(*(rows.c[c] for c in shape.columns))
+        .where(*conditions, *after)
+        .order_by(rows.c.id.desc())
+        .limit(first + 1)
+        .cte("page")
+    )
+    shown = select(page).order_by(page.c.id.desc()).limit(first).cte("shown")
+    ctes = [page, shown]
+    if plan.connection is not None and any(p == "totalCount" for _, p in plan.connection.fields):
+        counted = select(func.count().label("n")).select_from(rows).where(*conditions)
+        ctes.append(counted.cte("matching"))
+    return await _run(session, shape, ctes, reader)
+
+
+async def _read_one(
+    session: AsyncSession,
+    plan: RootPlan,
+    row_id: int,
+    visible: ColumnElement[bool],
+    reader: Reader,
+) -> Answer:
+    shape = _shape(plan, session.get_bind().dialect)
+    rows = _table(plan.item.entity)
+    shown = (
+        select(*(rows.c[c] for c in shape.columns)).where(rows.c.id == row_id, visible).cte("shown")
+    )
+    return await _run(session, shape, [shown], reader)
+
+
+async def _run(session: AsyncSession, shape: _Shape, ctes: list[CTE], reader: Reader) -> Answer:
     columns: list[ColumnElement[Any]] = [shape.data.label("data"), shape.items.label("items")]
+    values: dict[str, Any] = {}
     if shape.audit is not None:
         ctes.append(shape.audit)
         written = select(func.count()).select_from(shape.audit).scalar_subquery()
         columns.append(written.label("audited"))
-        values = {**values, "reader": reader.subject, "reader_role": reader.role}
+        values = {"reader": reader.subject, "reader_role": reader.role}
     statement = select(*columns).add_cte(*ctes)
     row = (await session.execute(statement, values)).one()
     return Answer(json=row.data, items=row.items)

@@ -100,6 +100,27 @@ ENTITIES: dict[str, Entity] = {
             "openAlerts": Many("Alert", "id", "patient_id", ("id",), _OPEN_ALERTS),
         },
     ),
+    "Declaration": Entity(
+        "declarations",
+        {
+            "id": Column("id", "id"),
+            "kind": Column("kind", "enum"),
+            "status": Column("status", "enum"),
+            "testKind": Column("test_kind", "enum"),
+            "testedOn": Column("tested_on", "date"),
+            "fullName": Column("full_name"),
+            "dateOfBirth": Column("date_of_birth", "date"),
+            "sex": Column("sex", "enum"),
+            "phone": Column("phone"),
+            "nationalId": Column("national_id"),
+            "address": Column("address"),
+            "symptoms": Column("symptoms", "list"),
+            "createdAt": Column("created_at", "datetime"),
+            "reviewedAt": Column("reviewed_at", "datetime"),
+            "rejectionReason": Column("rejection_reason"),
+            "homeCommune": One("Area", "commune_code", "code"),
+        },
+    ),
     "Area": Entity(
         "areas",
         {
@@ -215,8 +236,12 @@ class RootPlan:
     """One root field read with one statement: the item's fields, the connection around
     the items (for a list), and the personal fields read (for the audit, sorted)."""
 
-    field: str  # "patients" or "patient"
+    field: str  # "patients", "patient", "declarations", "declaration"
     item: ObjectPlan
     connection: ConnectionPlan | None
     personal: tuple[str, ...]
-    entity_of_audit: str = "patient"
+
+    @property
+    def kind(self) -> str:
+        """The item's kind: its cursor prefix and its audit entity ("patient")."""
+        return self.item.entity.lower()

@@ -71,7 +71,13 @@ class Unplannable(Exception):
     """Why a selection stays on the generic executor."""
 
 
-ROOTS = {"patients": "Patient", "patient": "Patient"}
+# root fields compiled, and the type of their items
+ROOTS = {
+    "patients": "Patient",
+    "patient": "Patient",
+    "declarations": "Declaration",
+    "declaration": "Declaration",
+}
 
 
 def plan_operation(
@@ -101,7 +107,7 @@ def plan_operation(
     definition = query_type.fields[name]
     if walker.rule(definition, "Query", name) is not None:
         raise Unplannable(f"Query.{name} is not allowed for this role (the generic path says so)")
-    if name == "patient":
+    if not name.endswith("s"):  # one object by id
         item = walker.object(ROOTS[name], node.selection_set, ())
         return Planned(RootPlan(name, item, None, walker.personal()), key, node, walker.denied())
     connection, item = walker.connection(ROOTS[name], node.selection_set)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections import OrderedDict
 from collections.abc import Hashable
+from datetime import date
 from typing import Any
 
 import orjson
@@ -33,10 +34,12 @@ from graphql.execution.values import VariableValues, get_argument_values, get_va
 from graphql.language import Visitor
 from strawberry.types.execution import ExecutionResult
 
-from domain.enums import PatientStatus, Severity
-from resolvers import patients
+from db.compiled import Answer
+from db.queries.declarations import DeclarationQuery
+from domain.enums import DeclarationKind, DeclarationStatus, PatientStatus, Severity
+from resolvers import declarations, patients
 from resolvers.context import Context
-from resolvers.errors import CodedError
+from resolvers.errors import BadUserInput, CodedError
 from resolvers.planner import ROOTS, Planned, Unplannable, plan_operation
 from schema.caches import TextCache
 from schema.input_rules import variable_errors
@@ -133,7 +136,7 @@ class CompiledReads:
         definition = query_type.fields[planned.plan.field]
         arguments = get_argument_values(definition, planned.node, variables)
         try:
-            answer = await patients.compiled(ctx, planned.plan, **_arguments(arguments))
+            answer = await _answer(ctx, planned, arguments)
         except CodedError:
             return None  # the generic path answers with the very same error
         return ExecutionResult(
@@ -142,10 +145,28 @@ class CompiledReads:
         )
 
 
-def _arguments(arguments: dict[str, Any]) -> dict[str, Any]:
-    """The root field's arguments as `resolvers.patients.compiled` takes them."""
-    if "id" in arguments:
-        return {"patient_id": str(arguments["id"])}
+async def _answer(ctx: Context, planned: Planned, arguments: dict[str, Any]) -> Answer:
+    """Run a plan with its root field's arguments, as the root field's resolver takes them."""
+    plan = planned.plan
+    if plan.field == "patient":
+        return await patients.compiled(ctx, plan, patient_id=str(arguments["id"]))
+    if plan.field == "patients":
+        return await patients.compiled(ctx, plan, **_patient_list(arguments))
+    if plan.field == "declaration":
+        return await declarations.compiled(ctx, plan, declaration_id=str(arguments["id"]))
+    given = arguments.get("filter") or {}
+    query = DeclarationQuery(
+        area_code=_text(given.get("areaCode")),
+        statuses=tuple(DeclarationStatus(s) for s in given.get("status") or ()),
+        kind=None if given.get("kind") is None else DeclarationKind(given["kind"]),
+        tested_from=_date(given.get("testedFrom")),
+        tested_to=_date(given.get("testedTo")),
+    )
+    first, after = arguments.get("first"), arguments.get("after")
+    return await declarations.compiled(ctx, plan, query=query, first=first, after=after)
+
+
+def _patient_list(arguments: dict[str, Any]) -> dict[str, Any]:
     given = arguments.get("filter") or {}
     filter_ = patients.PatientListFilter(
         area_code=_text(given.get("areaCode")),
@@ -161,6 +182,15 @@ def _arguments(arguments: dict[str, Any]) -> dict[str, Any]:
 
 def _text(value: object) -> str | None:
     return None if value is None else str(value)
+
+
+def _date(value: object) -> date | None:
+    """A Date argument: the SDL-built schema hands it over as the string it got; one that
+    is not a date is left to the generic path, which answers BAD_USER_INPUT."""
+    try:
+        return None if value is None else date.fromisoformat(str(value))
+    except ValueError:
+        raise BadUserInput("Date", "must be a date, YYYY-MM-DD") from None
 
 
 def _denied(planned: Planned, items: int) -> list[GraphQLError]:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -82,6 +82,12 @@ async def list_declarations(
     after_id: int | None,
 ) -> Page[Declaration]:
     """Newest first (by id), `first` rows after the cursor, with the total count."""
+    conditions = declaration_conditions(scope, query)
+    return await keyset_page(session, Declaration, conditions, first=first, after_id=after_id)
+
+
+def declaration_conditions(scope: Scope, query: DeclarationQuery) -> list[ColumnElement[bool]]:
+    """The WHERE conditions of the declaration list: the scope and every given filter."""
     conditions = [declaration_visible(scope)]
     if query.area_code is not None and query.area_level is not None:
         conditions.append(declaration_in_area(query.area_code, query.area_level))
@@ -93,4 +99,4 @@ async def list_declarations(
         conditions.append(Declaration.tested_on >= query.tested_from)
     if query.tested_to is not None:
         conditions.append(Declaration.tested_on <= query.tested_to)
-    return await keyset_page(session, Declaration, conditions, first=first, after_id=after_id)
+    return conditions

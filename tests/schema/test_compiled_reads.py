@@ -35,6 +35,9 @@ ITEM = """id caseCode status tier severity fullName dateOfBirth sex nationalId p
   openAlerts { id kind status severity message raisedAt acknowledgedAt resolvedAt
     escalationLevel pressCount lastPressedAt }"""
 
+DECLARATION = """id kind status testKind testedOn fullName dateOfBirth sex phone nationalId
+  address symptoms createdAt reviewedAt rejectionReason homeCommune { code name parent { name } }"""
+
 # (document, variables, compiled): every root field the compiled path handles, nested,
 # with fragments, aliases, variables, @include/@skip, filters, empty pages and nulls
 CORPUS: list[tuple[str, dict[str, Any], bool]] = [
@@ -107,6 +110,39 @@ CORPUS: list[tuple[str, dict[str, Any], bool]] = [
     ),
     ("query($id: ID!) { patient(id: $id) { id } }", {"id": "999999999"}, True),
     ("query($id: ID!) { patient(id: $id) { id } }", {"id": "not-an-id"}, False),  # no SQL
+    # declarations
+    (
+        f"{{ declarations(first: 6) {{ totalCount pageInfo {{ hasNextPage endCursor }} edges {{ cursor node {{ {DECLARATION} }} }} }} }}",
+        {},
+        True,
+    ),
+    (
+        "query($f: DeclarationFilter) { declarations(filter: $f) { totalCount edges { node { id status kind testedOn } } } }",
+        {"f": {"status": ["PENDING"]}},
+        True,
+    ),
+    (
+        "query($f: DeclarationFilter) { declarations(filter: $f) { edges { node { id fullName } } } }",
+        {"f": {"testedFrom": "2020-01-01", "testedTo": "2099-12-31", "kind": "SELF_TEST"}},
+        True,
+    ),
+    (
+        "query($f: DeclarationFilter) { declarations(filter: $f) { totalCount } }",
+        {"f": {"areaCode": "712"}},
+        True,
+    ),
+    (
+        "query($id: ID!) { declaration(id: $id) { " + DECLARATION + " } }",
+        {"id": "_own_in_commune"},
+        True,
+    ),
+    ("query($id: ID!) { declaration(id: $id) { id phone } }", {"id": "_screened_elsewhere"}, True),
+    (
+        "query($f: DeclarationFilter) { declarations(filter: $f) { totalCount } }",
+        {"f": {"testedFrom": "2026-02-30"}},
+        False,
+    ),
+    ("{ declarations(first: 2) { edges { node { id patient { id } } } } }", {}, False),
     # errors the generic path answers (the compiled one leaves them to it)
     ("{ patients(first: 500) { totalCount } }", {}, False),
     ('{ patients(after: "bogus") { totalCount } }', {}, False),
@@ -138,6 +174,15 @@ async def generic(settings: Settings, demo: SeedResult) -> AsyncIterator[httpx.A
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://generic") as c:
             yield c
+
+
+def _labelled(value: Any, world: World) -> Any:
+    """`__label`: the id of that labelled patient; `_label`: of that declaration."""
+    if isinstance(value, str) and value.startswith("__"):
+        return str(world.patients[value[2:]])
+    if isinstance(value, str) and value.startswith("_"):
+        return str(world.declarations[value[1:]])
+    return value
 
 
 def _token(name: str, demo: SeedResult) -> str | None:
@@ -205,10 +250,7 @@ async def test_compiled_and_generic_answers_are_equal(
 ) -> None:
     token = _token(principal, demo)
     for document, variables, compiled in CORPUS:
-        variables = {
-            k: str(world.patients[v[2:]]) if isinstance(v, str) and v.startswith("__") else v
-            for k, v in variables.items()
-        }
+        variables = {k: _labelled(v, world) for k, v in variables.items()}
         await _both(client, generic, sessions, token, document, variables)  # warm caches
         body, _, statements = await _both(client, generic, sessions, token, document, variables)
         answered = any(v is not None for v in (body.get("data") or {}).values())
@@ -244,7 +286,7 @@ SDL = export_sdl()
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(
-    document=documents_of(SDL, fields=["patients", "patient"]),
+    document=documents_of(SDL, fields=["patients", "patient", "declarations", "declaration"]),
     principal=st.sampled_from(PRINCIPALS),
 )
 async def test_generated_documents_answer_alike_on_both_paths(
