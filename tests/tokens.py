@@ -8,7 +8,7 @@ from typing import Any
 import jwt
 
 from auth.tokens import TokenClaims, mint_token
-from db.demo import DemoAccount
+from db.demo import DemoAccount, SeedResult
 from domain.enums import Role
 from tests.conftest import TEST_SECRET
 
@@ -30,3 +30,13 @@ def raw_token(payload: dict[str, Any], key: Any = TEST_SECRET, **kwargs: Any) ->
     now = int(datetime.now(UTC).timestamp())
     body = {"iat": now, "exp": now + 3600, **payload}
     return jwt.encode(body, key, algorithm=kwargs.pop("algorithm", "HS256"), **kwargs)
+
+
+def token_named(name: str, demo: SeedResult) -> str | None:
+    """The token of a demo account by username, of the demo citizen ("citizen"), or none
+    ("anonymous")."""
+    if name == "anonymous":
+        return None
+    if name == "citizen":
+        return token_of(demo.citizen_subject, Role.CITIZEN)
+    return token_for(next(a for a in demo.accounts if a.username == name))

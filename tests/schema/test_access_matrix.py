@@ -12,10 +12,9 @@ import httpx
 import pytest
 
 from db.demo import SeedResult
-from domain.enums import Role
 from tests.conftest import gql
 from tests.schema.conftest import World
-from tests.tokens import token_for, token_of
+from tests.tokens import token_named
 
 OK, FORBIDDEN, UNAUTH, NA = "ALLOWED", "FORBIDDEN", "UNAUTHENTICATED", "-"
 
@@ -75,14 +74,6 @@ MATRIX: list[tuple[str, str, str, str, str]] = [
 IDS = [row[0] for row in MATRIX]
 
 
-def _token(name: str, demo: SeedResult) -> str | None:
-    if name == "anonymous":
-        return None
-    if name == "citizen":
-        return token_of(demo.citizen_subject, Role.CITIZEN)
-    return token_for(next(a for a in demo.accounts if a.username == name))
-
-
 def _outcome(body: dict[str, Any]) -> str:
     codes = {e["extensions"]["code"] for e in body.get("errors", [])}
     if codes:
@@ -121,7 +112,7 @@ async def test_access_matrix(
     personal: str,
     scope: str,
 ) -> None:
-    token = _token(name, demo)
+    token = token_named(name, demo)
     # me
     assert _outcome(await gql(client, "{ me { role } }", token=token)) == me
     # reference data is public
@@ -245,7 +236,7 @@ async def test_mutation_permissions(
     client: httpx.AsyncClient, demo: SeedResult, name: str, mutation: str
 ) -> None:
     document, variables, allowed = MUTATIONS[mutation]
-    body = await gql(client, document, variables, _token(name, demo))
+    body = await gql(client, document, variables, token_named(name, demo))
     outcome = _outcome(body)
     if name == "anonymous":
         assert outcome == UNAUTH
@@ -272,7 +263,7 @@ async def test_declaration_visibility(
     client: httpx.AsyncClient, demo: SeedResult, world: World, name: str
 ) -> None:
     reads, expected = DECLARATION_SCOPE.get(name, (FORBIDDEN, set()))
-    token = _token(name, demo)
+    token = token_named(name, demo)
     for label, declaration_id in world.declarations.items():
         body = await gql(
             client,

@@ -18,13 +18,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.demo import SeedResult
 from db.models import AuditEntry
-from domain.enums import Role
 from schema import export_sdl
 from server.app import create_app
 from server.settings import Settings
 from tests.schema.conftest import World
 from tests.schema.test_statement_count import counting
-from tests.tokens import token_for, token_of
+from tests.tokens import token_named
 
 ITEM = """id caseCode status tier severity fullName dateOfBirth sex nationalId phone address
   confirmedAt lastReportAt needsFacilityAssessment assessmentReason __typename
@@ -185,14 +184,6 @@ def _labelled(value: Any, world: World) -> Any:
     return value
 
 
-def _token(name: str, demo: SeedResult) -> str | None:
-    if name == "anonymous":
-        return None
-    if name == "citizen":
-        return token_of(demo.citizen_subject, Role.CITIZEN)
-    return token_for(next(a for a in demo.accounts if a.username == name))
-
-
 def _ordered(text: str) -> Any:
     """The response with objects as lists of pairs: key order counts too."""
     return json.loads(text, object_pairs_hook=list)
@@ -248,7 +239,7 @@ async def test_compiled_and_generic_answers_are_equal(
     world: World,
     principal: str,
 ) -> None:
-    token = _token(principal, demo)
+    token = token_named(principal, demo)
     for document, variables, compiled in CORPUS:
         variables = {k: _labelled(v, world) for k, v in variables.items()}
         await _both(client, generic, sessions, token, document, variables)  # warm caches
@@ -264,7 +255,7 @@ async def test_paging_through_the_whole_list_is_equal_at_every_boundary(
     sessions: async_sessionmaker[AsyncSession],
     demo: SeedResult,
 ) -> None:
-    token = _token("health.district", demo)
+    token = token_named("health.district", demo)
     document = "query($a: String) { patients(first: 7, after: $a) { totalCount pageInfo { hasNextPage endCursor } edges { cursor node { id fullName } } } }"
     after, pages = None, 0
     while True:
@@ -299,5 +290,5 @@ async def test_generated_documents_answer_alike_on_both_paths(
     principal: str,
 ) -> None:
     with caplog.at_level(logging.ERROR):
-        await _both(client, generic, sessions, _token(principal, demo), str(document), {})
+        await _both(client, generic, sessions, token_named(principal, demo), str(document), {})
     assert not [r for r in caplog.records if r.name == "f0care.graphql"]
