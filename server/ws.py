@@ -19,6 +19,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from graphql import GraphQLError
+from starlette.websockets import WebSocketDisconnect
+from starlette.websockets import WebSocketDisconnected as SocketClosed
 from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
@@ -136,8 +138,8 @@ class TransportHandler(BaseGraphQLTransportWSHandler[Context, None]):
             async with aclosing(results):
                 await self._send_results(operation, context, results)
             await operation.send_operation_message({"id": operation.id, "type": "complete"})
-        except (_Closed, WebSocketDisconnected):
-            return  # the socket is gone: nobody to answer
+        except (_Closed, WebSocketDisconnected, WebSocketDisconnect, SocketClosed):
+            return  # the socket is gone (or closing): nobody to answer
         except Exception as exc:  # raised before the first result, e.g. while parsing
             error = (
                 exc if isinstance(exc, GraphQLError) else GraphQLError(str(exc), original_error=exc)
