@@ -1,13 +1,13 @@
-"""Compiled reads: a read plan (`resolvers.readplan`) as ONE statement that builds the
-response JSON in PostgreSQL (json_build_object, correlated subqueries per relation,
-keyset paging and pageInfo in SQL) and, when personal fields are read, appends the audit
-row in the same statement (a data-modifying CTE). The JSON comes back as text and is
-passed through undecoded.
+"""Compiled reads: a read plan (`db.readplan`) as ONE statement that builds the response
+JSON in PostgreSQL (json_build_object, correlated subqueries per relation, keyset paging
+and pageInfo in SQL) and, when personal fields are read, appends the audit row in the same
+statement (a data-modifying CTE). The JSON comes back as text and is passed through
+undecoded.
 
-Row scope is the same predicate as everywhere (`db.scope`), applied where the rows enter;
-the filters are those of the patient list (`db.queries.patients`). SQLAlchemy compiles
-each statement shape once and keeps it (its compiled cache); asyncpg prepares it once per
-connection."""
+Row scope and filters are those of the generic path (`db.scope`, `patient_conditions`,
+`declaration_conditions`), applied where the rows enter. The plan's JSON is rendered to
+SQL text once per plan (`_shape`); per request only the page's filter is built, and
+asyncpg prepares the statement once per connection."""
 
 from __future__ import annotations
 
@@ -152,10 +152,11 @@ class _Shape:
     named stand-ins for the per-request CTEs: `shown` (the rows answered), `page` (one
     more, for hasNextPage) and `matching` (the count, for totalCount)."""
 
-    columns: tuple[str, ...]  # patient columns the JSON reads
+    columns: tuple[str, ...]  # columns of the item's table the JSON reads
     data: ColumnElement[Any]  # the root field's JSON, as text
     items: ColumnElement[Any]  # how many rows were answered
     audit: CTE | None  # the audit row of the personal fields read (reader as parameters)
+    counted: bool  # totalCount is asked for: the `matching` CTE is needed
 
 
 def _stand_in(name: str, entity: str, columns: tuple[str, ...]) -> FromClause:
@@ -183,13 +184,16 @@ def _shape(plan: RootPlan, dialect: Dialect) -> _Shape:
     if plan.connection is None:
         data = select(cast(_object(plan.item, shown), Text)).select_from(shown).scalar_subquery()
         unknown: ColumnElement[Any] = literal_column("'null'")
-        return _Shape(columns, _frozen(func.coalesce(data, unknown), dialect), items, audit)
+        one = _frozen(func.coalesce(data, unknown), dialect)
+        return _Shape(columns, one, items, audit, counted=False)
     parts: list[ColumnElement[Any]] = []
+    counted = False
     for key, part in plan.connection.fields:
         parts.append(_key(key))
         if part == "__typename":
             parts.append(_key(f"{plan.item.entity}Connection"))
         elif part == "totalCount":
+            counted = True
             matching = table("matching", column("n"))
             parts.append(select(matching.c.n).scalar_subquery())
         elif isinstance(part, str):
@@ -222,7 +226,7 @@ def _shape(plan: RootPlan, dialect: Dialect) -> _Shape:
                     info.append(_key("PageInfo"))
             parts.append(func.json_build_object(*info))
     whole = _frozen(cast(func.json_build_object(*parts), Text), dialect)
-    return _Shape(columns, whole, items, audit)
+    return _Shape(columns, whole, items, audit, counted)
 
 
 def _frozen(expression: ColumnElement[Any], dialect: Dialect) -> ColumnElement[Any]:
@@ -317,7 +321,7 @@ async def _read_page(
     )
     shown = select(page).order_by(page.c.id.desc()).limit(first).cte("shown")
     ctes = [page, shown]
-    if plan.connection is not None and any(p == "totalCount" for _, p in plan.connection.fields):
+    if shape.counted:
         counted = select(func.count().label("n")).select_from(rows).where(*conditions)
         ctes.append(counted.cte("matching"))
     return await _run(session, shape, ctes, reader)

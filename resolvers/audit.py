@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from auth.principal import Principal
+from db.compiled import Reader
 from db.queries import audit
 
 if TYPE_CHECKING:
@@ -121,6 +122,12 @@ async def log_change(
         fields=fields,
         detail=detail,
     )
+
+
+def reader(ctx: Context) -> Reader:
+    """Who reads, for the audit row a compiled read writes in its own statement."""
+    role = ctx.principal.role
+    return Reader(ctx.principal.subject, None if role is None else role.value)
 
 
 async def record_reads(ctx: Context) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.compiled import Answer, Reader, read_declaration, read_declarations
+from db.compiled import Answer, read_declaration, read_declarations
 from db.models import Area, Declaration, Patient
 from db.queries import declarations as queries
 from db.queries import patients as patient_queries
@@ -19,7 +19,7 @@ from domain import intake
 from domain.clinical import Vitals, check_ranges
 from domain.eligibility import home_care
 from domain.enums import DeclarationKind, DeclarationStatus, PatientStatus
-from resolvers import filters
+from resolvers import audit, filters
 from resolvers.audit import log_change
 from resolvers.context import Context
 from resolvers.errors import BadUserInput, Conflict, InvalidInput, NotFound
@@ -312,15 +312,14 @@ async def compiled(
 ) -> Answer:
     """The `declarations` page or the `declaration(id)` of a compiled plan, in one
     statement with its audit row; arguments checked as on the generic path."""
-    principal = ctx.principal
-    reader = Reader(principal.subject, principal.role.value if principal.role else None)
+    principal, who = ctx.principal, audit.reader(ctx)
     if plan.field == "declaration":
         row_id = parse_id(declaration_id)
         if row_id is None:
             return Answer("null", 0)  # an id that cannot exist: none, as for any other
         async with ctx.readers() as session:
             return await read_declaration(
-                session, plan, scope=principal.scope, declaration_id=row_id, reader=reader
+                session, plan, scope=principal.scope, declaration_id=row_id, reader=who
             )
     wanted = query or queries.DeclarationQuery()
     wanted = replace(wanted, area_level=await area_level(ctx, wanted.area_code))
@@ -333,5 +332,5 @@ async def compiled(
             query=wanted,
             first=size,
             after_id=after_id,
-            reader=reader,
+            reader=who,
         )

@@ -75,8 +75,10 @@ class ServiceUnavailable(CodedError):
 
     code = "SERVICE_UNAVAILABLE"
     RETRY_AFTER_SECONDS = 5
-    MESSAGE = "The service is temporarily unavailable; retry in a few seconds."
-    EXTENSIONS = {"code": code, "retryable": True, "retryAfterSeconds": RETRY_AFTER_SECONDS}
 
     def __init__(self) -> None:
-        super().__init__(self.MESSAGE, retryable=True, retryAfterSeconds=self.RETRY_AFTER_SECONDS)
+        super().__init__(
+            "The service is temporarily unavailable; retry in a few seconds.",
+            retryable=True,
+            retryAfterSeconds=self.RETRY_AFTER_SECONDS,
+        )

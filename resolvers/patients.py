@@ -11,7 +11,7 @@ from typing import Any
 from aiodataloader import DataLoader
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.compiled import Answer, Reader, read_patient, read_patients
+from db.compiled import Answer, read_patient, read_patients
 from db.models import HealthReport, Patient
 from db.queries import patients as queries
 from db.queries import reports as report_queries
@@ -21,7 +21,7 @@ from db.readplan import RootPlan
 from db.scope import patient_visible
 from domain.enums import PERSONAL_DATA_ROLES, PatientStatus, Role, Severity
 from domain.intake import clean_text
-from resolvers import filters
+from resolvers import audit, filters
 from resolvers.context import Context
 from resolvers.errors import BadUserInput, Forbidden, NotFound
 from resolvers.filters import area_level
@@ -183,15 +183,14 @@ async def compiled(
 ) -> Answer:
     """The `patients` page or the `patient(id)` of a compiled plan, in one statement with
     its audit row. Arguments are checked exactly as on the generic path (the same errors)."""
-    principal = ctx.principal
-    reader = Reader(principal.subject, principal.role.value if principal.role else None)
+    principal, who = ctx.principal, audit.reader(ctx)
     if plan.field == "patient":
         row_id = parse_id(patient_id)
         if row_id is None:
             return Answer("null", 0)  # an id that cannot exist: no patient, as for any other
         async with ctx.readers() as session:
             return await read_patient(
-                session, plan, scope=principal.scope, patient_id=row_id, reader=reader
+                session, plan, scope=principal.scope, patient_id=row_id, reader=who
             )
     query = await list_query(ctx, given or PatientListFilter())
     size, after_id = page_size(first), decode_cursor(after, "patient")
@@ -203,5 +202,5 @@ async def compiled(
             query=query,
             first=size,
             after_id=after_id,
-            reader=reader,
+            reader=who,
         )

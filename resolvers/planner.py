@@ -59,7 +59,7 @@ class Denied:
 @dataclass(frozen=True)
 class Planned:
     """A root field's plan, and what the response needs besides the JSON: its key, its
-    node, the refused fields' errors (per item, in response order), whether it counts."""
+    node, and the refused fields' errors (per item, in response order)."""
 
     plan: RootPlan
     key: str
@@ -107,7 +107,7 @@ def plan_operation(
     definition = query_type.fields[name]
     if walker.rule(definition, "Query", name) is not None:
         raise Unplannable(f"Query.{name} is not allowed for this role (the generic path says so)")
-    if not name.endswith("s"):  # one object by id
+    if get_named_type(definition.type).name == ROOTS[name]:  # one object, not a connection
         item = walker.object(ROOTS[name], node.selection_set, ())
         return Planned(RootPlan(name, item, None, walker.personal()), key, node, walker.denied())
     connection, item = walker.connection(ROOTS[name], node.selection_set)

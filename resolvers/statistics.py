@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
@@ -27,7 +26,6 @@ from resolvers.errors import (
     BadUserInput,
     Forbidden,
     RateLimited,
-    Unauthenticated,
     is_unavailable,
 )
 
@@ -268,8 +266,8 @@ async def table(
 
 async def updates(ctx: Context, *, area_code: str | None) -> AsyncIterator[Figures]:
     """The area's figures (last 30 days) now, then again whenever they change, at most once
-    per throttle interval. One poller per area per process serves every subscriber. Ends
-    when the token expires."""
+    per throttle interval. One poller per area per process serves every subscriber (the
+    socket is closed when the token expires)."""
     area, _ = await _window(ctx, area_code, None, None)
     services = ctx.services
     key = f"statistics:{area.code}"
@@ -298,13 +296,7 @@ async def updates(ctx: Context, *, area_code: str | None) -> AsyncIterator[Figur
     every = services.statistics_throttle.total_seconds()
     snapshots = services.polls.follow(key, produce, every)
     try:
-        while True:
-            expires = ctx.principal.expires_at
-            left = None if expires is None else (expires - datetime.now(UTC)).total_seconds()
-            try:
-                figures = await asyncio.wait_for(anext(snapshots), timeout=left)
-            except TimeoutError:
-                raise Unauthenticated("token expired: reconnect with a new token") from None
+        async for figures in snapshots:
             yield shown_to(figures, ctx.principal.role)
     finally:
         limits.following[subject] -= 1

@@ -6,7 +6,7 @@ import logging
 from dataclasses import dataclass
 
 import strawberry
-from graphql import GraphQLError
+from graphql import ASTValidationRule, GraphQLError
 from strawberry.printer import print_schema
 from strawberry.types import ExecutionContext
 
@@ -14,7 +14,7 @@ from resolvers.context import Context
 from resolvers.errors import INTERNAL, ServiceUnavailable
 from schema.caches import DocumentCaches
 from schema.errors import code_of
-from schema.extensions import extensions
+from schema.extensions import extensions, validation_rules
 from schema.mutation import Mutation
 from schema.query import Query
 from schema.sharing import SharedEventExecutor
@@ -35,8 +35,11 @@ class Limits:
 
 class Schema(strawberry.Schema):
     """Logs only our own faults, in full, and an outage once; the caller's mistakes are the
-    caller's business. Keeps its parsed and validated documents in `document_caches`."""
+    caller's business. Keeps its limits, its validation rules and its parsed and validated
+    documents, for the compiled reads to use the same."""
 
+    limits: Limits
+    validation_rules: list[type[ASTValidationRule]]
     document_caches: DocumentCaches
 
     def process_errors(
@@ -56,20 +59,19 @@ def build_schema(limits: Limits | None = None) -> Schema:
     """The f0care schema with its limits."""
     limits = limits or Limits()
     caches = DocumentCaches()
+    rules = validation_rules(
+        max_depth=limits.max_depth,
+        max_aliases=limits.max_aliases,
+        introspection=limits.introspection,
+    )
     schema = Schema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
         execution_context_class=SharedEventExecutor,
-        extensions=extensions(
-            max_depth=limits.max_depth,
-            max_aliases=limits.max_aliases,
-            max_tokens=limits.max_tokens,
-            introspection=limits.introspection,
-            caches=caches,
-        ),
+        extensions=extensions(rules=rules, max_tokens=limits.max_tokens, caches=caches),
     )
-    schema.document_caches = caches
+    schema.limits, schema.validation_rules, schema.document_caches = limits, rules, caches
     return schema
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Iterator
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from graphql import DocumentNode, GraphQLError, parse
 from strawberry.extensions import SchemaExtension
@@ -46,6 +46,16 @@ class TextCache(Generic[V]):
             self.chars -= len(old)
 
 
+def parsed(cache: TextCache[DocumentNode], text: str, **options: Any) -> DocumentNode:
+    """The document `text`, parsed once (`options`, e.g. max_tokens, apply first; parse
+    errors are raised, never kept)."""
+    document = cache.get(text)
+    if document is None:
+        document = parse(text, **options)
+        cache.put(text, document)
+    return document
+
+
 class DocumentCaches:
     """The parse and validation caches of one schema."""
 
@@ -68,12 +78,7 @@ class _CachedParse(SchemaExtension):
 
     def on_parse(self) -> Iterator[None]:
         context = self.execution_context
-        text = context.query or ""
-        document = self.cache.get(text)
-        if document is None:
-            document = parse(text, **context.parse_options)  # max_tokens applies first
-            self.cache.put(text, document)
-        context.graphql_document = document
+        context.graphql_document = parsed(self.cache, context.query or "", **context.parse_options)
         yield
 
 

@@ -44,7 +44,8 @@ def coded(error: GraphQLError) -> GraphQLError:
     message = error.message
     extensions = {**(error.extensions or {}), "code": code}
     if code == ServiceUnavailable.code:
-        message, extensions = ServiceUnavailable.MESSAGE, ServiceUnavailable.EXTENSIONS
+        unavailable = ServiceUnavailable()
+        message, extensions = unavailable.message, unavailable.extensions or {}
     elif isinstance(error.original_error, CannotGetOperationTypeError):
         message = error.original_error.as_http_error_reason()
     elif code == INTERNAL:

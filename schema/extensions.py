@@ -78,17 +78,9 @@ def _code_errors(result: object) -> None:
 
 
 def extensions(
-    *,
-    max_depth: int,
-    max_aliases: int,
-    max_tokens: int,
-    introspection: bool,
-    caches: DocumentCaches,
+    *, rules: list[type[ASTValidationRule]], max_tokens: int, caches: DocumentCaches
 ) -> list[Callable[[], SchemaExtension]]:
     """Extension factories for the schema (strawberry takes classes or factories)."""
-    rules = validation_rules(
-        max_depth=max_depth, max_aliases=max_aliases, introspection=introspection
-    )
     return [
         lambda: MaxTokensLimiter(max_token_count=max_tokens),
         caches.parser,

@@ -27,8 +27,7 @@ from db.migrate import current_revision, head_revision
 from resolvers.audit import AuditWriter
 from resolvers.context import Services
 from resolvers.polls import LiveStatisticsLimits
-from schema import Limits, build_schema, export_sdl
-from schema.extensions import validation_rules
+from schema import Limits, build_schema
 from server.compiled import CompiledReads
 from server.floor import PatientPageFloor
 from server.graphql_app import GraphQLApp
@@ -91,14 +90,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         introspection=settings.introspection_enabled,
     )
     schema = build_schema(limits)
-    compiled = None
-    if settings.compiled_reads:
-        rules = validation_rules(
-            max_depth=limits.max_depth,
-            max_aliases=limits.max_aliases,
-            introspection=limits.introspection,
-        )
-        compiled = CompiledReads(export_sdl(schema), rules, max_tokens=limits.max_tokens)
+    compiled = CompiledReads(schema) if settings.compiled_reads else None
     graphql = GraphQLApp(
         schema,
         services=services,

@@ -17,7 +17,6 @@ from typing import Any
 
 import orjson
 from graphql import (
-    ASTValidationRule,
     DocumentNode,
     FieldNode,
     GraphQLError,
@@ -25,7 +24,6 @@ from graphql import (
     VariableNode,
     build_schema,
     get_operation_ast,
-    parse,
     specified_rules,
     validate,
     visit,
@@ -41,7 +39,8 @@ from resolvers import declarations, patients
 from resolvers.context import Context
 from resolvers.errors import BadUserInput, CodedError
 from resolvers.planner import ROOTS, Planned, Unplannable, plan_operation
-from schema.caches import TextCache
+from schema import Schema, export_sdl
+from schema.caches import TextCache, parsed
 from schema.input_rules import variable_errors
 
 log = logging.getLogger("f0care.compiled")
@@ -57,12 +56,15 @@ class _Document:
 
 
 class CompiledReads:
-    """Plans and runs compiled reads for one schema (given as its SDL)."""
+    """Plans and runs compiled reads for a schema: against its printed SDL (the rules its
+    directives declare), with its validation rules and limits, through its parse cache
+    (a document the generic executor then answers is not parsed twice)."""
 
-    def __init__(self, sdl: str, rules: list[type[ASTValidationRule]], *, max_tokens: int) -> None:
-        self.schema = build_schema(sdl)
-        self.rules = [*specified_rules, *rules]
-        self.max_tokens = max_tokens
+    def __init__(self, schema: Schema) -> None:
+        self.schema = build_schema(export_sdl(schema))
+        self.rules = [*specified_rules, *schema.validation_rules]
+        self.max_tokens = schema.limits.max_tokens
+        self.parsed = schema.document_caches.parsed
         self.documents: TextCache[_Document | bool] = TextCache()  # False: not for us
         self.plans: OrderedDict[Hashable, Planned | None] = OrderedDict()
 
@@ -70,7 +72,7 @@ class CompiledReads:
         known = self.documents.get(text)
         if known is None:
             try:
-                document = parse(text, max_tokens=self.max_tokens)
+                document = parsed(self.parsed, text, max_tokens=self.max_tokens)
             except GraphQLError:
                 known = False
             else:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import orjson
+from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 TOO_LARGE = "REQUEST_TOO_LARGE"
@@ -40,8 +41,8 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = _content_length(scope)
-        if declared is not None and declared > self.max_bytes:
+        declared = Headers(scope=scope).get("content-length", "")
+        if declared.isdigit() and int(declared) > self.max_bytes:
             await self._refuse(send)
             return
         chunks: list[bytes] = []
@@ -73,13 +74,3 @@ class BodyLimit:
     async def _refuse(self, send: Send) -> None:
         body = error_body(f"the request body is larger than {self.max_bytes} bytes", TOO_LARGE)
         await send_error(send, 413, body, [(b"connection", b"close")])
-
-
-def _content_length(scope: Scope) -> int | None:
-    for key, value in scope.get("headers", []):
-        if key == b"content-length":
-            try:
-                return int(value)
-            except ValueError:
-                return None
-    return None
