@@ -77,7 +77,7 @@ def kept_database(name: str) -> Iterator[tuple[str, bool]]:
     yield url, asyncio.run(_prepare(url))
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port: int = s.getsockname()[1]
@@ -86,16 +86,16 @@ def _free_port() -> int:
 
 @contextmanager
 def server_processes(
-    url: str, count: int, *, workers: int = 1, **settings: str
+    url: str, count: int, *, workers: int = 1, pids: list[int] | None = None, **settings: str
 ) -> Iterator[list[str]]:
     """`count` `f0care serve` processes (of `workers` workers each) on `url`; yields their
-    base URLs."""
+    base URLs (and puts their process ids in `pids`, for `cpu_seconds`)."""
     environ = {**os.environ, "DATABASE_URL": url, "F0CARE_JWT_SECRET": SECRET, **settings}
     environ.pop("F0CARE_DEMO", None)
     procs, bases = [], []
     try:
         for _ in range(count):
-            port = _free_port()
+            port = free_port()
             procs.append(
                 subprocess.Popen(  # noqa: S603 - our own console script
                     [
@@ -113,6 +113,8 @@ def server_processes(
                 )
             )
             bases.append(f"http://127.0.0.1:{port}")
+            if pids is not None:
+                pids.append(procs[-1].pid)
         for base in bases:
             _wait_ready(base)
         yield bases
@@ -158,3 +160,31 @@ def record(section: str, body: str) -> None:
     kept = [parts[0]] + [p for p in parts[1:] if not p.startswith(section + "\n")]
     updated = "\n## ".join(kept).rstrip() + f"\n\n## {section}\n\n{body.strip()}\n"
     RESULTS.write_text(updated, encoding="utf-8")
+
+
+def _stat(pid: str) -> tuple[str, int, float] | None:
+    """(command name, parent pid, CPU seconds incl. reaped children) of a process."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:  # it ended meanwhile
+        return None
+    name = text[text.index("(") + 1 : text.rindex(")")]
+    fields = text[text.rindex(")") + 2 :].split()
+    ticks = sum(int(f) for f in fields[11:15])  # utime stime cutime cstime
+    return name, int(fields[1]), ticks / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(roots: list[int]) -> tuple[float, float]:
+    """CPU seconds used so far by the process trees of `roots` (a server and its workers)
+    and by every PostgreSQL process of the machine (its backends and background workers;
+    a backend that ended counts through the postmaster that reaped it)."""
+    table = {int(pid): stat for pid in os.listdir("/proc") if pid.isdigit() if (stat := _stat(pid))}
+    inside: set[int] = set(roots)
+    grew = True
+    while grew:
+        more = {pid for pid, (_, parent, _) in table.items() if parent in inside} - inside
+        inside |= more
+        grew = bool(more)
+    ours = sum(table[pid][2] for pid in inside if pid in table)
+    postgres = sum(cpu for name, _, cpu in table.values() if name.startswith("postgres"))
+    return ours, postgres

@@ -59,6 +59,26 @@ async def busiest_district(conn: asyncpg.Connection) -> tuple[str, str]:
     return row[0], row[1]
 
 
+async def detail_patient(conn: asyncpg.Connection, district: str) -> int:
+    """The patient of `district` with the most transfers, then reports: the detail page's
+    subject. Given five clinical notes if it has none (the generated data has no notes)."""
+    patient_id: int = await conn.fetchval(
+        "SELECT p.id FROM patients p WHERE p.home_district_code = $1 ORDER BY "
+        "(SELECT count(*) FROM transfers t WHERE t.patient_id = p.id) DESC, "
+        "(SELECT count(*) FROM health_reports r WHERE r.patient_id = p.id) DESC, p.id LIMIT 1",
+        district,
+    )
+    await conn.execute(
+        "INSERT INTO clinical_notes (patient_id, text, author, author_role, created_at) "
+        "SELECT $1, 'Theo dõi SpO2 mỗi 4 giờ; uống đủ nước (ngày ' || n || ').', "
+        "'bench-staff', 'HEALTH_STAFF', now() - n * interval '1 day' "
+        "FROM generate_series(1, 5) AS n "
+        "WHERE NOT EXISTS (SELECT 1 FROM clinical_notes WHERE patient_id = $1)",
+        patient_id,
+    )
+    return patient_id
+
+
 async def largest_province(conn: asyncpg.Connection) -> tuple[str, str, int]:
     """(code, name, patients) of the province with the most patients."""
     row = await conn.fetchrow(

@@ -1,13 +1,13 @@
 """Compiled reads: a read plan (`db.readplan`) as ONE statement that builds the response
 JSON in PostgreSQL (json_build_object, correlated subqueries per relation, keyset paging
-and pageInfo in SQL) and, when personal fields are read, appends the audit row in the same
-statement (a data-modifying CTE). The JSON comes back as text and is passed through
+and pageInfo in SQL) and, when personal fields are read, appends the audit rows in the
+same statement (a data-modifying CTE). The JSON comes back as text and is passed through
 undecoded.
 
-Row scope and filters are those of the generic path (`db.scope`, `patient_conditions`,
-`declaration_conditions`), applied where the rows enter. The plan's JSON is rendered to
-SQL text once per plan (`_shape`); per request only the page's filter is built, and
-asyncpg prepares the statement once per connection."""
+Row scope and filters are those of the generic path (`db.scope` and each list's
+conditions), applied where the rows enter: the root's rows, and every nested patient. The
+plan's JSON is rendered to SQL text once per plan (`_shape`); per request only the root's
+filter is built, and asyncpg prepares the statement once per connection."""
 
 from __future__ import annotations
 
@@ -22,11 +22,13 @@ from sqlalchemy import (
     ColumnElement,
     Float,
     FromClause,
+    Select,
     Text,
     bindparam,
     case,
     cast,
     column,
+    exists,
     extract,
     func,
     insert,
@@ -35,6 +37,8 @@ from sqlalchemy import (
     null,
     select,
     table,
+    true,
+    union_all,
 )
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.engine import Dialect
@@ -42,15 +46,21 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import KeyedColumnElement
 
 from db.base import Base
+from db.models import Patient
+from db.queries.alerts import AlertQuery, alert_conditions
+from db.queries.areas import AreaQuery, FacilityQuery, area_conditions, facility_conditions
 from db.queries.declarations import DeclarationQuery, declaration_conditions
 from db.queries.patients import PatientQuery, patient_conditions
+from db.queries.transfers import TransferQuery, transfer_conditions
 from db.readplan import (
     ENTITIES,
+    ConnectionPlan,
     Const,
     Count,
     Leaf,
     Many,
     Nested,
+    NestedPage,
     Newest,
     ObjectPlan,
     One,
@@ -61,6 +71,10 @@ from domain.scope import Scope
 
 _NAME = re.compile(r"^[_A-Za-z][_0-9A-Za-z]*$")
 EMPTY_LIST: ColumnElement[Any] = literal_column("'[]'::json")
+VISIBLE = table("visible", column("id"))  # stand-in: the patients the reader may see
+
+PageQuery = PatientQuery | DeclarationQuery | TransferQuery | AlertQuery
+ListQuery = AreaQuery | FacilityQuery
 
 
 @dataclass(frozen=True)
@@ -114,6 +128,8 @@ def _object(plan: ObjectPlan, source: FromClause) -> ColumnElement[Any]:
             parts.append(_value(source.c[field.column.name], field.column.kind))
         elif isinstance(field, Const):
             parts.append(null() if field.value is None else _key(field.value))
+        elif isinstance(field, NestedPage):
+            parts.append(_page(field, source))
         else:
             parts.append(_nested(field, source))
     return func.json_build_object(*parts)
@@ -129,15 +145,86 @@ def _nested(field: Nested, source: FromClause) -> ColumnElement[Any]:
     assert field.selection is not None  # noqa: S101 - only counts have no selection
     obj = _object(field.selection, target)
     if isinstance(relation, One):
-        return select(obj).where(joined).limit(1).scalar_subquery()
+        found = select(obj).where(joined)
+        if relation.scoped:  # the row enters only inside the reader's scope
+            found = found.where(_visible(target.c.id))
+        return found.limit(1).scalar_subquery()
     if isinstance(relation, Newest):
         order = [target.c[c].desc() for c in relation.order]
         return select(obj).where(joined).order_by(*order).limit(1).scalar_subquery()
-    assert isinstance(relation, Many)  # noqa: S101 - the four kinds of relation
+    assert isinstance(relation, Many)  # noqa: S101 - pages are NestedPage
     kept = [target.c[column].in_(values) for column, values in relation.where]
     ordered = aggregate_order_by(obj, *[target.c[c] for c in relation.order])
     listed = func.coalesce(func.json_agg(ordered), EMPTY_LIST)
     return select(listed).select_from(target).where(joined, *kept).scalar_subquery()
+
+
+def _visible(patient_id: ColumnElement[Any]) -> ColumnElement[bool]:
+    return exists(select(literal(1)).select_from(VISIBLE).where(VISIBLE.c.id == patient_id))
+
+
+def _page(field: NestedPage, source: FromClause) -> ColumnElement[Any]:
+    """A nested connection: `first` related rows after the cursor, newest first by id."""
+    relation = field.relation
+    rows = _table(relation.target)
+    target = rows.alias()
+    joined = target.c[relation.target_key] == source.c[relation.key]
+    after = [target.c.id < field.after_id] if field.after_id is not None else []
+    wanted = (target.c[c] for c in _object_columns(field.item, "id"))
+    newest = select(*wanted).where(joined, *after).order_by(target.c.id.desc())
+    newest = newest.correlate(source)
+    shown = newest.limit(field.first).lateral()  # correlated to the row it belongs to
+    more = exists(newest.offset(field.first).limit(1))
+    counted = rows.alias()
+    same = counted.c[relation.target_key] == source.c[relation.key]
+    total = select(func.count()).select_from(counted).where(same).scalar_subquery()
+    return _connection(field.connection, field.item, shown, more, total)
+
+
+def _connection(
+    plan: ConnectionPlan,
+    item: ObjectPlan,
+    shown: FromClause,
+    more: ColumnElement[bool],
+    total: ColumnElement[Any],
+) -> ColumnElement[Any]:
+    """`edges`, `pageInfo` and `totalCount` of the rows `shown` (newest first by id)."""
+    kind = ENTITIES[item.entity].kind
+    parts: list[ColumnElement[Any]] = []
+    for key, part in plan.fields:
+        parts.append(_key(key))
+        if part == "__typename":
+            parts.append(_key(f"{item.entity}Connection"))
+        elif part == "totalCount":
+            parts.append(total)
+        elif isinstance(part, str):
+            raise ValueError(f"unknown connection field {part}")
+        elif part.part == "edges":
+            edge: list[ColumnElement[Any]] = []
+            for edge_key, name in part.fields:
+                edge.append(_key(edge_key))
+                if name == "node":
+                    edge.append(_object(item, shown))
+                elif name == "cursor":
+                    edge.append(_cursor(shown.c.id, kind))
+                else:
+                    edge.append(_key(f"{item.entity}Edge"))
+            ordered = aggregate_order_by(func.json_build_object(*edge), shown.c.id.desc())
+            listed = func.coalesce(func.json_agg(ordered), EMPTY_LIST)
+            parts.append(select(listed).select_from(shown).scalar_subquery())
+        else:
+            info: list[ColumnElement[Any]] = []
+            for info_key, name in part.fields:
+                info.append(_key(info_key))
+                if name == "hasNextPage":
+                    info.append(more)
+                elif name == "endCursor":
+                    last = select(_cursor(shown.c.id, kind)).order_by(shown.c.id).limit(1)
+                    info.append(last.scalar_subquery())
+                else:
+                    info.append(_key("PageInfo"))
+            parts.append(func.json_build_object(*info))
+    return func.json_build_object(*parts)
 
 
 def _cursor(row_id: KeyedColumnElement[Any], kind: str) -> ColumnElement[Any]:
@@ -150,13 +237,15 @@ def _cursor(row_id: KeyedColumnElement[Any], kind: str) -> ColumnElement[Any]:
 class _Shape:
     """What a plan needs, built once (the costly part: every nested object and list), over
     named stand-ins for the per-request CTEs: `shown` (the rows answered), `page` (one
-    more, for hasNextPage) and `matching` (the count, for totalCount)."""
+    more, for hasNextPage), `matching` (the count, for totalCount) and `visible` (the
+    patients the reader may see, where a nested patient enters)."""
 
     columns: tuple[str, ...]  # columns of the item's table the JSON reads
     data: ColumnElement[Any]  # the root field's JSON, as text
     items: ColumnElement[Any]  # how many rows were answered
-    audit: CTE | None  # the audit row of the personal fields read (reader as parameters)
+    audit: CTE | None  # the audit rows of the personal fields read (reader as parameters)
     counted: bool  # totalCount is asked for: the `matching` CTE is needed
+    scoped: bool  # a nested patient enters: the `visible` CTE is needed
 
 
 def _stand_in(name: str, entity: str, columns: tuple[str, ...]) -> FromClause:
@@ -164,69 +253,60 @@ def _stand_in(name: str, entity: str, columns: tuple[str, ...]) -> FromClause:
     return table(name, *(column(c, rows.c[c].type) for c in columns))
 
 
-def _columns(plan: ObjectPlan) -> tuple[str, ...]:
-    """The columns a plan's JSON reads: its leaves and its relations' keys."""
-    wanted = {"id"}
+def _columns(plan: RootPlan) -> tuple[str, ...]:
+    """The columns of the item's table a root plan reads."""
+    key = "id" if plan.form == "connection" else ENTITIES[plan.item.entity].key
+    return _object_columns(plan.item, key, *plan.order)
+
+
+def _object_columns(plan: ObjectPlan, *also: str) -> tuple[str, ...]:
+    """The columns an object's JSON reads (its leaves and its relations' keys), and `also`."""
+    wanted = set(also)
     for field in plan.fields:
         if isinstance(field, Leaf):
             wanted.add(field.column.name)
-        elif isinstance(field, Nested):
+        elif isinstance(field, Nested | NestedPage):
             wanted.add(field.relation.key)
     return tuple(sorted(wanted))
 
 
+def _scoped(plan: ObjectPlan) -> bool:
+    """Whether a patient enters somewhere below (its scope is then checked there)."""
+    for field in plan.fields:
+        if isinstance(field, NestedPage) and _scoped(field.item):
+            return True
+        if isinstance(field, Nested) and field.selection is not None:
+            relation = field.relation
+            if (isinstance(relation, One) and relation.scoped) or _scoped(field.selection):
+                return True
+    return False
+
+
 @lru_cache(maxsize=512)
 def _shape(plan: RootPlan, dialect: Dialect) -> _Shape:
-    columns = _columns(plan.item)
+    columns = _columns(plan)
     shown = _stand_in("shown", plan.item.entity, columns)
     items = select(func.count()).select_from(shown).scalar_subquery()
     audit = _audit(shown, plan) if plan.personal else None
-    if plan.connection is None:
-        data = select(cast(_object(plan.item, shown), Text)).select_from(shown).scalar_subquery()
-        unknown: ColumnElement[Any] = literal_column("'null'")
-        one = _frozen(func.coalesce(data, unknown), dialect)
-        return _Shape(columns, one, items, audit, counted=False)
-    parts: list[ColumnElement[Any]] = []
-    counted = False
-    for key, part in plan.connection.fields:
-        parts.append(_key(key))
-        if part == "__typename":
-            parts.append(_key(f"{plan.item.entity}Connection"))
-        elif part == "totalCount":
-            counted = True
-            matching = table("matching", column("n"))
-            parts.append(select(matching.c.n).scalar_subquery())
-        elif isinstance(part, str):
-            raise ValueError(f"unknown connection field {part}")
-        elif part.part == "edges":
-            edge: list[ColumnElement[Any]] = []
-            for edge_key, name in part.fields:
-                edge.append(_key(edge_key))
-                if name == "node":
-                    edge.append(_object(plan.item, shown))
-                elif name == "cursor":
-                    edge.append(_cursor(shown.c.id, plan.kind))
-                else:
-                    edge.append(_key(f"{plan.item.entity}Edge"))
-            ordered = aggregate_order_by(func.json_build_object(*edge), shown.c.id.desc())
-            listed = func.coalesce(func.json_agg(ordered), EMPTY_LIST)
-            parts.append(select(listed).select_from(shown).scalar_subquery())
-        else:
-            info: list[ColumnElement[Any]] = []
-            for info_key, name in part.fields:
-                info.append(_key(info_key))
-                if name == "hasNextPage":  # `page` holds one row more than `shown` if any
-                    page = table("page", column("id"))
-                    more = select(func.count()).select_from(page).scalar_subquery()
-                    info.append(more > items)
-                elif name == "endCursor":
-                    last = select(_cursor(shown.c.id, plan.kind)).order_by(shown.c.id).limit(1)
-                    info.append(last.scalar_subquery())
-                else:
-                    info.append(_key("PageInfo"))
-            parts.append(func.json_build_object(*info))
-    whole = _frozen(cast(func.json_build_object(*parts), Text), dialect)
-    return _Shape(columns, whole, items, audit, counted)
+    scoped = _scoped(plan.item) or any(read.via for read in plan.personal)
+    if plan.form == "object":
+        obj = select(cast(_object(plan.item, shown), Text)).select_from(shown).scalar_subquery()
+        data = _frozen(func.coalesce(obj, literal_column("'null'")), dialect)
+        return _Shape(columns, data, items, audit, counted=False, scoped=scoped)
+    if plan.form == "list":
+        ordered = aggregate_order_by(_object(plan.item, shown), *(shown.c[c] for c in plan.order))
+        listed = cast(func.coalesce(func.json_agg(ordered), EMPTY_LIST), Text)
+        data = _frozen(select(listed).select_from(shown).scalar_subquery(), dialect)
+        return _Shape(columns, data, items, audit, counted=False, scoped=scoped)
+    assert plan.connection is not None  # noqa: S101 - a connection's plan has one
+    page = table("page", column("id"))  # `page` holds one row more than `shown` if any
+    more = select(func.count()).select_from(page).scalar_subquery() > items
+    matching = table("matching", column("n"))
+    total = select(matching.c.n).scalar_subquery()
+    whole = _connection(plan.connection, plan.item, shown, more, total)
+    counted = any(part == "totalCount" for _, part in plan.connection.fields)
+    data = _frozen(cast(whole, Text), dialect)
+    return _Shape(columns, data, items, audit, counted, scoped)
 
 
 def _frozen(expression: ColumnElement[Any], dialect: Dialect) -> ColumnElement[Any]:
@@ -237,78 +317,59 @@ def _frozen(expression: ColumnElement[Any], dialect: Dialect) -> ColumnElement[A
 
 
 def _audit(shown: FromClause, plan: RootPlan) -> CTE:
-    """The audit row of a read, inserted with it: who reads comes as parameters."""
+    """The audit rows of a read (one per kind of row whose personal fields it returns),
+    inserted with it: who reads comes as parameters."""
     audit_log = Base.metadata.tables["audit_log"]
-    ids = cast(shown.c.id, Text)
-    row = (
-        select(
-            bindparam("reader", type_=Text),
-            bindparam("reader_role", type_=Text),
-            literal("READ_PERSONAL"),
-            literal(plan.kind),
-            func.array_agg(aggregate_order_by(ids, func.length(ids), ids)),
-            literal(list(plan.personal), ARRAY(Text)),
+    rows: list[Select[*tuple[Any, ...]]] = []
+    for read in plan.personal:
+        if read.via is None:
+            chosen = select(cast(shown.c.id, Text).label("i")).select_from(shown)
+        else:  # the rows a root item's column points to, as far as they entered the answer
+            pointed = shown.c[read.via]
+            chosen = select(cast(pointed, Text).label("i")).select_from(shown).distinct()
+            chosen = chosen.where(pointed.is_not(None), _visible(pointed))
+        ids = chosen.subquery()
+        row = (
+            select(
+                bindparam("reader", type_=Text),
+                bindparam("reader_role", type_=Text),
+                literal("READ_PERSONAL"),
+                literal(read.entity),
+                func.array_agg(aggregate_order_by(ids.c.i, func.length(ids.c.i), ids.c.i)),
+                literal(list(read.fields), ARRAY(Text)),
+            )
+            .select_from(ids)
+            .having(func.count() > 0)
         )
-        .select_from(shown)
-        .having(func.count() > 0)
-    )
+        rows.append(row)
+    written = rows[0] if len(rows) == 1 else union_all(*rows)
     columns = ["subject", "role", "action", "entity", "entity_ids", "fields"]
-    return insert(audit_log).from_select(columns, row).returning(audit_log.c.id).cte("audit")
+    return insert(audit_log).from_select(columns, written).returning(audit_log.c.id).cte("audit")
 
 
-async def read_patients(
+def _page_conditions(scope: Scope, query: PageQuery) -> list[ColumnElement[bool]]:
+    if isinstance(query, PatientQuery):
+        return patient_conditions(scope, query)
+    if isinstance(query, DeclarationQuery):
+        return declaration_conditions(scope, query)
+    if isinstance(query, TransferQuery):
+        return transfer_conditions(scope, query)
+    return alert_conditions(scope, query)
+
+
+async def read_page(
     session: AsyncSession,
     plan: RootPlan,
     *,
     scope: Scope,
-    query: PatientQuery,
+    query: PageQuery,
     first: int,
     after_id: int | None,
     reader: Reader,
 ) -> Answer:
-    """The `patients` connection of `plan`, one statement."""
-    conditions = patient_conditions(scope, query)
-    return await _read_page(session, plan, conditions, first, after_id, reader)
-
-
-async def read_declarations(
-    session: AsyncSession,
-    plan: RootPlan,
-    *,
-    scope: Scope,
-    query: DeclarationQuery,
-    first: int,
-    after_id: int | None,
-    reader: Reader,
-) -> Answer:
-    """The `declarations` connection of `plan`, one statement."""
-    conditions = declaration_conditions(scope, query)
-    return await _read_page(session, plan, conditions, first, after_id, reader)
-
-
-async def read_patient(
-    session: AsyncSession, plan: RootPlan, *, scope: Scope, patient_id: int, reader: Reader
-) -> Answer:
-    """`patient(id)` of `plan`, one statement (JSON null when unknown or out of scope)."""
-    return await _read_one(session, plan, patient_id, patient_visible(scope), reader)
-
-
-async def read_declaration(
-    session: AsyncSession, plan: RootPlan, *, scope: Scope, declaration_id: int, reader: Reader
-) -> Answer:
-    """`declaration(id)` of `plan`, one statement (JSON null when unknown or out of scope)."""
-    return await _read_one(session, plan, declaration_id, declaration_visible(scope), reader)
-
-
-async def _read_page(
-    session: AsyncSession,
-    plan: RootPlan,
-    conditions: list[ColumnElement[bool]],
-    first: int,
-    after_id: int | None,
-    reader: Reader,
-) -> Answer:
-    """Newest first by id, `first` rows after the cursor (keyset), of the plan's table."""
+    """A connection root (`patients`, `declarations`, `transfers`, `alerts`): newest first
+    by id, `first` rows after the cursor (keyset), one statement."""
+    conditions = _page_conditions(scope, query)
     shape = _shape(plan, session.get_bind().dialect)
     rows = _table(plan.item.entity)
     after = [rows.c.id < after_id] if after_id is not None else []
@@ -324,27 +385,45 @@ async def _read_page(
     if shape.counted:
         counted = select(func.count().label("n")).select_from(rows).where(*conditions)
         ctes.append(counted.cte("matching"))
-    return await _run(session, shape, ctes, reader)
+    return await _run(session, shape, ctes, scope, reader)
 
 
-async def _read_one(
-    session: AsyncSession,
-    plan: RootPlan,
-    row_id: int,
-    visible: ColumnElement[bool],
-    reader: Reader,
+async def read_list(
+    session: AsyncSession, plan: RootPlan, *, scope: Scope, query: ListQuery, reader: Reader
 ) -> Answer:
+    """A plain list root (`areas`, `facilities`) in the plan's order, one statement."""
+    if isinstance(query, AreaQuery):
+        conditions = area_conditions(query)
+    else:
+        conditions = facility_conditions(query)
     shape = _shape(plan, session.get_bind().dialect)
     rows = _table(plan.item.entity)
-    shown = (
-        select(*(rows.c[c] for c in shape.columns)).where(rows.c.id == row_id, visible).cte("shown")
-    )
-    return await _run(session, shape, [shown], reader)
+    shown = select(*(rows.c[c] for c in shape.columns)).where(*conditions).cte("shown")
+    return await _run(session, shape, [shown], scope, reader)
 
 
-async def _run(session: AsyncSession, shape: _Shape, ctes: list[CTE], reader: Reader) -> Answer:
+async def read_object(
+    session: AsyncSession, plan: RootPlan, *, scope: Scope, key: int | str, reader: Reader
+) -> Answer:
+    """A single-object root (`patient`, `declaration`, `area`) by its key, one statement
+    (JSON null when unknown or out of scope)."""
+    entity = ENTITIES[plan.item.entity]
+    visible = {"Patient": patient_visible, "Declaration": declaration_visible}.get(plan.item.entity)
+    shape = _shape(plan, session.get_bind().dialect)
+    rows = _table(plan.item.entity)
+    allowed = true() if visible is None else visible(scope)
+    found = select(*(rows.c[c] for c in shape.columns)).where(rows.c[entity.key] == key, allowed)
+    return await _run(session, shape, [found.cte("shown")], scope, reader)
+
+
+async def _run(
+    session: AsyncSession, shape: _Shape, ctes: list[CTE], scope: Scope, reader: Reader
+) -> Answer:
     columns: list[ColumnElement[Any]] = [shape.data.label("data"), shape.items.label("items")]
     values: dict[str, Any] = {}
+    if shape.scoped:
+        visible = select(Patient.id).where(patient_visible(scope))
+        ctes.insert(0, visible.cte("visible").prefix_with("NOT MATERIALIZED"))
     if shape.audit is not None:
         ctes.append(shape.audit)
         written = select(func.count()).select_from(shape.audit).scalar_subquery()

@@ -25,11 +25,13 @@ class Column:
 
 @dataclass(frozen=True)
 class One:
-    """A related row: `target` row whose `target_key` equals our `key` (null if none)."""
+    """A related row: `target` row whose `target_key` equals our `key` (null if none).
+    `scoped`: the row enters the answer only inside the reader's scope (a patient)."""
 
     target: str
     key: str
     target_key: str
+    scoped: bool = False
 
 
 @dataclass(frozen=True)
@@ -63,21 +65,34 @@ class Count:
     where: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
-Relation = One | Newest | Many | Count
+@dataclass(frozen=True)
+class Paged:
+    """Related rows newest first by id, a page at a time (a nested connection)."""
+
+    target: str
+    key: str
+    target_key: str
+
+
+Relation = One | Newest | Many | Count | Paged
 
 
 @dataclass(frozen=True)
 class Entity:
-    """An object type read from a table."""
+    """An object type read from a table: `kind` names its rows in cursors and audit rows,
+    `key` is the column a single row is found by (and a list is paged by)."""
 
     table: str
+    kind: str
     fields: Mapping[str, Column | Relation]
+    key: str = "id"
 
 
 _OPEN_ALERTS = (("status", ("OPEN", "ACKNOWLEDGED")),)
 ENTITIES: dict[str, Entity] = {
     "Patient": Entity(
         "patients",
+        "patient",
         {
             "id": Column("id", "id"),
             "caseCode": Column("case_code"),
@@ -97,11 +112,15 @@ ENTITIES: dict[str, Entity] = {
             "homeCommune": One("Area", "home_commune_code", "code"),
             "facility": One("Facility", "facility_id", "id"),
             "latestReport": Newest("HealthReport", "id", "patient_id", ("reported_at", "id")),
+            "healthReports": Paged("HealthReport", "id", "patient_id"),
+            "clinicalNotes": Many("ClinicalNote", "id", "patient_id", ("id",)),
+            "transfers": Many("Transfer", "id", "patient_id", ("id",)),
             "openAlerts": Many("Alert", "id", "patient_id", ("id",), _OPEN_ALERTS),
         },
     ),
     "Declaration": Entity(
         "declarations",
+        "declaration",
         {
             "id": Column("id", "id"),
             "kind": Column("kind", "enum"),
@@ -123,15 +142,19 @@ ENTITIES: dict[str, Entity] = {
     ),
     "Area": Entity(
         "areas",
+        "area",
         {
             "code": Column("code", "id"),
             "name": Column("name"),
             "level": Column("level", "enum"),
             "parent": One("Area", "parent_code", "code"),
+            "children": Many("Area", "code", "parent_code", ("code",)),
         },
+        key="code",
     ),
     "Facility": Entity(
         "facilities",
+        "facility",
         {
             "id": Column("id", "id"),
             "name": Column("name"),
@@ -143,6 +166,7 @@ ENTITIES: dict[str, Entity] = {
     ),
     "HealthReport": Entity(
         "health_reports",
+        "report",
         {
             "id": Column("id", "id"),
             "reportedAt": Column("reported_at", "datetime"),
@@ -160,8 +184,37 @@ ENTITIES: dict[str, Entity] = {
             "ruleSet": Column("rule_set"),
         },
     ),
+    "ClinicalNote": Entity(
+        "clinical_notes",
+        "note",
+        {
+            "id": Column("id", "id"),
+            "text": Column("text"),
+            "createdAt": Column("created_at", "datetime"),
+            "author": Column("author"),
+        },
+    ),
+    "Transfer": Entity(
+        "transfers",
+        "transfer",
+        {
+            "id": Column("id", "id"),
+            "status": Column("status", "enum"),
+            "fromTier": Column("from_tier", "int"),
+            "toTier": Column("to_tier", "int"),
+            "reason": Column("reason"),
+            "rejectionReason": Column("rejection_reason"),
+            "requestedAt": Column("requested_at", "datetime"),
+            "acceptedAt": Column("accepted_at", "datetime"),
+            "completedAt": Column("completed_at", "datetime"),
+            "fromFacility": One("Facility", "from_facility_id", "id"),
+            "toFacility": One("Facility", "to_facility_id", "id"),
+            "patient": One("Patient", "patient_id", "id", scoped=True),
+        },
+    ),
     "Alert": Entity(
         "alerts",
+        "alert",
         {
             "id": Column("id", "id"),
             "kind": Column("kind", "enum"),
@@ -174,6 +227,7 @@ ENTITIES: dict[str, Entity] = {
             "escalationLevel": Column("escalation_level", "enum"),
             "pressCount": Column("press_count", "int"),
             "lastPressedAt": Column("last_pressed_at", "datetime"),
+            "patient": One("Patient", "patient_id", "id", scoped=True),
         },
     ),
 }
@@ -208,11 +262,23 @@ class Nested:
 
 
 @dataclass(frozen=True)
+class NestedPage:
+    """`key`: a page of related rows (a nested connection), `first` after `after_id`."""
+
+    key: str
+    relation: Paged
+    connection: ConnectionPlan
+    item: ObjectPlan
+    first: int
+    after_id: int | None
+
+
+@dataclass(frozen=True)
 class ObjectPlan:
     """The fields of one object type, in response order."""
 
     entity: str
-    fields: tuple[Leaf | Const | Nested, ...]
+    fields: tuple[Leaf | Const | Nested | NestedPage, ...]
 
 
 @dataclass(frozen=True)
@@ -231,17 +297,32 @@ class ConnectionPart:
     fields: tuple[tuple[str, str], ...]
 
 
+Form = Literal["object", "list", "connection"]
+
+
+@dataclass(frozen=True)
+class PersonalRead:
+    """Personal `fields` of `entity` rows a read returns: the root's items (`via` None) or
+    the rows the root items' column `via` points to (a transfer's patient)."""
+
+    entity: str
+    via: str | None
+    fields: tuple[str, ...]
+
+
 @dataclass(frozen=True)
 class RootPlan:
-    """One root field read with one statement: the item's fields, the connection around
-    the items (for a list), and the personal fields read (for the audit, sorted)."""
+    """One root field read with one statement: one object, a list (in `order`) or a
+    connection (newest first) of items, and the personal fields read (for the audit)."""
 
-    field: str  # "patients", "patient", "declarations", "declaration"
+    field: str  # the root field: "patients", "patient", "areas"…
+    form: Form
     item: ObjectPlan
     connection: ConnectionPlan | None
-    personal: tuple[str, ...]
+    personal: tuple[PersonalRead, ...]
+    order: tuple[str, ...] = ()
 
     @property
     def kind(self) -> str:
-        """The item's kind: its cursor prefix and its audit entity ("patient")."""
-        return self.item.entity.lower()
+        """The item's kind: its cursor prefix."""
+        return ENTITIES[self.item.entity].kind

@@ -12,7 +12,7 @@ from resolvers.context import Context
 async def areas(ctx: Context, *, level: AreaLevel, parent_code: str | None) -> list[Area]:
     """Areas of one level, optionally under one parent."""
     async with ctx.sessions() as session:
-        return await queries.list_areas(session, level=level, parent_code=parent_code)
+        return await queries.list_areas(session, queries.AreaQuery(level, parent_code))
 
 
 async def children(ctx: Context, code: str) -> list[Area]:
@@ -25,4 +25,4 @@ async def facilities(ctx: Context, *, area_code: str | None, tier: int | None) -
     """Facilities inside an area and of a tier."""
     tier = filters.tier("tier", tier)
     async with ctx.sessions() as session:
-        return await queries.list_facilities(session, area_code=area_code, tier=tier)
+        return await queries.list_facilities(session, queries.FacilityQuery(area_code, tier))

@@ -9,17 +9,15 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.compiled import Answer, read_declaration, read_declarations
 from db.models import Area, Declaration, Patient
 from db.queries import declarations as queries
 from db.queries import patients as patient_queries
 from db.queries.pagination import Page
-from db.readplan import RootPlan
 from domain import intake
 from domain.clinical import Vitals, check_ranges
 from domain.eligibility import home_care
 from domain.enums import DeclarationKind, DeclarationStatus, PatientStatus
-from resolvers import audit, filters
+from resolvers import filters
 from resolvers.audit import log_change
 from resolvers.context import Context
 from resolvers.errors import BadUserInput, Conflict, InvalidInput, NotFound
@@ -299,38 +297,3 @@ async def reject(ctx: Context, declaration_id: str, reason: str) -> Declaration:
             entity_ids=[str(found.id)],
         )
     return found
-
-
-async def compiled(
-    ctx: Context,
-    plan: RootPlan,
-    *,
-    query: queries.DeclarationQuery | None = None,
-    first: int | None = None,
-    after: str | None = None,
-    declaration_id: str | None = None,
-) -> Answer:
-    """The `declarations` page or the `declaration(id)` of a compiled plan, in one
-    statement with its audit row; arguments checked as on the generic path."""
-    principal, who = ctx.principal, audit.reader(ctx)
-    if plan.field == "declaration":
-        row_id = parse_id(declaration_id)
-        if row_id is None:
-            return Answer("null", 0)  # an id that cannot exist: none, as for any other
-        async with ctx.readers() as session:
-            return await read_declaration(
-                session, plan, scope=principal.scope, declaration_id=row_id, reader=who
-            )
-    wanted = query or queries.DeclarationQuery()
-    wanted = replace(wanted, area_level=await area_level(ctx, wanted.area_code))
-    size, after_id = page_size(first), decode_cursor(after, "declaration")
-    async with ctx.readers() as session:
-        return await read_declarations(
-            session,
-            plan,
-            scope=principal.scope,
-            query=wanted,
-            first=size,
-            after_id=after_id,
-            reader=who,
-        )

@@ -11,17 +11,15 @@ from typing import Any
 from aiodataloader import DataLoader
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.compiled import Answer, read_patient, read_patients
 from db.models import HealthReport, Patient
 from db.queries import patients as queries
 from db.queries import reports as report_queries
 from db.queries import transfers as transfer_queries
 from db.queries.pagination import Page
-from db.readplan import RootPlan
 from db.scope import patient_visible
 from domain.enums import PERSONAL_DATA_ROLES, PatientStatus, Role, Severity
 from domain.intake import clean_text
-from resolvers import audit, filters
+from resolvers import filters
 from resolvers.context import Context
 from resolvers.errors import BadUserInput, Forbidden, NotFound
 from resolvers.filters import area_level
@@ -170,37 +168,3 @@ async def lock_acting_for(session: AsyncSession, ctx: Context, patient_id: str |
     if own is None:
         raise NotFound("you have no patient record")
     return own
-
-
-async def compiled(
-    ctx: Context,
-    plan: RootPlan,
-    *,
-    given: PatientListFilter | None = None,
-    first: int | None = None,
-    after: str | None = None,
-    patient_id: str | None = None,
-) -> Answer:
-    """The `patients` page or the `patient(id)` of a compiled plan, in one statement with
-    its audit row. Arguments are checked exactly as on the generic path (the same errors)."""
-    principal, who = ctx.principal, audit.reader(ctx)
-    if plan.field == "patient":
-        row_id = parse_id(patient_id)
-        if row_id is None:
-            return Answer("null", 0)  # an id that cannot exist: no patient, as for any other
-        async with ctx.readers() as session:
-            return await read_patient(
-                session, plan, scope=principal.scope, patient_id=row_id, reader=who
-            )
-    query = await list_query(ctx, given or PatientListFilter())
-    size, after_id = page_size(first), decode_cursor(after, "patient")
-    async with ctx.readers() as session:
-        return await read_patients(
-            session,
-            plan,
-            scope=principal.scope,
-            query=query,
-            first=size,
-            after_id=after_id,
-            reader=who,
-        )

@@ -20,15 +20,18 @@ from graphql import (
     FragmentSpreadNode,
     GraphQLField,
     GraphQLIncludeDirective,
+    GraphQLList,
+    GraphQLNonNull,
     GraphQLObjectType,
     GraphQLSchema,
     GraphQLSkipDirective,
     InlineFragmentNode,
     OperationDefinitionNode,
     SelectionSetNode,
+    VariableNode,
     get_named_type,
 )
-from graphql.execution.values import VariableValues, get_directive_values
+from graphql.execution.values import VariableValues, get_argument_values, get_directive_values
 
 from db.readplan import (
     ENTITIES,
@@ -40,10 +43,16 @@ from db.readplan import (
     Leaf,
     Many,
     Nested,
+    NestedPage,
     ObjectPlan,
+    One,
+    Paged,
+    PersonalRead,
     RootPlan,
 )
 from domain.enums import Role
+from resolvers.errors import CodedError
+from resolvers.pagination import decode_cursor, page_size
 
 
 @dataclass(frozen=True)
@@ -71,13 +80,20 @@ class Unplannable(Exception):
     """Why a selection stays on the generic executor."""
 
 
-# root fields compiled, and the type of their items
-ROOTS = {
-    "patients": "Patient",
-    "patient": "Patient",
-    "declarations": "Declaration",
-    "declaration": "Declaration",
+# root fields compiled: the type of their items and, for a plain list, its order
+ROOTS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "patients": ("Patient", ()),
+    "patient": ("Patient", ()),
+    "declarations": ("Declaration", ()),
+    "declaration": ("Declaration", ()),
+    "transfers": ("Transfer", ()),
+    "alerts": ("Alert", ()),
+    "area": ("Area", ()),
+    "areas": ("Area", ("code",)),
+    "facilities": ("Facility", ("id",)),
 }
+ROOT = ""  # where an object sits: the root's items; a column name: one step below them
+DEEP = None  # further down (personal data there is not compiled)
 
 
 def plan_operation(
@@ -107,11 +123,15 @@ def plan_operation(
     definition = query_type.fields[name]
     if walker.rule(definition, "Query", name) is not None:
         raise Unplannable(f"Query.{name} is not allowed for this role (the generic path says so)")
-    if get_named_type(definition.type).name == ROOTS[name]:  # one object, not a connection
-        item = walker.object(ROOTS[name], node.selection_set, ())
-        return Planned(RootPlan(name, item, None, walker.personal()), key, node, walker.denied())
-    connection, item = walker.connection(ROOTS[name], node.selection_set)
-    plan = RootPlan(name, item, connection, walker.personal())
+    type_name, order = ROOTS[name]
+    returned = definition.type.of_type if isinstance(definition.type, GraphQLNonNull) else None
+    if get_named_type(definition.type).name == type_name:  # an object or a plain list
+        item = walker.object(type_name, node.selection_set, (), ROOT)
+        listed = isinstance(returned or definition.type, GraphQLList)
+        plan = RootPlan(name, "list" if listed else "object", item, None, walker.personal(), order)
+        return Planned(plan, key, node, walker.denied())
+    connection, item = walker.connection(type_name, node.selection_set, (), ROOT)
+    plan = RootPlan(name, "connection", item, connection, walker.personal())
     return Planned(plan, key, node, walker.denied())
 
 
@@ -125,11 +145,14 @@ class _Walker:
     ) -> None:
         self.schema, self.fragments, self.variables, self.role = schema, fragments, variables, role
         self.refused: list[Denied] = []
-        self.read_personal: set[str] = set()
+        self.read_personal: dict[tuple[str, str | None], set[str]] = {}
         self.depth_of_lists = 0
 
-    def personal(self) -> tuple[str, ...]:
-        return tuple(sorted(self.read_personal))
+    def personal(self) -> tuple[PersonalRead, ...]:
+        return tuple(
+            PersonalRead(ENTITIES[entity].kind, via or None, tuple(sorted(names)))
+            for (entity, via), names in self.read_personal.items()
+        )
 
     def denied(self) -> tuple[Denied, ...]:
         return tuple(self.refused)
@@ -187,20 +210,27 @@ class _Walker:
         return None
 
     def object(
-        self, type_name: str, selection: SelectionSetNode | None, at: tuple[str, ...]
+        self,
+        type_name: str,
+        selection: SelectionSetNode | None,
+        at: tuple[str, ...],
+        origin: str | None,
     ) -> ObjectPlan:
+        """The plan of one object at `at`; `origin` says where it sits (ROOT, a root item's
+        column, or DEEP) for the audit of personal fields."""
         entity = ENTITIES.get(type_name)
         graphql_type = self.schema.type_map[type_name]
         if entity is None or not isinstance(graphql_type, GraphQLObjectType):
             raise Unplannable(f"{type_name} is not mapped")
-        planned: list[Leaf | Const | Nested] = []
+        planned: list[Leaf | Const | Nested | NestedPage] = []
         for key, node in self.fields(selection):
             name = node.name.value
             if name == "__typename":
                 planned.append(Const(key, type_name))
                 continue
             definition = graphql_type.fields[name]
-            if definition.args and node.arguments:
+            source = entity.fields.get(name)
+            if definition.args and node.arguments and not isinstance(source, Paged):
                 raise Unplannable(f"{type_name}.{name} with arguments is not compiled")
             refused = self.rule(definition, type_name, name)
             if refused is not None:
@@ -210,27 +240,49 @@ class _Walker:
                 planned.append(Const(key, None))
                 continue
             if _personal(definition):
-                self.read_personal.add(name)
-            source = entity.fields.get(name)
+                if origin is DEEP:
+                    raise Unplannable("personal data below the root's items is not compiled")
+                self.read_personal.setdefault((type_name, origin), set()).add(name)
             if source is None:
                 raise Unplannable(f"{type_name}.{name} is computed in Python")
             if isinstance(source, Column):
                 planned.append(Leaf(key, source))
             elif isinstance(source, Count):
                 planned.append(Nested(key, source, None))
+            elif isinstance(source, Paged):
+                planned.append(self.page(source, node, definition))
             else:
                 target = get_named_type(definition.type).name
-                if isinstance(source, Many):
-                    self.depth_of_lists += 1
-                    inner = self.object(target, node.selection_set, (*at, key))
-                    self.depth_of_lists -= 1
-                else:
-                    inner = self.object(target, node.selection_set, (*at, key))
+                below = source.key if origin == ROOT and isinstance(source, One) else DEEP
+                self.depth_of_lists += isinstance(source, Many)
+                inner = self.object(target, node.selection_set, (*at, key), below)
+                self.depth_of_lists -= isinstance(source, Many)
                 planned.append(Nested(key, source, inner))
         return ObjectPlan(type_name, tuple(planned))
 
+    def page(self, relation: Paged, node: FieldNode, definition: GraphQLField) -> NestedPage:
+        """A nested connection; its arguments must be written in the document."""
+        if any(isinstance(a.value, VariableNode) for a in node.arguments or ()):
+            raise Unplannable("a nested connection's arguments as variables are not compiled")
+        arguments = get_argument_values(definition, node, self.variables)
+        kind = ENTITIES[relation.target].kind
+        try:
+            first = page_size(arguments.get("first"))
+            after_id = decode_cursor(arguments.get("after"), kind)
+        except CodedError as error:  # the generic path answers with this error
+            raise Unplannable(f"{node.name.value}: {error}") from None
+        self.depth_of_lists += 1
+        connection, item = self.connection(relation.target, node.selection_set, (), DEEP)
+        self.depth_of_lists -= 1
+        key = (node.alias or node.name).value
+        return NestedPage(key, relation, connection, item, first, after_id)
+
     def connection(
-        self, type_name: str, selection: SelectionSetNode | None
+        self,
+        type_name: str,
+        selection: SelectionSetNode | None,
+        at: tuple[str, ...],
+        origin: str | None,
     ) -> tuple[ConnectionPlan, ObjectPlan]:
         item: ObjectPlan | None = None
         parts: list[tuple[str, str | ConnectionPart]] = []
@@ -245,7 +297,9 @@ class _Walker:
                     if part == "node":
                         if item is not None:
                             raise Unplannable("`node` is selected twice")
-                        item = self.object(type_name, edge_node.selection_set, (key, edge_key))
+                        item = self.object(
+                            type_name, edge_node.selection_set, (*at, key, edge_key), origin
+                        )
                     edge.append((edge_key, part))
                 parts.append((key, ConnectionPart("edges", tuple(edge))))
             elif name == "pageInfo":

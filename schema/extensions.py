@@ -20,7 +20,7 @@ from strawberry.extensions.query_depth_limiter import create_validator as depth_
 from resolvers.audit import record_reads
 from resolvers.context import Context
 from schema.caches import DocumentCaches
-from schema.errors import coded
+from schema.errors import coded_all
 from schema.input_rules import StorableTextRule
 
 
@@ -74,7 +74,7 @@ class CodeErrors(SchemaExtension):
 def _code_errors(result: object) -> None:
     errors: list[GraphQLError] | None = getattr(result, "errors", None)
     if errors:
-        result.errors = [coded(error) for error in errors]  # type: ignore[attr-defined]
+        result.errors = coded_all(errors)  # type: ignore[attr-defined]
 
 
 def extensions(

@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 from collections import OrderedDict
 from collections.abc import Hashable
-from datetime import date
 from typing import Any
 
 import orjson
@@ -32,12 +31,9 @@ from graphql.execution.values import VariableValues, get_argument_values, get_va
 from graphql.language import Visitor
 from strawberry.types.execution import ExecutionResult
 
-from db.compiled import Answer
-from db.queries.declarations import DeclarationQuery
-from domain.enums import DeclarationKind, DeclarationStatus, PatientStatus, Severity
-from resolvers import declarations, patients
+from resolvers import reads
 from resolvers.context import Context
-from resolvers.errors import BadUserInput, CodedError
+from resolvers.errors import CodedError
 from resolvers.planner import ROOTS, Planned, Unplannable, plan_operation
 from schema import Schema, export_sdl
 from schema.caches import TextCache, parsed
@@ -138,61 +134,13 @@ class CompiledReads:
         definition = query_type.fields[planned.plan.field]
         arguments = get_argument_values(definition, planned.node, variables)
         try:
-            answer = await _answer(ctx, planned, arguments)
+            answer = await reads.compiled(ctx, planned.plan, arguments)
         except CodedError:
             return None  # the generic path answers with the very same error
         return ExecutionResult(
             data={planned.key: orjson.Fragment(answer.json)},
             errors=_denied(planned, answer.items) or None,
         )
-
-
-async def _answer(ctx: Context, planned: Planned, arguments: dict[str, Any]) -> Answer:
-    """Run a plan with its root field's arguments, as the root field's resolver takes them."""
-    plan = planned.plan
-    if plan.field == "patient":
-        return await patients.compiled(ctx, plan, patient_id=str(arguments["id"]))
-    if plan.field == "patients":
-        return await patients.compiled(ctx, plan, **_patient_list(arguments))
-    if plan.field == "declaration":
-        return await declarations.compiled(ctx, plan, declaration_id=str(arguments["id"]))
-    given = arguments.get("filter") or {}
-    query = DeclarationQuery(
-        area_code=_text(given.get("areaCode")),
-        statuses=tuple(DeclarationStatus(s) for s in given.get("status") or ()),
-        kind=None if given.get("kind") is None else DeclarationKind(given["kind"]),
-        tested_from=_date(given.get("testedFrom")),
-        tested_to=_date(given.get("testedTo")),
-    )
-    first, after = arguments.get("first"), arguments.get("after")
-    return await declarations.compiled(ctx, plan, query=query, first=first, after=after)
-
-
-def _patient_list(arguments: dict[str, Any]) -> dict[str, Any]:
-    given = arguments.get("filter") or {}
-    filter_ = patients.PatientListFilter(
-        area_code=_text(given.get("areaCode")),
-        statuses=tuple(PatientStatus(s) for s in given.get("status") or ()),
-        severities=tuple(Severity(s) for s in given.get("severity") or ()),
-        tier=given.get("tier"),
-        facility_id=_text(given.get("facilityId")),
-        report_overdue=given.get("reportOverdue"),
-        search=given.get("search"),
-    )
-    return {"given": filter_, "first": arguments.get("first"), "after": arguments.get("after")}
-
-
-def _text(value: object) -> str | None:
-    return None if value is None else str(value)
-
-
-def _date(value: object) -> date | None:
-    """A Date argument: the SDL-built schema hands it over as the string it got; one that
-    is not a date is left to the generic path, which answers BAD_USER_INPUT."""
-    try:
-        return None if value is None else date.fromisoformat(str(value))
-    except ValueError:
-        raise BadUserInput("Date", "must be a date, YYYY-MM-DD") from None
 
 
 def _denied(planned: Planned, items: int) -> list[GraphQLError]:

@@ -27,7 +27,7 @@ from auth.tokens import InvalidToken, TokenVerifier
 from db.errors import is_unavailable
 from resolvers.context import Context, Services
 from resolvers.errors import ServiceUnavailable
-from schema.errors import PARSE_FAILED, code_of, coded
+from schema.errors import PARSE_FAILED, code_of, coded_all
 from server.compiled import CompiledReads
 from server.limits import error_body
 from server.ws import TransportHandler
@@ -151,7 +151,7 @@ class GraphQLApp(GraphQL[Context, None]):
         self, request: Request, result: ExecutionResult
     ) -> GraphQLHTTPResponse:
         if result.errors:  # also those raised where no extension saw them (while parsing)
-            result.errors = [coded(error) for error in result.errors]
+            result.errors = coded_all(result.errors)
         processed = await super().process_result(request, result)
         sub_response: Response = request.state.sub_response
         if _unavailable(result):

@@ -37,7 +37,7 @@ from strawberry.utils.aio import aclosing
 from db.errors import is_unavailable
 from resolvers.context import Context
 from resolvers.errors import INTERNAL, ServiceUnavailable
-from schema.errors import code_of, coded
+from schema.errors import code_of, coded, coded_all
 
 log = logging.getLogger("f0care.ws")
 
@@ -164,7 +164,7 @@ class TransportHandler(BaseGraphQLTransportWSHandler[Context, None]):
                 message = "incremental delivery is not supported over graphql-transport-ws"
                 await self._error(operation, [GraphQLError(message)])
                 return
-            errors = [coded(e) for e in result.errors or ()]
+            errors = coded_all(result.errors or ())
             if errors and result.data is None:  # nothing to show: the operation ends here
                 await self._error(operation, errors)
                 return

@@ -199,6 +199,12 @@ async def list_alerts(
     session: AsyncSession, *, scope: Scope, query: AlertQuery, first: int, after_id: int | None
 ) -> Page[Alert]:
     """Newest first (by id), `first` rows after the cursor, with the total count."""
+    conditions = alert_conditions(scope, query)
+    return await keyset_page(session, Alert, conditions, first=first, after_id=after_id)
+
+
+def alert_conditions(scope: Scope, query: AlertQuery) -> list[ColumnElement[bool]]:
+    """The WHERE conditions of the alert list: the scope and every given filter."""
     conditions = [alert_visible(scope)]
     if query.area_code is not None and query.area_level is not None:
         home = select(Patient.id).where(patient_in_area(query.area_code, query.area_level))
@@ -207,7 +213,7 @@ async def list_alerts(
         conditions.append(Alert.status.in_(query.statuses))
     if query.kinds:
         conditions.append(Alert.kind.in_(query.kinds))
-    return await keyset_page(session, Alert, conditions, first=first, after_id=after_id)
+    return conditions
 
 
 async def escalate_due(

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Area, Facility
@@ -23,32 +24,52 @@ async def children_by_parent(session: AsyncSession, parent_codes: Sequence[str])
     return list(await session.scalars(stmt))
 
 
-async def list_areas(
-    session: AsyncSession, *, level: AreaLevel, parent_code: str | None
-) -> list[Area]:
+@dataclass(frozen=True)
+class AreaQuery:
+    """Areas of one level, optionally under one parent."""
+
+    level: AreaLevel
+    parent_code: str | None = None
+
+
+@dataclass(frozen=True)
+class FacilityQuery:
+    """Facilities inside an area (at any level below it) and of a tier."""
+
+    area_code: str | None = None
+    tier: int | None = None
+
+
+def area_conditions(query: AreaQuery) -> list[ColumnElement[bool]]:
+    """The WHERE conditions of the area list."""
+    conditions = [Area.level == query.level]
+    if query.parent_code is not None:
+        conditions.append(Area.parent_code == query.parent_code)
+    return conditions
+
+
+def facility_conditions(query: FacilityQuery) -> list[ColumnElement[bool]]:
+    """The WHERE conditions of the facility list."""
+    conditions: list[ColumnElement[bool]] = []
+    if query.area_code is not None:
+        code = query.area_code
+        inside = (Facility.area_code, Facility.district_code, Facility.province_code)
+        conditions.append(or_(*(column == code for column in inside)))
+    if query.tier is not None:
+        conditions.append(Facility.tier == query.tier)
+    return conditions
+
+
+async def list_areas(session: AsyncSession, query: AreaQuery) -> list[Area]:
     """Areas of one level, optionally under one parent, ordered by code."""
-    stmt = select(Area).where(Area.level == level)
-    if parent_code is not None:
-        stmt = stmt.where(Area.parent_code == parent_code)
-    return list(await session.scalars(stmt.order_by(Area.code)))
+    stmt = select(Area).where(*area_conditions(query)).order_by(Area.code)
+    return list(await session.scalars(stmt))
 
 
-async def list_facilities(
-    session: AsyncSession, *, area_code: str | None, tier: int | None
-) -> list[Facility]:
+async def list_facilities(session: AsyncSession, query: FacilityQuery) -> list[Facility]:
     """Facilities inside an area (at any level below it) and of a tier, ordered by id."""
-    stmt = select(Facility)
-    if area_code is not None:
-        stmt = stmt.where(
-            or_(
-                Facility.area_code == area_code,
-                Facility.district_code == area_code,
-                Facility.province_code == area_code,
-            )
-        )
-    if tier is not None:
-        stmt = stmt.where(Facility.tier == tier)
-    return list(await session.scalars(stmt.order_by(Facility.id)))
+    stmt = select(Facility).where(*facility_conditions(query)).order_by(Facility.id)
+    return list(await session.scalars(stmt))
 
 
 async def facilities_by_ids(session: AsyncSession, ids: Sequence[int]) -> list[Facility]:

@@ -107,6 +107,12 @@ async def list_transfers(
     after_id: int | None,
 ) -> Page[Transfer]:
     """Newest first (by id), `first` rows after the cursor, with the total count."""
+    conditions = transfer_conditions(scope, query)
+    return await keyset_page(session, Transfer, conditions, first=first, after_id=after_id)
+
+
+def transfer_conditions(scope: Scope, query: TransferQuery) -> list[ColumnElement[bool]]:
+    """The WHERE conditions of the transfer list: the scope and every given filter."""
     conditions = [transfer_visible(scope)]
     if query.area_code is not None and query.area_level is not None:
         home = select(Patient.id).where(patient_in_area(query.area_code, query.area_level))
@@ -116,4 +122,4 @@ async def list_transfers(
     if query.facility_id is not None:
         fid = query.facility_id
         conditions.append((Transfer.to_facility_id == fid) | (Transfer.from_facility_id == fid))
-    return await keyset_page(session, Transfer, conditions, first=first, after_id=after_id)
+    return conditions

@@ -37,6 +37,21 @@ ITEM = """id caseCode status tier severity fullName dateOfBirth sex nationalId p
 DECLARATION = """id kind status testKind testedOn fullName dateOfBirth sex phone nationalId
   address symptoms createdAt reviewedAt rejectionReason homeCommune { code name parent { name } }"""
 
+DETAIL = """id caseCode fullName
+  healthReports(first: 3) { totalCount pageInfo { hasNextPage endCursor }
+    edges { cursor node { id reportedAt spo2 severity warningSigns } } }
+  clinicalNotes { id text createdAt author }
+  transfers { id status fromTier toTier rejectionReason requestedAt acceptedAt completedAt
+    fromFacility { name } toFacility { name tier } patient { id caseCode } }
+  openAlerts { id kind }"""
+
+TRANSFER = """id status fromTier toTier reason rejectionReason requestedAt acceptedAt completedAt
+  fromFacility { id name } toFacility { name occupancy area { name } }
+  patient { id caseCode fullName phone homeCommune { name } }"""
+
+ALERT = """id kind status severity message raisedAt acknowledgedAt resolvedAt escalationLevel
+  pressCount lastPressedAt patient { id caseCode fullName latestReport { spo2 } }"""
+
 # (document, variables, compiled): every root field the compiled path handles, nested,
 # with fragments, aliases, variables, @include/@skip, filters, empty pages and nulls
 CORPUS: list[tuple[str, dict[str, Any], bool]] = [
@@ -147,12 +162,83 @@ CORPUS: list[tuple[str, dict[str, Any], bool]] = [
     ('{ patients(after: "bogus") { totalCount } }', {}, False),
     ('{ patients(filter: {areaCode: "99999"}) { totalCount } }', {}, False),
     ('{ patients(filter: {search: "x"}) { totalCount } }', {}, False),
-    # not compiled yet: Python fields, several root fields
+    # the patient detail: report history (a nested page), notes, transfers, alerts
+    ("query($id: ID!) { patient(id: $id) { " + DETAIL + " } }", {"id": "__commune"}, True),
+    ("query($id: ID!) { patient(id: $id) { " + DETAIL + " } }", {"id": "__at_tier3"}, True),
     (
-        "{ patients(first: 3) { edges { node { id transfers { status } clinicalNotes { text } } } } }",
+        "query($id: ID!) { patient(id: $id) { id healthReports(first: 1, after: null) { edges { node { id } } pageInfo { hasNextPage } } } }",
+        {"id": "__commune"},
+        True,
+    ),
+    (
+        "{ patients(first: 3) { edges { node { id transfers { status } clinicalNotes { text } healthReports(first: 2) { totalCount edges { node { spo2 } } } } } } }",
         {},
+        True,
+    ),
+    # a refused field inside a nested list: left to the generic path for the roles refused
+    (
+        "query($id: ID!) { patient(id: $id) { id transfers { reason } } }",
+        {"id": "__commune"},
         False,
     ),
+    # a nested page's arguments as variables, or wrong: left to the generic path
+    (
+        "query($id: ID!, $n: Int) { patient(id: $id) { healthReports(first: $n) { totalCount } } }",
+        {"id": "__commune", "n": 2},
+        False,
+    ),
+    (
+        'query($id: ID!) { patient(id: $id) { healthReports(after: "bogus") { totalCount } } }',
+        {"id": "__commune"},
+        False,
+    ),
+    # transfers and alerts
+    (
+        f"{{ transfers(first: 5) {{ totalCount pageInfo {{ hasNextPage endCursor }} edges {{ cursor node {{ {TRANSFER} }} }} }} }}",
+        {},
+        True,
+    ),
+    (
+        "query($f: TransferFilter) { transfers(filter: $f) { totalCount edges { node { id status patient { id } } } } }",
+        {"f": {"status": ["REQUESTED", "ACCEPTED"]}},
+        True,
+    ),
+    (
+        "query($f: TransferFilter) { transfers(filter: $f) { totalCount } }",
+        {"f": {"areaCode": "712", "facilityId": "not-an-id"}},
+        True,
+    ),
+    (
+        f"{{ alerts(first: 6) {{ totalCount pageInfo {{ hasNextPage endCursor }} edges {{ cursor node {{ {ALERT} }} }} }} }}",
+        {},
+        True,
+    ),
+    (
+        "query($f: AlertFilter) { alerts(first: 2, filter: $f) { totalCount edges { node { id kind } } } }",
+        {"f": {"status": ["OPEN"], "kind": ["SOS"]}},
+        True,
+    ),
+    # reference data: areas and facilities, with occupancy
+    (
+        '{ area(code: "72") { code name level parent { code } children { code name children { code } } } }',
+        {},
+        True,
+    ),
+    ('{ area(code: "nope") { code } }', {}, True),
+    ('{ areas(level: DISTRICT, parentCode: "72") { code name level parent { name } } }', {}, True),
+    ("{ areas(level: PROVINCE) { code name children { code } } }", {}, True),
+    (
+        "{ facilities { id name tier bedCapacity occupancy area { name parent { name } } } }",
+        {},
+        True,
+    ),
+    (
+        "query($a: ID, $t: Int) { facilities(areaCode: $a, tier: $t) { id name occupancy } }",
+        {"a": "72", "t": 2},
+        True,
+    ),
+    ("{ facilities(tier: 7) { id } }", {}, False),
+    # several root fields: the generic executor
     ('{ patients(first: 2) { totalCount } area(code: "72") { name } }', {}, False),
 ]
 PRINCIPALS = [
@@ -279,9 +365,19 @@ SDL = export_sdl()
 @given(
     # one root field each: several run on the generic executor on both sides, concurrently,
     # and which sibling errors a null root keeps depends on timing there
-    document=st.sampled_from(["patients", "patient", "declarations", "declaration"]).flatmap(
-        lambda root: documents_of(SDL, fields=[root])
-    ),
+    document=st.sampled_from(
+        [
+            "patients",
+            "patient",
+            "declarations",
+            "declaration",
+            "transfers",
+            "alerts",
+            "area",
+            "areas",
+            "facilities",
+        ]  # fmt: skip
+    ).flatmap(lambda root: documents_of(SDL, fields=[root])),
     principal=st.sampled_from(PRINCIPALS),
 )
 async def test_generated_documents_answer_alike_on_both_paths(

@@ -1,0 +1,116 @@
+"""Compiled reads, resolved: a root field's arguments checked and turned into the same
+query the generic path builds (the same errors, the same rows), then the plan read in one
+statement (`db.compiled`)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from db.compiled import Answer, PageQuery, read_list, read_object, read_page
+from db.queries.alerts import AlertQuery
+from db.queries.areas import AreaQuery, FacilityQuery
+from db.queries.declarations import DeclarationQuery
+from db.queries.transfers import TransferQuery
+from db.readplan import RootPlan
+from domain.enums import (
+    AlertKind,
+    AlertStatus,
+    AreaLevel,
+    DeclarationKind,
+    DeclarationStatus,
+    PatientStatus,
+    Severity,
+    TransferStatus,
+)
+from resolvers import audit, filters
+from resolvers.context import Context
+from resolvers.errors import BadUserInput
+from resolvers.filters import area_level
+from resolvers.ids import NO_ROW, parse_id
+from resolvers.pagination import decode_cursor, page_size
+from resolvers.patients import PatientListFilter, list_query
+
+
+async def compiled(ctx: Context, plan: RootPlan, arguments: dict[str, Any]) -> Answer:
+    """The root field of `plan` with its (coerced) `arguments`, in one statement with its
+    audit rows."""
+    scope, who = ctx.principal.scope, audit.reader(ctx)
+    if plan.form == "object":
+        key: int | str | None = str(arguments["code"]) if plan.field == "area" else None
+        if key is None:
+            key = parse_id(str(arguments["id"]))
+        if key is None:
+            return Answer("null", 0)  # an id that cannot exist: nothing, as for any other
+        async with ctx.readers() as session:
+            return await read_object(session, plan, scope=scope, key=key, reader=who)
+    if plan.form == "list":
+        listed: AreaQuery | FacilityQuery
+        if plan.field == "areas":
+            listed = AreaQuery(AreaLevel(arguments["level"]), _text(arguments.get("parentCode")))
+        else:
+            tier = filters.tier("tier", arguments.get("tier"))
+            listed = FacilityQuery(_text(arguments.get("areaCode")), tier)
+        async with ctx.readers() as session:
+            return await read_list(session, plan, scope=scope, query=listed, reader=who)
+    query = await _page_query(ctx, plan.field, arguments.get("filter") or {})
+    size = page_size(arguments.get("first"))
+    after_id = decode_cursor(arguments.get("after"), plan.kind)
+    async with ctx.readers() as session:
+        return await read_page(
+            session, plan, scope=scope, query=query, first=size, after_id=after_id, reader=who
+        )
+
+
+async def _page_query(ctx: Context, field: str, given: dict[str, Any]) -> PageQuery:
+    """The filter of a connection root, as its generic resolver builds it."""
+    area = _text(given.get("areaCode"))
+    if field == "patients":
+        return await list_query(
+            ctx,
+            PatientListFilter(
+                area_code=area,
+                statuses=tuple(PatientStatus(s) for s in given.get("status") or ()),
+                severities=tuple(Severity(s) for s in given.get("severity") or ()),
+                tier=given.get("tier"),
+                facility_id=_text(given.get("facilityId")),
+                report_overdue=given.get("reportOverdue"),
+                search=given.get("search"),
+            ),
+        )
+    level = await area_level(ctx, area)
+    if field == "declarations":
+        return DeclarationQuery(
+            area_code=area,
+            area_level=level,
+            statuses=tuple(DeclarationStatus(s) for s in given.get("status") or ()),
+            kind=None if given.get("kind") is None else DeclarationKind(given["kind"]),
+            tested_from=_date(given.get("testedFrom")),
+            tested_to=_date(given.get("testedTo")),
+        )
+    if field == "transfers":
+        facility = given.get("facilityId")
+        return TransferQuery(
+            area_code=area,
+            area_level=level,
+            statuses=tuple(TransferStatus(s) for s in given.get("status") or ()),
+            facility_id=None if facility is None else parse_id(str(facility)) or NO_ROW,
+        )
+    return AlertQuery(
+        area_code=area,
+        area_level=level,
+        statuses=tuple(AlertStatus(s) for s in given.get("status") or ()),
+        kinds=tuple(AlertKind(k) for k in given.get("kind") or ()),
+    )
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+def _date(value: object) -> date | None:
+    """A Date argument: the SDL-built schema hands it over as the string it got."""
+    try:
+        return None if value is None else date.fromisoformat(str(value))
+    except ValueError:
+        raise BadUserInput("Date", "must be a date, YYYY-MM-DD") from None
