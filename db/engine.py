@@ -27,8 +27,10 @@ def make_engine(
     """An engine with a pool sized for one server process (`pool_size` connections, as
     many again in overflow unless `max_overflow` says otherwise). `autocommit`: one that
     only serves single-statement reads, with no BEGIN/ROLLBACK and no ping around each one
-    (a read on a connection the server dropped fails once, and the pool is renewed); the
-    default engine pings every connection it hands out, for writes."""
+    (a read on a connection the server dropped fails once, and the pool is renewed). No
+    engine pings the connections it hands out (a round trip per transaction): after a
+    PostgreSQL restart the first request of each process is answered SERVICE_UNAVAILABLE,
+    retryable, and the pool is renewed; writes are idempotent by key, so the retry is safe."""
     if autocommit:
         return create_async_engine(
             async_url(url),
@@ -39,7 +41,7 @@ def make_engine(
             isolation_level="AUTOCOMMIT",
         )
     return create_async_engine(
-        async_url(url), pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
+        async_url(url), pool_size=pool_size, max_overflow=pool_size, pool_recycle=600
     )
 
 

@@ -81,7 +81,10 @@ class AlertBus:
                 while True:
                     await self._deliver()
                     try:
-                        await asyncio.wait_for(self._wake.wait(), timeout=self.probe_seconds)
+                        # asyncio.timeout, not wait_for: on Python 3.11 wait_for can swallow a
+                        # cancel that arrives as the wake-up does, and stop() then waits forever
+                        async with asyncio.timeout(self.probe_seconds):
+                            await self._wake.wait()
                     except TimeoutError:  # quiet: probe, a dead socket is only seen on use
                         await self._connection.fetchval("SELECT 1", timeout=self.probe_seconds)
                     self._wake.clear()

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import replace
 from datetime import UTC, datetime
 
 from db.events import Subscriber
 from db.models import Alert
 from db.queries import alerts as queries
 from db.queries.alerts import EventRow
-from db.queries.pagination import Page
 from domain.alert_routing import reaches
 from domain.enums import (
     ACTIVE_PATIENT_STATUSES,
@@ -19,6 +17,7 @@ from domain.enums import (
     AlertStatus,
     Severity,
 )
+from domain.paging import Page
 from resolvers import filters
 from resolvers.audit import log_change
 from resolvers.context import Context
@@ -130,11 +129,22 @@ async def _move(ctx: Context, alert_id: str, target: AlertStatus, note: str | No
     return alert
 
 
+async def list_query(
+    ctx: Context,
+    *,
+    area_code: str | None,
+    statuses: tuple[AlertStatus, ...],
+    kinds: tuple[AlertKind, ...],
+) -> queries.AlertQuery:
+    """The alert-list filter, checked (an unknown area is BAD_USER_INPUT)."""
+    level = await area_level(ctx, area_code)
+    return queries.AlertQuery(area_code, level, statuses, kinds)
+
+
 async def alerts(
     ctx: Context, *, query: queries.AlertQuery, first: int | None, after: str | None
 ) -> Page[Alert]:
-    """A page of the alerts in scope, newest first."""
-    query = replace(query, area_level=await area_level(ctx, query.area_code))
+    """A page of the alerts in scope (`query` from `list_query`), newest first."""
     async with ctx.sessions() as session:
         return await queries.list_alerts(
             session,

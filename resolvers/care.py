@@ -94,8 +94,7 @@ async def submit_report(ctx: Context, given: ReportInput) -> HealthReport:
         )
         if not created:
             return report
-        patient.severity = judged.severity
-        patient.last_report_at = now
+        await reports.note_report(session, patient_id=patient.id, severity=judged.severity, at=now)
         if judged.findings:
             await _vital_signs_alert(
                 session,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -12,11 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.models import Area, Declaration, Patient
 from db.queries import declarations as queries
 from db.queries import patients as patient_queries
-from db.queries.pagination import Page
 from domain import intake
 from domain.clinical import Vitals, check_ranges
 from domain.eligibility import home_care
 from domain.enums import DeclarationKind, DeclarationStatus, PatientStatus
+from domain.paging import Page
 from resolvers import filters
 from resolvers.audit import log_change
 from resolvers.context import Context
@@ -141,6 +141,26 @@ async def declaration(ctx: Context, declaration_id: str) -> Declaration | None:
         )
 
 
+async def list_query(
+    ctx: Context,
+    *,
+    area_code: str | None,
+    statuses: tuple[DeclarationStatus, ...],
+    kind: DeclarationKind | None,
+    tested_from: date | None,
+    tested_to: date | None,
+) -> queries.DeclarationQuery:
+    """The declaration-list filter, checked (an unknown area is BAD_USER_INPUT)."""
+    return queries.DeclarationQuery(
+        area_code=area_code,
+        area_level=await area_level(ctx, area_code),
+        statuses=statuses,
+        kind=kind,
+        tested_from=tested_from,
+        tested_to=tested_to,
+    )
+
+
 async def declarations(
     ctx: Context,
     *,
@@ -148,8 +168,7 @@ async def declarations(
     first: int | None,
     after: str | None,
 ) -> Page[Declaration]:
-    """A page of the declarations in scope, newest first."""
-    query = replace(query, area_level=await area_level(ctx, query.area_code))
+    """A page of the declarations in scope (`query` from `list_query`), newest first."""
     async with ctx.sessions() as session:
         return await queries.list_declarations(
             session,

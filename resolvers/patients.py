@@ -15,10 +15,10 @@ from db.models import HealthReport, Patient
 from db.queries import patients as queries
 from db.queries import reports as report_queries
 from db.queries import transfers as transfer_queries
-from db.queries.pagination import Page
 from db.scope import patient_visible
 from domain.enums import PERSONAL_DATA_ROLES, PatientStatus, Role, Severity
 from domain.intake import clean_text
+from domain.paging import Page
 from resolvers import filters
 from resolvers.context import Context
 from resolvers.errors import BadUserInput, Forbidden, NotFound

@@ -8,10 +8,7 @@ from datetime import date
 from typing import Any
 
 from db.compiled import Answer, PageQuery, read_list, read_object, read_page
-from db.queries.alerts import AlertQuery
 from db.queries.areas import AreaQuery, FacilityQuery
-from db.queries.declarations import DeclarationQuery
-from db.queries.transfers import TransferQuery
 from db.readplan import RootPlan
 from domain.enums import (
     AlertKind,
@@ -23,13 +20,11 @@ from domain.enums import (
     Severity,
     TransferStatus,
 )
-from resolvers import audit, filters
+from resolvers import alerts, audit, declarations, filters, patients, transfers
 from resolvers.context import Context
 from resolvers.errors import BadUserInput
-from resolvers.filters import area_level
-from resolvers.ids import NO_ROW, parse_id
+from resolvers.ids import parse_id
 from resolvers.pagination import decode_cursor, page_size
-from resolvers.patients import PatientListFilter, list_query
 
 
 async def compiled(ctx: Context, plan: RootPlan, arguments: dict[str, Any]) -> Answer:
@@ -66,9 +61,9 @@ async def _page_query(ctx: Context, field: str, given: dict[str, Any]) -> PageQu
     """The filter of a connection root, as its generic resolver builds it."""
     area = _text(given.get("areaCode"))
     if field == "patients":
-        return await list_query(
+        return await patients.list_query(
             ctx,
-            PatientListFilter(
+            patients.PatientListFilter(
                 area_code=area,
                 statuses=tuple(PatientStatus(s) for s in given.get("status") or ()),
                 severities=tuple(Severity(s) for s in given.get("severity") or ()),
@@ -78,28 +73,27 @@ async def _page_query(ctx: Context, field: str, given: dict[str, Any]) -> PageQu
                 search=given.get("search"),
             ),
         )
-    level = await area_level(ctx, area)
+    statuses = tuple(given.get("status") or ())
     if field == "declarations":
-        return DeclarationQuery(
+        return await declarations.list_query(
+            ctx,
             area_code=area,
-            area_level=level,
-            statuses=tuple(DeclarationStatus(s) for s in given.get("status") or ()),
+            statuses=tuple(DeclarationStatus(s) for s in statuses),
             kind=None if given.get("kind") is None else DeclarationKind(given["kind"]),
             tested_from=_date(given.get("testedFrom")),
             tested_to=_date(given.get("testedTo")),
         )
     if field == "transfers":
-        facility = given.get("facilityId")
-        return TransferQuery(
+        return await transfers.list_query(
+            ctx,
             area_code=area,
-            area_level=level,
-            statuses=tuple(TransferStatus(s) for s in given.get("status") or ()),
-            facility_id=None if facility is None else parse_id(str(facility)) or NO_ROW,
+            statuses=tuple(TransferStatus(s) for s in statuses),
+            facility_id=_text(given.get("facilityId")),
         )
-    return AlertQuery(
+    return await alerts.list_query(
+        ctx,
         area_code=area,
-        area_level=level,
-        statuses=tuple(AlertStatus(s) for s in given.get("status") or ()),
+        statuses=tuple(AlertStatus(s) for s in statuses),
         kinds=tuple(AlertKind(k) for k in given.get("kind") or ()),
     )
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import ColumnElement
@@ -11,9 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Transfer
 from db.queries import transfers as queries
-from db.queries.pagination import Page
 from db.scope import patient_holdable, transfer_cancellable, transfer_receivable
 from domain.enums import ACTIVE_PATIENT_STATUSES, FacilityKind, PatientStatus, TransferStatus
+from domain.paging import Page
 from domain.scope import Scope
 from domain.transfers import IllegalTransition, advance
 from resolvers import filters
@@ -21,7 +21,7 @@ from resolvers.audit import log_change
 from resolvers.context import Context
 from resolvers.errors import BadUserInput, Conflict, NotFound
 from resolvers.filters import area_level
-from resolvers.ids import parse_id, shown
+from resolvers.ids import NO_ROW, parse_id, shown
 from resolvers.pagination import decode_cursor, page_size
 
 MAX_REASON = 1000
@@ -206,11 +206,27 @@ async def cancel(
     return transfer
 
 
+async def list_query(
+    ctx: Context,
+    *,
+    area_code: str | None,
+    statuses: tuple[TransferStatus, ...],
+    facility_id: str | None,
+) -> queries.TransferQuery:
+    """The transfer-list filter, checked (an unknown area is BAD_USER_INPUT; a facility id
+    that cannot exist matches nothing)."""
+    return queries.TransferQuery(
+        area_code=area_code,
+        area_level=await area_level(ctx, area_code),
+        statuses=statuses,
+        facility_id=None if facility_id is None else parse_id(facility_id) or NO_ROW,
+    )
+
+
 async def transfers(
     ctx: Context, *, query: queries.TransferQuery, first: int | None, after: str | None
 ) -> Page[Transfer]:
-    """A page of the transfers in scope, newest first."""
-    query = replace(query, area_level=await area_level(ctx, query.area_code))
+    """A page of the transfers in scope (`query` from `list_query`), newest first."""
     async with ctx.sessions() as session:
         return await queries.list_transfers(
             session,

@@ -7,9 +7,6 @@ from typing import Annotated
 
 import strawberry
 
-from db.queries.alerts import AlertQuery
-from db.queries.declarations import DeclarationQuery
-from db.queries.transfers import TransferQuery
 from domain.enums import Role
 from resolvers import alerts as resolve_alerts
 from resolvers import areas as resolve_areas
@@ -18,7 +15,6 @@ from resolvers import patients as resolve_patients
 from resolvers import statistics as resolve_statistics
 from resolvers import transfers as resolve_transfers
 from resolvers.context import Context
-from resolvers.ids import NO_ROW, parse_id
 from schema.permissions import allow, authenticated, public
 from schema.selection import selected
 from schema.types.alert_io import AlertFilter
@@ -165,7 +161,8 @@ class Query:
         after: str | None = None,
     ) -> Connection[Declaration]:
         given = filter or DeclarationFilter()
-        query = DeclarationQuery(
+        query = await resolve_declarations.list_query(
+            info.context,
             area_code=None if given.area_code is None else str(given.area_code),
             statuses=tuple(given.status or ()),
             kind=given.kind,
@@ -192,13 +189,11 @@ class Query:
         after: str | None = None,
     ) -> Connection[Transfer]:
         given = filter or TransferFilter()
-        facility = None
-        if given.facility_id is not None:
-            facility = parse_id(given.facility_id) or NO_ROW
-        query = TransferQuery(
+        query = await resolve_transfers.list_query(
+            info.context,
             area_code=None if given.area_code is None else str(given.area_code),
             statuses=tuple(given.status or ()),
-            facility_id=facility,
+            facility_id=None if given.facility_id is None else str(given.facility_id),
         )
         page = await resolve_transfers.transfers(
             info.context, query=query, first=first, after=after
@@ -217,7 +212,8 @@ class Query:
         after: str | None = None,
     ) -> Connection[Alert]:
         given = filter or AlertFilter()
-        query = AlertQuery(
+        query = await resolve_alerts.list_query(
+            info.context,
             area_code=None if given.area_code is None else str(given.area_code),
             statuses=tuple(given.status or ()),
             kinds=tuple(given.kind or ()),

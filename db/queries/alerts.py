@@ -12,7 +12,7 @@ from sqlalchemy import Enum as SAEnum
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Alert, AlertEvent, AuditEntry, Patient
-from db.queries.pagination import Page, keyset_page
+from db.queries.pagination import keyset_page
 from db.queries.rows import fetch_rows, select_rows
 from db.scope import patient_in_area, patient_visible
 from domain.alert_routing import EventPlace, next_level
@@ -24,6 +24,7 @@ from domain.enums import (
     PatientStatus,
     Severity,
 )
+from domain.paging import Page
 from domain.scope import Scope
 
 OPEN_STATUSES = (AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED)

@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from db.base import Base
 from db.models import AuditEntry
 from domain.enums import Role
 
@@ -47,6 +48,9 @@ async def record_many(session: AsyncSession, rows: Sequence[Row]) -> None:
     )
 
 
+_INSERT_ENTRY = insert(Base.metadata.tables["audit_log"])  # built once; values bound per row
+
+
 async def record(
     session: AsyncSession,
     *,
@@ -59,17 +63,16 @@ async def record(
     detail: str | None = None,
 ) -> None:
     """Append one audit row in the caller's transaction."""
-    await session.execute(
-        insert(AuditEntry).values(
-            subject=subject,
-            role=role,
-            action=action,
-            entity=entity,
-            entity_ids=list(entity_ids),
-            fields=list(fields),
-            detail=detail,
-        )
-    )
+    values = {
+        "subject": subject,
+        "role": role,
+        "action": action,
+        "entity": entity,
+        "entity_ids": list(entity_ids),
+        "fields": list(fields),
+        "detail": detail,
+    }
+    await session.execute(_INSERT_ENTRY, values)
 
 
 async def login_failures_since(session: AsyncSession, *, username: str, since: datetime) -> int:

@@ -12,9 +12,10 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Area, Declaration
-from db.queries.pagination import Page, keyset_page
+from db.queries.pagination import keyset_page
 from db.scope import declaration_in_area, declaration_visible
 from domain.enums import AreaLevel, DeclarationKind, DeclarationStatus
+from domain.paging import Page
 from domain.scope import Scope
 
 

@@ -3,25 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.queries.rows import fetch_rows, select_rows
+from domain.paging import Page
 
 T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class Page(Generic[T]):
-    """Rows of one page, whether more follow, and how many rows the whole list has (None
-    when not asked for)."""
-
-    items: list[T]
-    has_next: bool
-    total: int | None
 
 
 async def keyset_page(

@@ -6,14 +6,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, and_, func, not_, or_, select
+from sqlalchemy import ColumnElement, and_, bindparam, func, not_, or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import CaseCounter, Patient
-from db.queries.pagination import Page, keyset_page
+from db.queries.pagination import keyset_page
 from db.scope import patient_in_area, patient_visible
 from domain.enums import ACTIVE_PATIENT_STATUSES, AreaLevel, PatientStatus, Severity
+from domain.paging import Page
 from domain.scope import Scope
 
 
@@ -149,15 +150,17 @@ async def add_patient(session: AsyncSession, **values: object) -> Patient:
     return patient
 
 
+# built once: a citizen's report or SOS only binds the subject
+_OWN_PATIENT = (
+    select(Patient)
+    .where(Patient.citizen_subject == bindparam("subject"))
+    .order_by(Patient.status.in_(ACTIVE_PATIENT_STATUSES).desc(), Patient.id.desc())
+    .limit(1)
+    .with_for_update()
+)
+
+
 async def own_patient(session: AsyncSession, *, subject: str) -> Patient | None:
     """A citizen's patient record, locked: the newest in treatment, else the newest."""
-    active = Patient.status.in_(ACTIVE_PATIENT_STATUSES)
-    stmt = (
-        select(Patient)
-        .where(Patient.citizen_subject == subject)
-        .order_by(active.desc(), Patient.id.desc())
-        .limit(1)
-        .with_for_update()
-    )
-    found: Patient | None = await session.scalar(stmt)
+    found: Patient | None = await session.scalar(_OWN_PATIENT, {"subject": subject})
     return found

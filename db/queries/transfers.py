@@ -10,9 +10,10 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Facility, Patient, Transfer
-from db.queries.pagination import Page, keyset_page
+from db.queries.pagination import keyset_page
 from db.scope import patient_in_area, transfer_visible
 from domain.enums import OPEN_TRANSFER_STATUSES, AreaLevel, PatientStatus, TransferStatus
+from domain.paging import Page
 from domain.scope import Scope
 
 

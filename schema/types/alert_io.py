@@ -7,7 +7,7 @@ from typing import Any
 
 import strawberry
 
-from db.queries.alerts import EventRow
+from resolvers.rows import EventRow
 from schema.types.care import Alert
 from schema.types.enums import AlertEventType, AlertKind, AlertStatus
 

@@ -6,8 +6,8 @@ from typing import Any, Literal, overload
 
 import strawberry
 
-from db import models
 from resolvers import areas as resolve
+from resolvers import rows
 from resolvers.context import Context
 from resolvers.loaders import now_or_later
 from schema.types.enums import AreaLevel
@@ -25,7 +25,7 @@ class Area:
     parent_code: strawberry.Private[str | None]
 
     @classmethod
-    def from_model(cls, row: models.Area) -> Area:
+    def from_model(cls, row: rows.Area) -> Area:
         """The GraphQL view of an area row."""
         return cls(
             code=strawberry.ID(row.code),
@@ -58,7 +58,7 @@ class Facility:
     area_code: strawberry.Private[str]
 
     @classmethod
-    def from_model(cls, row: models.Facility) -> Facility:
+    def from_model(cls, row: rows.Facility) -> Facility:
         """The GraphQL view of a facility row."""
         return cls(
             id=strawberry.ID(str(row.id)),
@@ -88,7 +88,7 @@ def area_of(info: strawberry.Info[Context], code: str | None, *, required: bool 
     if code is None:
         return None
 
-    def view(row: models.Area | None) -> Area | None:
+    def view(row: rows.Area | None) -> Area | None:
         if row is None and required:
             raise LookupError(f"no area {code}")
         return None if row is None else Area.from_model(row)

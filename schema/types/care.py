@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from db import models
+from resolvers import rows
 from resolvers.context import Context
 from schema.types.enums import AlertKind, AlertStatus, AreaLevel, Severity
 
@@ -35,7 +35,7 @@ class HealthReport:
     rule_set: str = strawberry.field(description="Version of the rule set that judged it.")
 
     @classmethod
-    def from_model(cls, row: models.HealthReport) -> HealthReport:
+    def from_model(cls, row: rows.HealthReport) -> HealthReport:
         """The GraphQL view of a report row."""
         return cls(
             id=strawberry.ID(str(row.id)),
@@ -63,7 +63,7 @@ class ClinicalNote:
     author: str = strawberry.field(description="Who wrote it (username).")
 
     @classmethod
-    def from_model(cls, row: models.ClinicalNote) -> ClinicalNote:
+    def from_model(cls, row: rows.ClinicalNote) -> ClinicalNote:
         """The GraphQL view of a note row."""
         return cls(
             id=strawberry.ID(str(row.id)),
@@ -93,7 +93,7 @@ class Alert:
     patient_id: strawberry.Private[int]
 
     @classmethod
-    def from_model(cls, row: models.Alert) -> Alert:
+    def from_model(cls, row: rows.Alert) -> Alert:
         """The GraphQL view of an alert row."""
         return cls(
             id=strawberry.ID(str(row.id)),

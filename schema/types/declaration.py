@@ -6,8 +6,8 @@ from datetime import date, datetime
 
 import strawberry
 
-from db import models
 from domain.intake import PersonReport
+from resolvers import rows
 from resolvers.context import Context
 from schema.permissions import personal
 from schema.types.area import Area, area_of
@@ -51,7 +51,7 @@ class Declaration:
     patient_id: strawberry.Private[int | None]
 
     @classmethod
-    def from_model(cls, row: models.Declaration) -> Declaration:
+    def from_model(cls, row: rows.Declaration) -> Declaration:
         """The GraphQL view of a declaration row."""
         return cls(
             id=strawberry.ID(str(row.id)),

@@ -8,7 +8,7 @@ from typing import Generic, Protocol, TypeVar
 
 import strawberry
 
-from db.queries.pagination import Page
+from domain.paging import Page
 from resolvers.pagination import encode_cursor
 
 T = TypeVar("T")

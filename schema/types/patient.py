@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from db import models
 from domain.enums import CLINICAL_DATA_ROLES, CLINICAL_STAFF
 from resolvers import patients as resolve_patients
+from resolvers import rows
 from resolvers.context import Context
 from resolvers.loaders import now_or_later
 from schema.permissions import clinical, personal
@@ -67,7 +67,7 @@ class Patient:
     facility_id: strawberry.Private[int | None]
 
     @classmethod
-    def from_model(cls, row: models.Patient) -> Patient:
+    def from_model(cls, row: rows.Patient) -> Patient:
         """The GraphQL view of a patient row."""
         return cls(
             id=strawberry.ID(str(row.id)),
@@ -124,7 +124,7 @@ class Patient:
     def clinical_notes(self, info: strawberry.Info[Context]) -> list[ClinicalNote] | None:
         return now_or_later(
             info.context.loaders.notes.load(int(self.id)),
-            lambda rows: [ClinicalNote.from_model(r) for r in rows],
+            lambda found: [ClinicalNote.from_model(r) for r in found],
         )
 
     @strawberry.field(description="Every tier transfer of the patient, oldest first.")
@@ -135,14 +135,14 @@ class Patient:
 
         return now_or_later(
             info.context.loaders.transfers.load(int(self.id)),
-            lambda rows: [Transfer.from_model(r) for r in rows],
+            lambda found: [Transfer.from_model(r) for r in found],
         )
 
     @strawberry.field(description="Alerts not yet resolved, oldest first.")
     def open_alerts(self, info: strawberry.Info[Context]) -> list[Alert]:
         return now_or_later(
             info.context.loaders.open_alerts.load(int(self.id)),
-            lambda rows: [Alert.from_model(r) for r in rows],
+            lambda found: [Alert.from_model(r) for r in found],
         )
 
 

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from db import models
 from domain.enums import CLINICAL_STAFF
+from resolvers import rows
 from resolvers.context import Context
 from schema.permissions import clinical
 from schema.types.area import Facility, facility_of
@@ -39,7 +39,7 @@ class Transfer:
     to_facility_id: strawberry.Private[int | None]
 
     @classmethod
-    def from_model(cls, row: models.Transfer) -> Transfer:
+    def from_model(cls, row: rows.Transfer) -> Transfer:
         """The GraphQL view of a transfer row."""
         return cls(
             id=strawberry.ID(str(row.id)),
