@@ -347,6 +347,14 @@ def _audit(shown: FromClause, plan: RootPlan) -> CTE:
     return insert(audit_log).from_select(columns, written).returning(audit_log.c.id).cte("audit")
 
 
+def _literal(count: int) -> ColumnElement[Any]:
+    """A page size written into the statement, not bound: PostgreSQL then plans a prepared
+    statement once (a generic plan) instead of on every execution (a LIMIT parameter makes
+    the generic plan look costly, and planning this statement costs as much as running
+    it). Page sizes are 1-101, so a plan has at most a hundred statement texts."""
+    return literal_column(str(int(count)))
+
+
 def _page_conditions(scope: Scope, query: PageQuery) -> list[ColumnElement[bool]]:
     if isinstance(query, PatientQuery):
         return patient_conditions(scope, query)
@@ -377,10 +385,10 @@ async def read_page(
         select(*(rows.c[c] for c in shape.columns))
         .where(*conditions, *after)
         .order_by(rows.c.id.desc())
-        .limit(first + 1)
+        .limit(_literal(first + 1))
         .cte("page")
     )
-    shown = select(page).order_by(page.c.id.desc()).limit(first).cte("shown")
+    shown = select(page).order_by(page.c.id.desc()).limit(_literal(first)).cte("shown")
     ctes = [page, shown]
     if shape.counted:
         counted = select(func.count().label("n")).select_from(rows).where(*conditions)
