@@ -427,7 +427,15 @@ def _record(
         f"{'met' if report.median('rps') >= 300 and report.median('p99') < 100 else 'NOT met'} |",
     ]
     if large is not None:
-        big = f"{page}, {args.large:,} patients"
+        big, big_peer = f"{page}, {args.large:,} patients", f"{peer}, {args.large:,} patients"
+        big_cpu = _ratio(outcomes, big, big_peer, "cpu_ms")
+        big_rps = _ratio(outcomes, big, big_peer, "rps")
+        verdicts += [
+            f"| at {args.large:,} patients: CPU per page ≤ PostGraphile's | {big_cpu:.2f}× | "
+            f"{'met' if big_cpu <= 1 else 'NOT met'} |",
+            f"| at {args.large:,} patients: req/s ≥ PostGraphile's | {big_rps:.2f}× | "
+            f"{'met' if big_rps >= 1 else 'NOT met'} |",
+        ]
         growth = outcomes[big].median("cpu_ms") / outcomes[page].median("cpu_ms")
         verdicts.append(
             f"| patient page: cost does not grow with the table ({args.large:,} vs "
