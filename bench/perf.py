@@ -364,32 +364,49 @@ def main(argv: list[str]) -> int:
 PROFILE = """
 ### Where the time goes, and what would close the gap
 
-**Compiled reads (issue 14, first part).** The patient page is now one SQL statement that
-builds the JSON in PostgreSQL (with the audit row in a CTE), passed through undecoded; the
-generic executor still answers it when `F0CARE_COMPILED_READS=false`, measured above in
-the same run. CPU per page in one process (client and server, 1,000 sequential pages of
-the bench's document on the 100,000-patient dataset, PostgreSQL not counted):
+**Compiled reads (issue 14).** Every read root (`patients`, `patient(id)` with its report
+history, notes, transfers and alerts, `declarations`, `transfers`, `alerts`, `area`,
+`areas`, `facilities`) is one SQL statement that builds the JSON in PostgreSQL, with the
+audit rows in a CTE, passed through undecoded; the generic executor still answers when
+`F0CARE_COMPILED_READS=false` (measured above in the same run: 16.9 ms of CPU per page
+against 3.8). What changed the figures, in order:
 
-| path | CPU per page |
+| step | CPU per page |
 |---|---|
-| generic executor (loaders, strawberry, graphql-core) | 21.5 ms |
-| compiled, statement rebuilt per request | 9.9 ms (profiled: 45 % building SQLAlchemy objects) |
-| compiled, the nested JSON built once per plan, only the page's filter per request | 5.0 ms |
-| … and the audit CTE once per plan (the reader as parameters) | 4.6 ms |
-| … and the plan's JSON rendered to SQL text once (no cache-key walk of a large tree) | 3.9 ms |
+| generic executor (loaders, strawberry, graphql-core) | 21.5 ms in Python alone |
+| one statement, rebuilt per request | 9.9 ms in Python |
+| the JSON and audit CTE built once per plan, rendered to SQL once | 3.9 ms in Python |
+| measured as issue 14 asks (server + PostgreSQL, wrk) | 3.8 ms: 1.8 Python, 2.0 PostgreSQL |
+| page sizes written into the statement (a generic plan, see below) | 4.5 → 3.8 ms (1M, two runs) |
 
-In PostgreSQL the statement takes about 3 ms for 50 patients (EXPLAIN ANALYZE: a backward
-index scan of the district, one index probe per patient for the commune, its district,
-the facility, the newest report and the open alerts). What remains, next steps:
+Against PostGraphile the gap was never in PostgreSQL: its statement costs PostgreSQL about
+1.0 ms per page and f0care's 2.0 ms, because f0care's page also writes the audit row (a
+WAL write and a commit per page; the floor pays the same, 0.8 ms) and formats timestamps as
+the generic path does. PostGraphile loses in its own process (3.1 ms of node per page
+against 1.8 ms of Python). With the page size bound as a parameter, PostgreSQL planned
+the ~3 KB statement on every page (1.5 ms, as long as running it): written into the
+statement, it keeps one generic plan per connection after five executions.
 
-- the page's filter, its CTEs and the audit CTE are still SQLAlchemy objects whose cache
-  key is computed per request; caching the compiled text per (plan, filter shape) would
-  leave only binding values;
-- PostgreSQL builds `json` with spaces after colons; the bytes grow ~10 % but clients
-  parse them alike;
-- the other reads (declarations, transfers, alerts, areas, facilities, the patient
-  detail's report history, notes and transfers) still run on the generic executor, and
-  PostGraphile is not yet part of this benchmark (issue 14 stays open for both).
+**Report submission.** 454 req/s, p99 59 ms (the issue measured 260 req/s, p99 184 ms):
+the INSERT of the report and of the audit row bind their values into statements built
+once (py-spy: 10 % of the process was SQLAlchemy coercing `.values(**row)` and walking its cache key per report), the
+patient is updated with one UPDATE instead of an ORM flush, the citizen's patient is locked
+with a statement built once, and no engine pings its connections (a round trip per
+transaction). The p99 was Python's full garbage collections walking every object startup
+built (the schema, SQLAlchemy's metadata): `gc.freeze()` after startup took p99 from
+130 to 58 ms at the same throughput.
+
+What remains, next steps:
+
+- the stretch (80 % of the floor's req/s) is not met: 39 %. Per page f0care spends 1.8 ms
+  in Python against the floor's 0.7 (graphql-core validation of a cached document is
+  skipped, but the request still goes through strawberry's HTTP view, variable coercion,
+  the plan lookup and SQLAlchemy building the page's CTEs and audit CTE, whose cache key
+  is computed per request); caching the rendered SQL text per (plan, filter shape) would
+  leave only binding values. In PostgreSQL f0care's statement costs 2.0 ms against the
+  floor's 0.8 ms: the JSON is built by nested subqueries per field and relation;
+- `{ me { role } }` (2,800 req/s) is bound by the fixed cost of a request through
+  strawberry and starlette.
 """
 
 

@@ -13,12 +13,11 @@ from typing import Any, Generic, TypeVar, cast
 from aiodataloader import DataLoader
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from db import related
 from db.models import Alert, Area, ClinicalNote, Facility, HealthReport, Patient, Transfer
-from db.queries import alerts as alert_queries
 from db.queries import areas as area_queries
 from db.queries import patients as patient_queries
-from db.queries import reports as report_queries
-from db.queries import transfers as transfer_queries
+from db.readplan import Count, Many, Newest
 from domain.scope import Scope
 
 K = TypeVar("K", bound=Hashable)
@@ -106,17 +105,17 @@ class GroupLoader(DataLoader[K, list[V]], Generic[K, V]):
         return [groups[key] for key in keys]
 
 
-class OccupancyByFacilityLoader(DataLoader[int, int]):
-    """Patients IN_FACILITY at each facility."""
+class CountLoader(DataLoader[K, int], Generic[K]):
+    """How many related rows each key has, as the relation is declared (0 for none)."""
 
-    def __init__(self, sessions: Sessions) -> None:
+    def __init__(self, sessions: Sessions, declared: Count) -> None:
         super().__init__()
-        self._sessions = sessions
+        self._sessions, self._declared = sessions, declared
 
-    async def batch_load_fn(self, ids: Sequence[int]) -> list[int]:
+    async def batch_load_fn(self, keys: Sequence[K]) -> list[int]:
         async with self._sessions() as session:
-            counts = await transfer_queries.occupancy(session, ids)
-        return [counts.get(i, 0) for i in ids]
+            counts = await related.counts_of(session, self._declared, keys)
+        return [counts.get(key, 0) for key in keys]
 
 
 class PatientByIdLoader(ByKeyLoader[int, Patient]):
@@ -143,8 +142,8 @@ class Loaders:
 
     @cached_property
     def area_children(self) -> GroupLoader[str, Area]:
-        """The child areas of each area, ordered by code."""
-        return GroupLoader(self._sessions, area_queries.children_by_parent, _parent_code)
+        """The child areas of each area (`Area.children`)."""
+        return self._group("Area", "children")
 
     @cached_property
     def facility_by_id(self) -> ByKeyLoader[int, Facility]:
@@ -156,36 +155,55 @@ class Loaders:
 
     @cached_property
     def latest_report(self) -> ByKeyLoader[int, HealthReport]:
-        """The newest health report of each patient."""
-        return ByKeyLoader(self._sessions, report_queries.latest_reports, _patient_id)
+        """The newest health report of each patient (`Patient.latestReport`)."""
+        declared = related.relation("Patient", "latestReport")
+        assert isinstance(declared, Newest)  # noqa: S101 - as ENTITIES declares it
+        return ByKeyLoader(self._sessions, _rows(declared), _key(declared.target_key))
 
     @cached_property
     def open_alerts(self) -> GroupLoader[int, Alert]:
-        """Open and acknowledged alerts of each patient."""
-        return GroupLoader(self._sessions, alert_queries.open_alerts_of, _patient_id)
+        """Open and acknowledged alerts of each patient (`Patient.openAlerts`)."""
+        return self._group("Patient", "openAlerts")
 
     @cached_property
     def transfers(self) -> GroupLoader[int, Transfer]:
-        """Every transfer of each patient."""
-        return GroupLoader(self._sessions, transfer_queries.transfers_of, _patient_id)
+        """Every transfer of each patient (`Patient.transfers`)."""
+        return self._group("Patient", "transfers")
 
     @cached_property
     def notes(self) -> GroupLoader[int, ClinicalNote]:
-        """Clinical notes of each patient."""
-        return GroupLoader(self._sessions, report_queries.notes_of, _patient_id)
+        """Clinical notes of each patient (`Patient.clinicalNotes`)."""
+        return self._group("Patient", "clinicalNotes")
 
     @cached_property
-    def occupancy(self) -> OccupancyByFacilityLoader:
-        return OccupancyByFacilityLoader(self._sessions)
+    def occupancy(self) -> CountLoader[int]:
+        """Patients IN_FACILITY at each facility (`Facility.occupancy`)."""
+        declared = related.relation("Facility", "occupancy")
+        assert isinstance(declared, Count)  # noqa: S101 - as ENTITIES declares it
+        return CountLoader(self._sessions, declared)
+
+    def _group(self, type_name: str, field: str) -> GroupLoader[Any, Any]:
+        """A loader of the rows a `Many` relation declares, grouped by its key."""
+        declared = related.relation(type_name, field)
+        assert isinstance(declared, Many)  # noqa: S101 - as ENTITIES declares it
+        return GroupLoader(self._sessions, _rows(declared), _key(declared.target_key))
+
+
+def _rows(
+    declared: Newest | Many,
+) -> Callable[[AsyncSession, Sequence[Any]], Awaitable[Sequence[Any]]]:
+    async def fetch(session: AsyncSession, keys: Sequence[Any]) -> Sequence[Any]:
+        return await related.rows_of(session, declared, keys)
+
+    return fetch
+
+
+def _key(column: str) -> Callable[[Any], Any]:
+    def key_of(row: Any) -> Any:
+        return getattr(row, column)
+
+    return key_of
 
 
 def _id(row: Any) -> Any:
     return row.id
-
-
-def _patient_id(row: Any) -> Any:
-    return row.patient_id
-
-
-def _parent_code(row: Any) -> Any:
-    return row.parent_code

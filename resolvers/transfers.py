@@ -9,8 +9,10 @@ from datetime import UTC, datetime
 from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from db import related
 from db.models import Transfer
 from db.queries import transfers as queries
+from db.readplan import Count
 from db.scope import patient_holdable, transfer_cancellable, transfer_receivable
 from domain.enums import ACTIVE_PATIENT_STATUSES, FacilityKind, PatientStatus, TransferStatus
 from domain.paging import Page
@@ -132,9 +134,10 @@ async def accept(ctx: Context, transfer_id: str, *, force: bool) -> Transfer:
         _step(transfer, TransferStatus.ACCEPTED)
         if transfer.to_facility_id is not None and not force:
             facility = await queries.facility(session, transfer.to_facility_id)
-            used = (await queries.occupancy(session, [transfer.to_facility_id])).get(
-                transfer.to_facility_id, 0
-            )
+            occupancy = related.relation("Facility", "occupancy")  # as the API shows it
+            assert isinstance(occupancy, Count)  # noqa: S101 - as ENTITIES declares it
+            counts = await related.counts_of(session, occupancy, [transfer.to_facility_id])
+            used = counts.get(transfer.to_facility_id, 0)
             if (
                 facility is not None
                 and facility.bed_capacity is not None

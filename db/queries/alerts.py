@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -13,7 +12,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Alert, AlertEvent, AuditEntry, Patient
 from db.queries.pagination import keyset_page
-from db.queries.rows import fetch_rows, select_rows
 from db.scope import patient_in_area, patient_visible
 from domain.alert_routing import EventPlace, next_level
 from domain.enums import (
@@ -184,16 +182,6 @@ async def resolve_all(
         alert.resolution_note = note
         await record_event(session, alert, AlertEventType.RESOLVED)
     return alerts
-
-
-async def open_alerts_of(session: AsyncSession, patient_ids: Sequence[int]) -> list[Alert]:
-    """Open and acknowledged alerts of these patients, oldest first (read-only rows)."""
-    stmt = (
-        select_rows(Alert)
-        .where(Alert.patient_id.in_(patient_ids), Alert.status.in_(OPEN_STATUSES))
-        .order_by(Alert.patient_id, Alert.id)
-    )
-    return await fetch_rows(session, stmt, Alert)
 
 
 async def list_alerts(

@@ -18,12 +18,6 @@ async def areas_by_codes(session: AsyncSession, codes: Sequence[str]) -> list[Ar
     return await fetch_rows(session, select_rows(Area).where(Area.code.in_(codes)), Area)
 
 
-async def children_by_parent(session: AsyncSession, parent_codes: Sequence[str]) -> list[Area]:
-    """Children of the given areas, ordered by parent then name."""
-    stmt = select(Area).where(Area.parent_code.in_(parent_codes)).order_by(Area.code)
-    return list(await session.scalars(stmt))
-
-
 @dataclass(frozen=True)
 class AreaQuery:
     """Areas of one level, optionally under one parent."""

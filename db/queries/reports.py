@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, select, update
-from sqlalchemy.dialects.postgresql import distinct_on, insert
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.base import Base
 from db.models import ClinicalNote, HealthReport
 from db.queries.pagination import keyset_page
-from db.queries.rows import fetch_rows, select_rows
 from domain.enums import Severity
 from domain.paging import Page
 
@@ -65,31 +63,9 @@ async def report_page(
     return await keyset_page(session, HealthReport, conditions, first=first, after_id=after_id)
 
 
-async def latest_reports(session: AsyncSession, patient_ids: Sequence[int]) -> list[HealthReport]:
-    """The newest report of each of these patients (patients without one are left out;
-    read-only rows)."""
-    stmt = (
-        select_rows(HealthReport)
-        .where(HealthReport.patient_id.in_(patient_ids))
-        .ext(distinct_on(HealthReport.patient_id))
-        .order_by(HealthReport.patient_id, HealthReport.reported_at.desc(), HealthReport.id.desc())
-    )
-    return await fetch_rows(session, stmt, HealthReport)
-
-
 async def add_note(session: AsyncSession, **values: Any) -> ClinicalNote:
     """Insert a clinical note."""
     note = ClinicalNote(**values)
     session.add(note)
     await session.flush()
     return note
-
-
-async def notes_of(session: AsyncSession, patient_ids: Sequence[int]) -> list[ClinicalNote]:
-    """Notes of these patients, oldest first."""
-    stmt = (
-        select(ClinicalNote)
-        .where(ClinicalNote.patient_id.in_(patient_ids))
-        .order_by(ClinicalNote.patient_id, ClinicalNote.id)
-    )
-    return list(await session.scalars(stmt))

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Facility, Patient, Transfer
 from db.queries.pagination import keyset_page
 from db.scope import patient_in_area, transfer_visible
-from domain.enums import OPEN_TRANSFER_STATUSES, AreaLevel, PatientStatus, TransferStatus
+from domain.enums import OPEN_TRANSFER_STATUSES, AreaLevel, TransferStatus
 from domain.paging import Page
 from domain.scope import Scope
 
@@ -67,26 +66,6 @@ async def add_transfer(session: AsyncSession, **values: object) -> Transfer:
 async def facility(session: AsyncSession, facility_id: int) -> Facility | None:
     """A facility by id."""
     return await session.get(Facility, facility_id)
-
-
-async def occupancy(session: AsyncSession, facility_ids: Sequence[int]) -> dict[int, int]:
-    """Patients IN_FACILITY at each facility (facilities with none are left out)."""
-    stmt = (
-        select(Patient.facility_id, func.count())
-        .where(Patient.facility_id.in_(facility_ids), Patient.status == PatientStatus.IN_FACILITY)
-        .group_by(Patient.facility_id)
-    )
-    return {row[0]: row[1] for row in await session.execute(stmt) if row[0] is not None}
-
-
-async def transfers_of(session: AsyncSession, patient_ids: Sequence[int]) -> list[Transfer]:
-    """Every transfer of these patients, oldest first."""
-    stmt = (
-        select(Transfer)
-        .where(Transfer.patient_id.in_(patient_ids))
-        .order_by(Transfer.patient_id, Transfer.id)
-    )
-    return list(await session.scalars(stmt))
 
 
 async def cancel_open(session: AsyncSession, *, patient_id: int, by: str, reason: str) -> None:
