@@ -388,13 +388,13 @@ the ~3 KB statement on every page (1.5 ms, as long as running it): written into 
 statement, it keeps one generic plan per connection after five executions.
 
 **Report submission.** 454 req/s, p99 59 ms (the issue measured 260 req/s, p99 184 ms):
-the INSERT of the report and of the audit row bind their values into statements built
-once (py-spy: 10 % of the process was SQLAlchemy coercing `.values(**row)` and walking
-its cache key per report), the patient is updated with one UPDATE instead of an ORM flush, the citizen's patient is locked
-with a statement built once, and no engine pings its connections (a round trip per
-transaction). The p99 was Python's full garbage collections walking every object startup
-built (the schema, SQLAlchemy's metadata): `gc.freeze()` after startup took p99 from
-130 to 58 ms at the same throughput.
+the INSERT of the report and of the audit row bind their values into statements built once
+(py-spy: 10 % of the process was SQLAlchemy coercing `.values(**row)` and walking its
+cache key per report), the patient is updated with one UPDATE instead of an ORM flush, the
+citizen's patient is locked with a statement built once, and no engine pings its
+connections (a round trip per transaction). The p99 was Python's full garbage collections
+walking every object startup built (the schema, SQLAlchemy's metadata): `gc.freeze()`
+after startup took p99 from 130 to 58 ms at the same throughput.
 
 What remains, next steps:
 
