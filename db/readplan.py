@@ -138,6 +138,7 @@ ENTITIES: dict[str, Entity] = {
             "reviewedAt": Column("reviewed_at", "datetime"),
             "rejectionReason": Column("rejection_reason"),
             "homeCommune": One("Area", "commune_code", "code"),
+            "patient": One("Patient", "patient_id", "id", scoped=True),
         },
     ),
     "Area": Entity(

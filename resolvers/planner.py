@@ -54,12 +54,15 @@ from domain.enums import Role
 from resolvers.errors import CodedError
 from resolvers.pagination import decode_cursor, page_size
 
+EACH = 0  # in a path: every item of the list there
+Step = str | int
+
 
 @dataclass(frozen=True)
 class Denied:
     """A field the role may not read: null plus this error at each place it appears."""
 
-    path: tuple[str | int, ...]  # from the root key; for a list, after the item index
+    path: tuple[Step, ...]  # from the root key; EACH stands for every index of a list
     message: str
     code: str
     node: FieldNode
@@ -126,8 +129,8 @@ def plan_operation(
     type_name, order = ROOTS[name]
     returned = definition.type.of_type if isinstance(definition.type, GraphQLNonNull) else None
     if get_named_type(definition.type).name == type_name:  # an object or a plain list
-        item = walker.object(type_name, node.selection_set, (), ROOT)
         listed = isinstance(returned or definition.type, GraphQLList)
+        item = walker.object(type_name, node.selection_set, (EACH,) if listed else (), ROOT)
         plan = RootPlan(name, "list" if listed else "object", item, None, walker.personal(), order)
         return Planned(plan, key, node, walker.denied())
     connection, item = walker.connection(type_name, node.selection_set, (), ROOT)
@@ -146,7 +149,6 @@ class _Walker:
         self.schema, self.fragments, self.variables, self.role = schema, fragments, variables, role
         self.refused: list[Denied] = []
         self.read_personal: dict[tuple[str, str | None], set[str]] = {}
-        self.depth_of_lists = 0
 
     def personal(self) -> tuple[PersonalRead, ...]:
         return tuple(
@@ -213,7 +215,7 @@ class _Walker:
         self,
         type_name: str,
         selection: SelectionSetNode | None,
-        at: tuple[str, ...],
+        at: tuple[Step, ...],
         origin: str | None,
     ) -> ObjectPlan:
         """The plan of one object at `at`; `origin` says where it sits (ROOT, a root item's
@@ -234,8 +236,6 @@ class _Walker:
                 raise Unplannable(f"{type_name}.{name} with arguments is not compiled")
             refused = self.rule(definition, type_name, name)
             if refused is not None:
-                if self.depth_of_lists > 0:
-                    raise Unplannable("a refused field inside a nested list is not compiled")
                 self.refused.append(Denied((*at, key), refused[0], refused[1], node))
                 planned.append(Const(key, None))
                 continue
@@ -250,17 +250,18 @@ class _Walker:
             elif isinstance(source, Count):
                 planned.append(Nested(key, source, None))
             elif isinstance(source, Paged):
-                planned.append(self.page(source, node, definition))
+                planned.append(self.page(source, node, definition, (*at, key)))
             else:
                 target = get_named_type(definition.type).name
                 below = source.key if origin == ROOT and isinstance(source, One) else DEEP
-                self.depth_of_lists += isinstance(source, Many)
-                inner = self.object(target, node.selection_set, (*at, key), below)
-                self.depth_of_lists -= isinstance(source, Many)
+                inside = (*at, key, EACH) if isinstance(source, Many) else (*at, key)
+                inner = self.object(target, node.selection_set, inside, below)
                 planned.append(Nested(key, source, inner))
         return ObjectPlan(type_name, tuple(planned))
 
-    def page(self, relation: Paged, node: FieldNode, definition: GraphQLField) -> NestedPage:
+    def page(
+        self, relation: Paged, node: FieldNode, definition: GraphQLField, at: tuple[Step, ...]
+    ) -> NestedPage:
         """A nested connection; its arguments must be written in the document."""
         if any(isinstance(a.value, VariableNode) for a in node.arguments or ()):
             raise Unplannable("a nested connection's arguments as variables are not compiled")
@@ -271,9 +272,7 @@ class _Walker:
             after_id = decode_cursor(arguments.get("after"), kind)
         except CodedError as error:  # the generic path answers with this error
             raise Unplannable(f"{node.name.value}: {error}") from None
-        self.depth_of_lists += 1
-        connection, item = self.connection(relation.target, node.selection_set, (), DEEP)
-        self.depth_of_lists -= 1
+        connection, item = self.connection(relation.target, node.selection_set, at, DEEP)
         key = (node.alias or node.name).value
         return NestedPage(key, relation, connection, item, first, after_id)
 
@@ -281,7 +280,7 @@ class _Walker:
         self,
         type_name: str,
         selection: SelectionSetNode | None,
-        at: tuple[str, ...],
+        at: tuple[Step, ...],
         origin: str | None,
     ) -> tuple[ConnectionPlan, ObjectPlan]:
         item: ObjectPlan | None = None
@@ -298,7 +297,7 @@ class _Walker:
                         if item is not None:
                             raise Unplannable("`node` is selected twice")
                         item = self.object(
-                            type_name, edge_node.selection_set, (*at, key, edge_key), origin
+                            type_name, edge_node.selection_set, (*at, key, EACH, edge_key), origin
                         )
                     edge.append((edge_key, part))
                 parts.append((key, ConnectionPart("edges", tuple(edge))))

@@ -1,8 +1,16 @@
 """The rows resolvers hand to the schema, which converts them to GraphQL objects
-(`schema/types/*.from_model`). The schema layer names them through this module and never
-imports `db/` itself (DESIGN.md §2)."""
+(`schema/types/*.from_model`, with `values_of`). The schema layer names them through this
+module and never imports `db/` itself (DESIGN.md §2).
+
+`values_of` reads a row as `db.readplan.ENTITIES` declares its type (each field's column
+and kind, each related row's key): the generic executor and the compiled reads share that
+one declaration of the mapping."""
 
 from __future__ import annotations
+
+import re
+from functools import cache
+from typing import Any
 
 from db.models import (
     Alert,
@@ -15,6 +23,7 @@ from db.models import (
     Transfer,
 )
 from db.queries.alerts import EventRow
+from db.readplan import ENTITIES, Column, One
 
 __all__ = [
     "Alert",
@@ -26,4 +35,36 @@ __all__ = [
     "HealthReport",
     "Patient",
     "Transfer",
+    "values_of",
 ]
+
+
+def values_of(type_name: str, row: Any) -> dict[str, Any]:
+    """The keyword arguments of schema type `type_name` for `row`: every column field under
+    its Python name (the GraphQL name in snake case), as the generic path serialises it, and
+    the key of every related row under the key column's name."""
+    values: dict[str, Any] = {}
+    for name, column, kind in _reads(type_name):
+        value = getattr(row, column)
+        if value is not None:
+            if kind == "id":
+                value = str(value)
+            elif kind == "float":
+                value = float(value)
+            elif kind == "list":
+                value = list(value)
+        values[name] = value
+    return values
+
+
+@cache
+def _reads(type_name: str) -> tuple[tuple[str, str, str], ...]:
+    """(Python name, column, kind) of what a type's object holds."""
+    reads: dict[str, tuple[str, str, str]] = {}
+    for field, source in ENTITIES[type_name].fields.items():
+        if isinstance(source, Column):
+            name = re.sub(r"(?<!^)(?=[A-Z])", "_", field).lower()
+            reads[name] = (name, source.name, source.kind)
+        elif isinstance(source, One):
+            reads[source.key] = (source.key, source.key, "key")
+    return tuple(reads.values())

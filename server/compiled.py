@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
-from collections.abc import Hashable
+from collections.abc import Hashable, Iterator
 from typing import Any
 
 import orjson
@@ -31,10 +31,11 @@ from graphql.execution.values import VariableValues, get_argument_values, get_va
 from graphql.language import Visitor
 from strawberry.types.execution import ExecutionResult
 
+from db.compiled import Answer
 from resolvers import reads
 from resolvers.context import Context
 from resolvers.errors import CodedError
-from resolvers.planner import ROOTS, Planned, Unplannable, plan_operation
+from resolvers.planner import EACH, ROOTS, Planned, Step, Unplannable, plan_operation
 from schema import Schema, export_sdl
 from schema.caches import TextCache, parsed
 from schema.input_rules import variable_errors
@@ -139,29 +140,36 @@ class CompiledReads:
             return None  # the generic path answers with the very same error
         return ExecutionResult(
             data={planned.key: orjson.Fragment(answer.json)},
-            errors=_denied(planned, answer.items) or None,
+            errors=_denied(planned, answer) or None,
         )
 
 
-def _denied(planned: Planned, items: int) -> list[GraphQLError]:
-    """The FORBIDDEN errors of the generic path: per item, in response order."""
-    errors = []
-    places = range(items) if planned.plan.connection is not None else [None] * items
-    for index in places:
-        for denied in planned.denied:
-            if index is None:
-                path: list[str | int] = [planned.key, *denied.path]
-            else:
-                path = [planned.key, denied.path[0], index, *denied.path[1:]]
-            errors.append(
-                GraphQLError(
-                    denied.message,
-                    nodes=[denied.node],
-                    path=path,
-                    extensions={"code": denied.code},
-                )
-            )
-    return errors
+def _denied(planned: Planned, answer: Answer) -> list[GraphQLError]:
+    """The FORBIDDEN errors of the generic path: one per place a refused field appears in
+    the answer (every item of every list, only where the object holding it is not null)."""
+    if not planned.denied or answer.items == 0:
+        return []
+    data = orjson.loads(answer.json)
+    return [
+        GraphQLError(
+            denied.message, nodes=[denied.node], path=path, extensions={"code": denied.code}
+        )
+        for denied in planned.denied
+        for path in _places(data, denied.path, [planned.key])
+    ]
+
+
+def _places(value: Any, steps: tuple[Step, ...], at: list[str | int]) -> Iterator[list[str | int]]:
+    """The concrete paths of `steps` (EACH: every index of a list) inside `value`."""
+    step, rest = steps[0], steps[1:]
+    if step == EACH and isinstance(step, int):
+        for index, item in enumerate(value if isinstance(value, list) else ()):
+            yield from _places(item, rest, [*at, index])
+    elif isinstance(value, dict):  # a null object holds no refused field
+        if rest:
+            yield from _places(value.get(step), rest, [*at, step])
+        else:
+            yield [*at, step]
 
 
 def _candidate(document: DocumentNode) -> bool:

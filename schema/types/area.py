@@ -27,12 +27,7 @@ class Area:
     @classmethod
     def from_model(cls, row: rows.Area) -> Area:
         """The GraphQL view of an area row."""
-        return cls(
-            code=strawberry.ID(row.code),
-            name=row.name,
-            level=row.level,
-            parent_code=row.parent_code,
-        )
+        return cls(**rows.values_of("Area", row))
 
     @strawberry.field(description="The area this one belongs to; null for the country.")
     def parent(self, info: strawberry.Info[Context]) -> Area | None:
@@ -60,13 +55,7 @@ class Facility:
     @classmethod
     def from_model(cls, row: rows.Facility) -> Facility:
         """The GraphQL view of a facility row."""
-        return cls(
-            id=strawberry.ID(str(row.id)),
-            name=row.name,
-            tier=row.tier,
-            bed_capacity=row.bed_capacity,
-            area_code=row.area_code,
-        )
+        return cls(**rows.values_of("Facility", row))
 
     @strawberry.field(description="The commune the facility is located in.")
     def area(self, info: strawberry.Info[Context]) -> Area:

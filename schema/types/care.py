@@ -37,22 +37,7 @@ class HealthReport:
     @classmethod
     def from_model(cls, row: rows.HealthReport) -> HealthReport:
         """The GraphQL view of a report row."""
-        return cls(
-            id=strawberry.ID(str(row.id)),
-            reported_at=row.reported_at,
-            spo2=row.spo2,
-            temperature=None if row.temperature is None else float(row.temperature),
-            pulse=row.pulse,
-            respiratory_rate=row.respiratory_rate,
-            systolic=row.systolic,
-            diastolic=row.diastolic,
-            symptoms=list(row.symptoms),
-            note=row.note,
-            severity=row.severity,
-            warning_signs=list(row.warning_signs),
-            recommended_tier=row.recommended_tier,
-            rule_set=row.rule_set,
-        )
+        return cls(**rows.values_of("HealthReport", row))
 
 
 @strawberry.type(description="A treatment or care note written by staff.")
@@ -65,12 +50,7 @@ class ClinicalNote:
     @classmethod
     def from_model(cls, row: rows.ClinicalNote) -> ClinicalNote:
         """The GraphQL view of a note row."""
-        return cls(
-            id=strawberry.ID(str(row.id)),
-            text=row.text,
-            created_at=row.created_at,
-            author=row.author,
-        )
+        return cls(**rows.values_of("ClinicalNote", row))
 
 
 @strawberry.type(description="An SOS, vital-sign or missed-report alert about a patient.")
@@ -95,20 +75,7 @@ class Alert:
     @classmethod
     def from_model(cls, row: rows.Alert) -> Alert:
         """The GraphQL view of an alert row."""
-        return cls(
-            id=strawberry.ID(str(row.id)),
-            kind=row.kind,
-            status=row.status,
-            severity=row.severity,
-            message=row.message,
-            raised_at=row.raised_at,
-            acknowledged_at=row.acknowledged_at,
-            resolved_at=row.resolved_at,
-            escalation_level=row.escalation_level,
-            press_count=row.press_count,
-            last_pressed_at=row.last_pressed_at,
-            patient_id=row.patient_id,
-        )
+        return cls(**rows.values_of("Alert", row))
 
     @strawberry.field(description="The patient the alert is about.")
     async def patient(

@@ -53,25 +53,7 @@ class Declaration:
     @classmethod
     def from_model(cls, row: rows.Declaration) -> Declaration:
         """The GraphQL view of a declaration row."""
-        return cls(
-            id=strawberry.ID(str(row.id)),
-            kind=row.kind,
-            status=row.status,
-            test_kind=row.test_kind,
-            tested_on=row.tested_on,
-            full_name=row.full_name,
-            date_of_birth=row.date_of_birth,
-            sex=row.sex,
-            phone=row.phone,
-            national_id=row.national_id,
-            address=row.address,
-            symptoms=list(row.symptoms),
-            created_at=row.created_at,
-            reviewed_at=row.reviewed_at,
-            rejection_reason=row.rejection_reason,
-            commune_code=row.commune_code,
-            patient_id=row.patient_id,
-        )
+        return cls(**rows.values_of("Declaration", row))
 
     @strawberry.field(description="The commune the person lives in.")
     def home_commune(self, info: strawberry.Info[Context]) -> Area:

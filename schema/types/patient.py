@@ -69,25 +69,7 @@ class Patient:
     @classmethod
     def from_model(cls, row: rows.Patient) -> Patient:
         """The GraphQL view of a patient row."""
-        return cls(
-            id=strawberry.ID(str(row.id)),
-            case_code=row.case_code,
-            status=row.status,
-            tier=row.tier,
-            severity=row.severity,
-            full_name=row.full_name,
-            date_of_birth=row.date_of_birth,
-            sex=row.sex,
-            national_id=row.national_id,
-            phone=row.phone,
-            address=row.address,
-            confirmed_at=row.confirmed_at,
-            last_report_at=row.last_report_at,
-            needs_facility_assessment=row.needs_facility_assessment,
-            assessment_reason=row.assessment_reason,
-            home_commune_code=row.home_commune_code,
-            facility_id=row.facility_id,
-        )
+        return cls(**rows.values_of("Patient", row))
 
     @strawberry.field(description="The commune the patient lives in: the responsible jurisdiction.")
     def home_commune(self, info: strawberry.Info[Context]) -> Area:

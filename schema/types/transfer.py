@@ -41,20 +41,7 @@ class Transfer:
     @classmethod
     def from_model(cls, row: rows.Transfer) -> Transfer:
         """The GraphQL view of a transfer row."""
-        return cls(
-            id=strawberry.ID(str(row.id)),
-            status=row.status,
-            from_tier=row.from_tier,
-            to_tier=row.to_tier,
-            reason=row.reason,
-            rejection_reason=row.rejection_reason,
-            requested_at=row.requested_at,
-            accepted_at=row.accepted_at,
-            completed_at=row.completed_at,
-            patient_id=row.patient_id,
-            from_facility_id=row.from_facility_id,
-            to_facility_id=row.to_facility_id,
-        )
+        return cls(**rows.values_of("Transfer", row))
 
     @strawberry.field(description="Where the patient was treated; null at home.")
     def from_facility(self, info: strawberry.Info[Context]) -> Facility | None:

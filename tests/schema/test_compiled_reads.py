@@ -156,7 +156,12 @@ CORPUS: list[tuple[str, dict[str, Any], bool]] = [
         {"f": {"testedFrom": "2026-02-30"}},
         False,
     ),
-    ("{ declarations(first: 2) { edges { node { id patient { id } } } } }", {}, False),
+    ("{ declarations(first: 4) { edges { node { id patient { id caseCode } } } } }", {}, True),
+    (
+        "{ declarations(first: 4) { edges { node { patient { id fullName phone } id fullName } } } }",
+        {},
+        True,
+    ),
     # errors the generic path answers (the compiled one leaves them to it)
     ("{ patients(first: 500) { totalCount } }", {}, False),
     ('{ patients(after: "bogus") { totalCount } }', {}, False),
@@ -312,7 +317,8 @@ async def _both(
         audits.append(await _audit_after(sessions, since))
         texts.append(response.text)
     assert answers[0] == answers[1], (document, variables)
-    assert audits[0] == audits[1], (document, variables)
+    # the same rows; their order within one request depends on which resolver finished first
+    assert sorted(audits[0]) == sorted(audits[1]), (document, variables)
     return json.loads(texts[0]), audits[0], statements
 
 
