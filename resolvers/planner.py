@@ -28,7 +28,6 @@ from graphql import (
     InlineFragmentNode,
     OperationDefinitionNode,
     SelectionSetNode,
-    VariableNode,
     get_named_type,
 )
 from graphql.execution.values import VariableValues, get_argument_values, get_directive_values
@@ -262,9 +261,8 @@ class _Walker:
     def page(
         self, relation: Paged, node: FieldNode, definition: GraphQLField, at: tuple[Step, ...]
     ) -> NestedPage:
-        """A nested connection; its arguments must be written in the document."""
-        if any(isinstance(a.value, VariableNode) for a in node.arguments or ()):
-            raise Unplannable("a nested connection's arguments as variables are not compiled")
+        """A nested connection, `first` rows after `after` (their values are part of the
+        plan: the plan cache keys on the variables they use)."""
         arguments = get_argument_values(definition, node, self.variables)
         kind = ENTITIES[relation.target].kind
         try:

@@ -18,6 +18,7 @@ import orjson
 from graphql import (
     DocumentNode,
     FieldNode,
+    FragmentDefinitionNode,
     GraphQLError,
     OperationDefinitionNode,
     VariableNode,
@@ -49,7 +50,7 @@ class _Document:
 
     def __init__(self, document: DocumentNode) -> None:
         self.document = document
-        self.switches = tuple(sorted(_switch_variables(document)))
+        self.switches = tuple(sorted(_plan_variables(document)))
 
 
 class CompiledReads:
@@ -187,16 +188,29 @@ def _candidate(document: DocumentNode) -> bool:
     return False
 
 
-def _switch_variables(document: DocumentNode) -> set[str]:
-    """Variables used by @skip/@include: a plan depends on their values."""
+def _plan_variables(document: DocumentNode) -> set[str]:
+    """Variables a plan depends on: those of @skip/@include and those given to a field
+    below the root (a nested page's `first`/`after`); the root's arguments are bound per
+    request instead."""
     names: set[str] = set()
 
-    class Switches(Visitor):
+    class Used(Visitor):
         def enter_directive(self, node: Any, *_: Any) -> None:
             if node.name.value in ("skip", "include"):
-                for argument in node.arguments:
-                    if isinstance(argument.value, VariableNode):
-                        names.add(argument.value.name.value)
+                names.update(_variables(node.arguments))
 
-    visit(document, Switches())
+        def enter_field(
+            self, node: FieldNode, _key: Any, _parent: Any, _path: Any, ancestors: Any
+        ) -> None:
+            below = (FieldNode, FragmentDefinitionNode)  # a field inside a field or fragment
+            if any(isinstance(a, below) for a in ancestors):
+                names.update(_variables(node.arguments or ()))
+
+    visit(document, Used())
     return names
+
+
+def _variables(arguments: Any) -> Iterator[str]:
+    for argument in arguments:
+        if isinstance(argument.value, VariableNode):
+            yield argument.value.name.value

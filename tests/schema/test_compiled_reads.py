@@ -188,9 +188,19 @@ CORPUS: list[tuple[str, dict[str, Any], bool]] = [
     ),
     # a nested page's arguments as variables, or wrong: left to the generic path
     (
-        "query($id: ID!, $n: Int) { patient(id: $id) { healthReports(first: $n) { totalCount } } }",
+        "query($id: ID!, $n: Int) { patient(id: $id) { healthReports(first: $n) { totalCount edges { node { id } } } } }",
         {"id": "__commune", "n": 2},
-        False,
+        True,
+    ),
+    (
+        "query($id: ID!, $n: Int) { patient(id: $id) { healthReports(first: $n) { totalCount edges { node { id } } } } }",
+        {"id": "__commune", "n": 5},
+        True,
+    ),
+    (
+        "fragment R on Patient { healthReports(first: $n) { edges { node { id } } } }\nquery($n: Int) { patients(first: 3) { edges { node { id ...R } } } }",
+        {"n": 1},
+        True,
     ),
     (
         'query($id: ID!) { patient(id: $id) { healthReports(after: "bogus") { totalCount } } }',
