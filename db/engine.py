@@ -22,26 +22,27 @@ def async_url(url: str) -> str:
 
 
 def make_engine(
-    url: str, *, pool_size: int = 10, autocommit: bool = False, max_overflow: int | None = None
+    url: str, *, pool_size: int = 16, autocommit: bool = False, max_overflow: int = 4
 ) -> AsyncEngine:
-    """An engine with a pool sized for one server process (`pool_size` connections, as
-    many again in overflow unless `max_overflow` says otherwise). `autocommit`: one that
-    only serves single-statement reads, with no BEGIN/ROLLBACK and no ping around each one
-    (a read on a connection the server dropped fails once, and the pool is renewed). No
-    engine pings the connections it hands out (a round trip per transaction): after a
-    PostgreSQL restart the first request of each process is answered SERVICE_UNAVAILABLE,
-    retryable, and the pool is renewed; writes are idempotent by key, so the retry is safe."""
+    """An engine with a pool sized for one server process: `pool_size` connections kept
+    open (sized for the load a worker serves: a connection made and dropped per request
+    costs a connect and a fresh plan of every prepared statement), up to `max_overflow`
+    more at peaks. `autocommit`: one that only serves single-statement reads, with no
+    BEGIN/ROLLBACK around each one. No engine pings the connections it hands out (a round
+    trip per transaction): after a PostgreSQL restart the first request of each process
+    is answered SERVICE_UNAVAILABLE, retryable, and the pool is renewed; writes are
+    idempotent by key, so the retry is safe."""
     if autocommit:
         return create_async_engine(
             async_url(url),
             pool_size=pool_size,
-            max_overflow=pool_size if max_overflow is None else max_overflow,
+            max_overflow=max_overflow,
             pool_recycle=600,
             pool_timeout=300,  # a queue of reads waits its turn rather than failing
             isolation_level="AUTOCOMMIT",
         )
     return create_async_engine(
-        async_url(url), pool_size=pool_size, max_overflow=pool_size, pool_recycle=600
+        async_url(url), pool_size=pool_size, max_overflow=max_overflow, pool_recycle=600
     )
 
 
