@@ -368,8 +368,9 @@ PROFILE = """
 history, notes, transfers and alerts, `declarations`, `transfers`, `alerts`, `area`,
 `areas`, `facilities`) is one SQL statement that builds the JSON in PostgreSQL, with the
 audit rows in a CTE, passed through undecoded; the generic executor still answers when
-`F0CARE_COMPILED_READS=false` (measured above in the same run: 16.9 ms of CPU per page
-against 3.8). What changed the figures, in order:
+`F0CARE_COMPILED_READS=false` (measured above in the same run: 16.8 ms of CPU per page
+against 2.7). What changed the figures, in order (the last three rows are this benchmark,
+each from a different run):
 
 | step | CPU per page |
 |---|---|
@@ -377,17 +378,21 @@ against 3.8). What changed the figures, in order:
 | one statement, rebuilt per request | 9.9 ms in Python |
 | the JSON and audit CTE built once per plan, rendered to SQL once | 3.9 ms in Python |
 | measured as issue 14 asks (server + PostgreSQL, wrk) | 3.8 ms: 1.8 Python, 2.0 PostgreSQL |
-| page sizes written into the statement (a generic plan, see below) | 4.5 → 3.8 ms (1M, two runs) |
+| page sizes written into the statement (a generic plan, see below) | 4.5 → 3.8 ms (1M) |
+| pools keep 16 connections (no connect per request) | 2.7 ms: 1.6 Python, 1.1 PostgreSQL |
 
-Against PostGraphile the gap was never in PostgreSQL: its statement costs PostgreSQL about
-1.0 ms per page and f0care's 2.0 ms, because f0care's page also writes the audit row (a
-WAL write and a commit per page; the floor pays the same, 0.8 ms) and formats timestamps as
-the generic path does. PostGraphile loses in its own process (3.1 ms of node per page
-against 1.8 ms of Python). With the page size bound as a parameter, PostgreSQL planned
-the ~3 KB statement on every page (1.5 ms, as long as running it): written into the
-statement, it keeps one generic plan per connection after five executions.
+With the page size bound as a parameter, PostgreSQL planned the ~3 KB statement on every
+page (1.5 ms, as long as running it): written into the statement, it keeps one generic
+plan per connection after five executions. That only pays while connections live: with
+16 concurrent requests and pools of 10 (+10 overflow), every request past the tenth made
+a connection and dropped it, and each new connection planned every statement afresh
+(py-spy: 6 % of the server in `connect`). The pools now keep 16 (`F0CARE_DB_POOL_SIZE`).
 
-**Report submission.** 454 req/s, p99 59 ms (the issue measured 260 req/s, p99 184 ms):
+Against PostGraphile: in PostgreSQL the two pages now cost about the same (1.1 ms for
+f0care, which also writes the audit row, against 1.0 ms); f0care's process spends 1.6 ms
+per page against PostGraphile's 3.5 ms of node.
+
+**Report submission.** 456 req/s, p99 52 ms (the issue measured 260 req/s, p99 184 ms):
 the INSERT of the report and of the audit row bind their values into statements built once
 (py-spy: 10 % of the process was SQLAlchemy coercing `.values(**row)` and walking its
 cache key per report), the patient is updated with one UPDATE instead of an ORM flush, the
@@ -398,13 +403,12 @@ after startup took p99 from 130 to 58 ms at the same throughput.
 
 What remains, next steps:
 
-- the stretch (80 % of the floor's req/s) is not met: 39 %. Per page f0care spends 1.8 ms
-  in Python against the floor's 0.7 (graphql-core validation of a cached document is
-  skipped, but the request still goes through strawberry's HTTP view, variable coercion,
-  the plan lookup and SQLAlchemy building the page's CTEs and audit CTE, whose cache key
-  is computed per request); caching the rendered SQL text per (plan, filter shape) would
-  leave only binding values. In PostgreSQL f0care's statement costs 2.0 ms against the
-  floor's 0.8 ms: the JSON is built by nested subqueries per field and relation;
+- the stretch (80 % of the floor's req/s) is not met: 56 %. Per page f0care spends 1.6 ms
+  in Python against the floor's 0.7: the request goes through strawberry's HTTP view,
+  variable coercion and the plan lookup, and SQLAlchemy builds the page's CTEs and audit
+  CTE and computes their cache key per request (py-spy: about a third of the server's
+  page). Caching the rendered statement per (plan, filter shape) would leave only binding
+  values;
 - `{ me { role } }` (2,800 req/s) is bound by the fixed cost of a request through
   strawberry and starlette.
 """

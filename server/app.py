@@ -48,8 +48,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
     if settings.database_url is None:
         raise SettingsError("DATABASE_URL is not set")
     secret = settings.signing_secret()
-    engine = make_engine(settings.database_url)
-    reader_engine = make_engine(settings.database_url, autocommit=True)
+    pool = settings.db_pool_size
+    engine = make_engine(settings.database_url, pool_size=pool)
+    reader_engine = make_engine(settings.database_url, pool_size=pool, autocommit=True)
     statistics_engine = make_engine(
         settings.database_url, pool_size=1, max_overflow=0, autocommit=True
     )

@@ -54,6 +54,7 @@ class Settings(BaseSettings):
     max_live_statistics_areas: int = 100
     bench_floor: bool = False  # serve /bench/floor/patients (benchmarks only)
     compiled_reads: bool = True  # answer plannable queries with one SQL statement
+    db_pool_size: int = Field(default=16, ge=1, le=200)  # connections kept per engine
 
     @property
     def introspection_enabled(self) -> bool:
