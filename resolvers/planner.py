@@ -3,9 +3,9 @@ for one role. No SQL here: `db.compiled` turns the plan into one statement.
 
 The rules come from the directives printed in the SDL (`@allow`, `@personalData`,
 `@clinicalData`), so the compiled path enforces exactly what `schema.graphql` says. A
-selection this module cannot plan (a field with Python logic, a nested list holding a
-refused field) raises Unplannable with the reason, and the request runs on the generic
-executor instead."""
+selection this module cannot plan (a field with Python logic, personal data more than one
+step below the root's items) raises Unplannable with the reason, and the request runs on
+the generic executor instead."""
 
 from __future__ import annotations
 

@@ -5,7 +5,8 @@ Everything the generic path would answer with an error (a document that does not
 validate, variables that cannot be coerced or break the input rules, an argument that
 breaks a rule, a root field the role may not use) is left to it, so errors stay exactly
 the same; so is any selection the planner cannot compile (the reason is logged at DEBUG).
-Plans are kept per (document, operation name, role, values of @skip/@include variables)."""
+Plans are kept per (document, operation name, role, values of the variables of
+@skip/@include and of nested fields' arguments)."""
 
 from __future__ import annotations
 
@@ -36,7 +37,7 @@ from db.compiled import Answer
 from resolvers import reads
 from resolvers.context import Context
 from resolvers.errors import CodedError
-from resolvers.planner import EACH, ROOTS, Planned, Step, Unplannable, plan_operation
+from resolvers.planner import ROOTS, Planned, Step, Unplannable, plan_operation
 from schema import Schema, export_sdl
 from schema.caches import TextCache, parsed
 from schema.input_rules import variable_errors
@@ -163,7 +164,7 @@ def _denied(planned: Planned, answer: Answer) -> list[GraphQLError]:
 def _places(value: Any, steps: tuple[Step, ...], at: list[str | int]) -> Iterator[list[str | int]]:
     """The concrete paths of `steps` (EACH: every index of a list) inside `value`."""
     step, rest = steps[0], steps[1:]
-    if step == EACH and isinstance(step, int):
+    if isinstance(step, int):  # EACH, the only number among the steps
         for index, item in enumerate(value if isinstance(value, list) else ()):
             yield from _places(item, rest, [*at, index])
     elif isinstance(value, dict):  # a null object holds no refused field
