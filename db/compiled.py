@@ -64,6 +64,7 @@ from db.readplan import (
     Newest,
     ObjectPlan,
     One,
+    Path,
     RootPlan,
 )
 from db.scope import declaration_visible, patient_visible
@@ -288,7 +289,8 @@ def _shape(plan: RootPlan, dialect: Dialect) -> _Shape:
     shown = _stand_in("shown", plan.item.entity, columns)
     items = select(func.count()).select_from(shown).scalar_subquery()
     audit = _audit(shown, plan) if plan.personal else None
-    scoped = _scoped(plan.item) or any(read.via for read in plan.personal)
+    reached = (step for read in plan.personal for path, _ in read.paths for step in path)
+    scoped = _scoped(plan.item) or any(isinstance(s, One) and s.scoped for s in reached)
     if plan.form == "object":
         obj = select(cast(_object(plan.item, shown), Text)).select_from(shown).scalar_subquery()
         data = _frozen(func.coalesce(obj, literal_column("'null'")), dialect)
@@ -317,34 +319,50 @@ def _frozen(expression: ColumnElement[Any], dialect: Dialect) -> ColumnElement[A
 
 
 def _audit(shown: FromClause, plan: RootPlan) -> CTE:
-    """The audit rows of a read (one per kind of row whose personal fields it returns),
-    inserted with it: who reads comes as parameters."""
+    """The audit rows of a read, inserted with it: one per kind of row whose personal
+    fields it returns, with the ids of the rows returned and the fields read on them (a
+    path that reached no row adds neither); who reads comes as parameters."""
     audit_log = Base.metadata.tables["audit_log"]
     rows: list[Select[*tuple[Any, ...]]] = []
-    for read in plan.personal:
-        if read.via is None:
-            chosen = select(cast(shown.c.id, Text).label("i")).select_from(shown)
-        else:  # the rows a root item's column points to, as far as they entered the answer
-            pointed = shown.c[read.via]
-            chosen = select(cast(pointed, Text).label("i")).select_from(shown).distinct()
-            chosen = chosen.where(pointed.is_not(None), _visible(pointed))
-        ids = chosen.subquery()
-        row = (
-            select(
-                bindparam("reader", type_=Text),
-                bindparam("reader_role", type_=Text),
-                literal("READ_PERSONAL"),
-                literal(read.entity),
-                func.array_agg(aggregate_order_by(ids.c.i, func.length(ids.c.i), ids.c.i)),
-                literal(list(read.fields), ARRAY(Text)),
+    for number, read in enumerate(plan.personal):
+        reached = union_all(
+            *(
+                _reached(shown, path).add_columns(literal(list(fields), ARRAY(Text)).label("f"))
+                for path, fields in read.paths
             )
-            .select_from(ids)
-            .having(func.count() > 0)
-        )
+        ).cte(f"reached_{number}")
+        ids = select(reached.c.i).distinct().subquery()
+        names = select(func.unnest(reached.c.f).label("n")).distinct().subquery()
+        in_order = aggregate_order_by(ids.c.i, func.length(ids.c.i), ids.c.i)
+        row = select(
+            bindparam("reader", type_=Text),
+            bindparam("reader_role", type_=Text),
+            literal("READ_PERSONAL"),
+            literal(read.entity),
+            select(func.array_agg(in_order)).scalar_subquery(),
+            select(
+                func.array_agg(aggregate_order_by(names.c.n, names.c.n.collate("C")))
+            ).scalar_subquery(),
+        ).where(exists(select(reached.c.i)))
         rows.append(row)
     written = rows[0] if len(rows) == 1 else union_all(*rows)
     columns = ["subject", "role", "action", "entity", "entity_ids", "fields"]
     return insert(audit_log).from_select(columns, written).returning(audit_log.c.id).cte("audit")
+
+
+def _reached(shown: FromClause, path: Path) -> Select[str]:
+    """The ids (as text) of the rows reached from the answered rows along `path`, as far as
+    they entered the answer (a patient only inside the reader's scope)."""
+    here, kept = shown, []
+    for step in path:
+        there = _table(step.target).alias()
+        kept.append(there.c[step.target_key] == here.c[step.key])
+        if isinstance(step, Many):
+            kept += [there.c[column].in_(values) for column, values in step.where]
+        elif step.scoped:
+            kept.append(_visible(there.c.id))
+        here = there
+    return select(cast(here.c.id, Text).label("i")).select_from(shown).where(*kept)
 
 
 def _literal(count: int) -> ColumnElement[Any]:

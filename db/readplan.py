@@ -301,14 +301,16 @@ class ConnectionPart:
 Form = Literal["object", "list", "connection"]
 
 
+Path = tuple["One | Many", ...]
+
+
 @dataclass(frozen=True)
 class PersonalRead:
-    """Personal `fields` of `entity` rows a read returns: the root's items (`via` None) or
-    the rows the root items' column `via` points to (a transfer's patient)."""
+    """Personal fields of `entity` rows a read returns: for each path from the root's
+    items (the empty path: the items themselves), the fields read on the rows it reaches."""
 
     entity: str
-    via: str | None
-    fields: tuple[str, ...]
+    paths: tuple[tuple[Path, tuple[str, ...]], ...]
 
 
 @dataclass(frozen=True)

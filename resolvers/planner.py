@@ -3,8 +3,8 @@ for one role. No SQL here: `db.compiled` turns the plan into one statement.
 
 The rules come from the directives printed in the SDL (`@allow`, `@personalData`,
 `@clinicalData`), so the compiled path enforces exactly what `schema.graphql` says. A
-selection this module cannot plan (a field with Python logic, personal data more than one
-step below the root's items) raises Unplannable with the reason, and the request runs on
+selection this module cannot plan (a field with Python logic, personal data below a nested
+page or a newest row) raises Unplannable with the reason, and the request runs on
 the generic executor instead."""
 
 from __future__ import annotations
@@ -46,6 +46,7 @@ from db.readplan import (
     ObjectPlan,
     One,
     Paged,
+    Path,
     PersonalRead,
     RootPlan,
 )
@@ -94,8 +95,8 @@ ROOTS: dict[str, tuple[str, tuple[str, ...]]] = {
     "areas": ("Area", ("code",)),
     "facilities": ("Facility", ("id",)),
 }
-ROOT = ""  # where an object sits: the root's items; a column name: one step below them
-DEEP = None  # further down (personal data there is not compiled)
+ROOT: Path = ()  # where an object sits: the relations from the root's items to it
+DEEP = None  # below a newest row or a nested page (personal data there is not compiled)
 
 
 def plan_operation(
@@ -147,12 +148,15 @@ class _Walker:
     ) -> None:
         self.schema, self.fragments, self.variables, self.role = schema, fragments, variables, role
         self.refused: list[Denied] = []
-        self.read_personal: dict[tuple[str, str | None], set[str]] = {}
+        self.read_personal: dict[str, dict[Path, set[str]]] = {}
 
     def personal(self) -> tuple[PersonalRead, ...]:
         return tuple(
-            PersonalRead(ENTITIES[entity].kind, via or None, tuple(sorted(names)))
-            for (entity, via), names in self.read_personal.items()
+            PersonalRead(
+                ENTITIES[entity].kind,
+                tuple((path, tuple(sorted(names))) for path, names in paths.items()),
+            )
+            for entity, paths in self.read_personal.items()
         )
 
     def denied(self) -> tuple[Denied, ...]:
@@ -215,10 +219,10 @@ class _Walker:
         type_name: str,
         selection: SelectionSetNode | None,
         at: tuple[Step, ...],
-        origin: str | None,
+        origin: Path | None,
     ) -> ObjectPlan:
-        """The plan of one object at `at`; `origin` says where it sits (ROOT, a root item's
-        column, or DEEP) for the audit of personal fields."""
+        """The plan of one object at `at`; `origin` says how it is reached from the root's
+        items (or DEEP), for the audit of personal fields."""
         entity = ENTITIES.get(type_name)
         graphql_type = self.schema.type_map[type_name]
         if entity is None or not isinstance(graphql_type, GraphQLObjectType):
@@ -239,9 +243,10 @@ class _Walker:
                 planned.append(Const(key, None))
                 continue
             if _personal(definition):
-                if origin is DEEP:
-                    raise Unplannable("personal data below the root's items is not compiled")
-                self.read_personal.setdefault((type_name, origin), set()).add(name)
+                if origin is None:
+                    raise Unplannable("personal data below a newest row or a page is not compiled")
+                paths = self.read_personal.setdefault(type_name, {})
+                paths.setdefault(origin, set()).add(name)
             if source is None:
                 raise Unplannable(f"{type_name}.{name} is computed in Python")
             if isinstance(source, Column):
@@ -252,7 +257,9 @@ class _Walker:
                 planned.append(self.page(source, node, definition, (*at, key)))
             else:
                 target = get_named_type(definition.type).name
-                below = source.key if origin == ROOT and isinstance(source, One) else DEEP
+                below: Path | None = DEEP
+                if origin is not None and isinstance(source, One | Many):
+                    below = (*origin, source)
                 inside = (*at, key, EACH) if isinstance(source, Many) else (*at, key)
                 inner = self.object(target, node.selection_set, inside, below)
                 planned.append(Nested(key, source, inner))
@@ -279,7 +286,7 @@ class _Walker:
         type_name: str,
         selection: SelectionSetNode | None,
         at: tuple[Step, ...],
-        origin: str | None,
+        origin: Path | None,
     ) -> tuple[ConnectionPlan, ObjectPlan]:
         item: ObjectPlan | None = None
         parts: list[tuple[str, str | ConnectionPart]] = []

@@ -207,6 +207,17 @@ CORPUS: list[tuple[str, dict[str, Any], bool]] = [
         {"id": "__commune"},
         False,
     ),
+    # personal data deeper down: audited as the generic path does (one row per kind of row)
+    (
+        "{ patients(first: 5) { edges { node { id fullName transfers { patient { id phone } } } } } }",
+        {},
+        True,
+    ),
+    (
+        "query($id: ID!) { patient(id: $id) { transfers { patient { fullName address } } } }",
+        {"id": "__commune"},
+        True,
+    ),
     # transfers and alerts
     (
         f"{{ transfers(first: 5) {{ totalCount pageInfo {{ hasNextPage endCursor }} edges {{ cursor node {{ {TRANSFER} }} }} }} }}",
