@@ -37,7 +37,6 @@ from sqlalchemy import (
     null,
     select,
     table,
-    true,
     union_all,
 )
 from sqlalchemy.dialects.postgresql import aggregate_order_by
@@ -67,7 +66,8 @@ from db.readplan import (
     Path,
     RootPlan,
 )
-from db.scope import declaration_visible, patient_visible
+from db.related import kept, table_of
+from db.scope import patient_visible, visible_of
 from domain.scope import Scope
 
 _NAME = re.compile(r"^[_A-Za-z][_0-9A-Za-z]*$")
@@ -92,10 +92,6 @@ class Answer:
 
     json: str
     items: int
-
-
-def _table(entity: str) -> FromClause:
-    return Base.metadata.tables[ENTITIES[entity].table]
 
 
 def _key(name: str) -> ColumnElement[Any]:
@@ -138,11 +134,11 @@ def _object(plan: ObjectPlan, source: FromClause) -> ColumnElement[Any]:
 
 def _nested(field: Nested, source: FromClause) -> ColumnElement[Any]:
     relation = field.relation
-    target = _table(relation.target).alias()
+    target = table_of(relation.target).alias()
     joined = target.c[relation.target_key] == source.c[relation.key]
     if isinstance(relation, Count):
-        kept = [target.c[column].in_(values) for column, values in relation.where]
-        return select(func.count()).select_from(target).where(joined, *kept).scalar_subquery()
+        counted = select(func.count()).select_from(target).where(joined, *kept(target, relation))
+        return counted.scalar_subquery()
     assert field.selection is not None  # noqa: S101 - only counts have no selection
     obj = _object(field.selection, target)
     if isinstance(relation, One):
@@ -154,10 +150,11 @@ def _nested(field: Nested, source: FromClause) -> ColumnElement[Any]:
         order = [target.c[c].desc() for c in relation.order]
         return select(obj).where(joined).order_by(*order).limit(1).scalar_subquery()
     assert isinstance(relation, Many)  # noqa: S101 - pages are NestedPage
-    kept = [target.c[column].in_(values) for column, values in relation.where]
     ordered = aggregate_order_by(obj, *[target.c[c] for c in relation.order])
     listed = func.coalesce(func.json_agg(ordered), EMPTY_LIST)
-    return select(listed).select_from(target).where(joined, *kept).scalar_subquery()
+    return (
+        select(listed).select_from(target).where(joined, *kept(target, relation)).scalar_subquery()
+    )
 
 
 def _visible(patient_id: ColumnElement[Any]) -> ColumnElement[bool]:
@@ -167,7 +164,7 @@ def _visible(patient_id: ColumnElement[Any]) -> ColumnElement[bool]:
 def _page(field: NestedPage, source: FromClause) -> ColumnElement[Any]:
     """A nested connection: `first` related rows after the cursor, newest first by id."""
     relation = field.relation
-    rows = _table(relation.target)
+    rows = table_of(relation.target)
     target = rows.alias()
     joined = target.c[relation.target_key] == source.c[relation.key]
     after = [target.c.id < field.after_id] if field.after_id is not None else []
@@ -250,7 +247,7 @@ class _Shape:
 
 
 def _stand_in(name: str, entity: str, columns: tuple[str, ...]) -> FromClause:
-    rows = _table(entity)
+    rows = table_of(entity)
     return table(name, *(column(c, rows.c[c].type) for c in columns))
 
 
@@ -353,16 +350,16 @@ def _audit(shown: FromClause, plan: RootPlan) -> CTE:
 def _reached(shown: FromClause, path: Path) -> Select[str]:
     """The ids (as text) of the rows reached from the answered rows along `path`, as far as
     they entered the answer (a patient only inside the reader's scope)."""
-    here, kept = shown, []
+    here, conditions = shown, []
     for step in path:
-        there = _table(step.target).alias()
-        kept.append(there.c[step.target_key] == here.c[step.key])
+        there = table_of(step.target).alias()
+        conditions.append(there.c[step.target_key] == here.c[step.key])
         if isinstance(step, Many):
-            kept += [there.c[column].in_(values) for column, values in step.where]
+            conditions += kept(there, step)
         elif step.scoped:
-            kept.append(_visible(there.c.id))
+            conditions.append(_visible(there.c.id))
         here = there
-    return select(cast(here.c.id, Text).label("i")).select_from(shown).where(*kept)
+    return select(cast(here.c.id, Text).label("i")).select_from(shown).where(*conditions)
 
 
 def _literal(count: int) -> ColumnElement[Any]:
@@ -397,7 +394,7 @@ async def read_page(
     by id, `first` rows after the cursor (keyset), one statement."""
     conditions = _page_conditions(scope, query)
     shape = _shape(plan, session.get_bind().dialect)
-    rows = _table(plan.item.entity)
+    rows = table_of(plan.item.entity)
     after = [rows.c.id < after_id] if after_id is not None else []
     page = (
         select(*(rows.c[c] for c in shape.columns))
@@ -423,7 +420,7 @@ async def read_list(
     else:
         conditions = facility_conditions(query)
     shape = _shape(plan, session.get_bind().dialect)
-    rows = _table(plan.item.entity)
+    rows = table_of(plan.item.entity)
     shown = select(*(rows.c[c] for c in shape.columns)).where(*conditions).cte("shown")
     return await _run(session, shape, [shown], scope, reader)
 
@@ -434,10 +431,9 @@ async def read_object(
     """A single-object root (`patient`, `declaration`, `area`) by its key, one statement
     (JSON null when unknown or out of scope)."""
     entity = ENTITIES[plan.item.entity]
-    visible = {"Patient": patient_visible, "Declaration": declaration_visible}.get(plan.item.entity)
     shape = _shape(plan, session.get_bind().dialect)
-    rows = _table(plan.item.entity)
-    allowed = true() if visible is None else visible(scope)
+    rows = table_of(plan.item.entity)
+    allowed = visible_of(entity.kind, scope)
     found = select(*(rows.c[c] for c in shape.columns)).where(rows.c[entity.key] == key, allowed)
     return await _run(session, shape, [found.cte("shown")], scope, reader)
 

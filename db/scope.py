@@ -69,6 +69,16 @@ def declaration_visible(scope: Scope) -> ColumnElement[bool]:
     return false()
 
 
+def visible_of(kind: str, scope: Scope) -> ColumnElement[bool]:
+    """Rows of a kind the scope may see: patients and declarations by their rules above;
+    reference data (areas, facilities) by everyone."""
+    if kind == "patient":
+        return patient_visible(scope)
+    if kind == "declaration":
+        return declaration_visible(scope)
+    return true()
+
+
 def patient_holdable(scope: Scope) -> ColumnElement[bool]:
     """Patients the scope may act on as the responsible side: its area's, or those held at
     its facility (not merely expected there)."""

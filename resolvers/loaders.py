@@ -156,8 +156,7 @@ class Loaders:
     @cached_property
     def latest_report(self) -> ByKeyLoader[int, HealthReport]:
         """The newest health report of each patient (`Patient.latestReport`)."""
-        declared = related.relation("Patient", "latestReport")
-        assert isinstance(declared, Newest)  # noqa: S101 - as ENTITIES declares it
+        declared = related.declared("Patient", "latestReport", Newest)
         return ByKeyLoader(self._sessions, _rows(declared), _key(declared.target_key))
 
     @cached_property
@@ -178,14 +177,11 @@ class Loaders:
     @cached_property
     def occupancy(self) -> CountLoader[int]:
         """Patients IN_FACILITY at each facility (`Facility.occupancy`)."""
-        declared = related.relation("Facility", "occupancy")
-        assert isinstance(declared, Count)  # noqa: S101 - as ENTITIES declares it
-        return CountLoader(self._sessions, declared)
+        return CountLoader(self._sessions, related.declared("Facility", "occupancy", Count))
 
     def _group(self, type_name: str, field: str) -> GroupLoader[Any, Any]:
         """A loader of the rows a `Many` relation declares, grouped by its key."""
-        declared = related.relation(type_name, field)
-        assert isinstance(declared, Many)  # noqa: S101 - as ENTITIES declares it
+        declared = related.declared(type_name, field, Many)
         return GroupLoader(self._sessions, _rows(declared), _key(declared.target_key))
 
 

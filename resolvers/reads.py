@@ -32,9 +32,7 @@ async def compiled(ctx: Context, plan: RootPlan, arguments: dict[str, Any]) -> A
     audit rows."""
     scope, who = ctx.principal.scope, audit.reader(ctx)
     if plan.form == "object":
-        key: int | str | None = str(arguments["code"]) if plan.field == "area" else None
-        if key is None:
-            key = parse_id(str(arguments["id"]))
+        key = str(arguments["code"]) if plan.field == "area" else parse_id(str(arguments["id"]))
         if key is None:
             return Answer("null", 0)  # an id that cannot exist: nothing, as for any other
         async with ctx.readers() as session:

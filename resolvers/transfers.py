@@ -134,8 +134,7 @@ async def accept(ctx: Context, transfer_id: str, *, force: bool) -> Transfer:
         _step(transfer, TransferStatus.ACCEPTED)
         if transfer.to_facility_id is not None and not force:
             facility = await queries.facility(session, transfer.to_facility_id)
-            occupancy = related.relation("Facility", "occupancy")  # as the API shows it
-            assert isinstance(occupancy, Count)  # noqa: S101 - as ENTITIES declares it
+            occupancy = related.declared("Facility", "occupancy", Count)  # as the API shows it
             counts = await related.counts_of(session, occupancy, [transfer.to_facility_id])
             used = counts.get(transfer.to_facility_id, 0)
             if (
