@@ -438,14 +438,72 @@ async def read_object(
     return await _run(session, shape, [found.cte("shown")], scope, reader)
 
 
+@dataclass(frozen=True)
+class Reached:
+    """Rows of `entity` whose personal `fields` a read returned (for the audit)."""
+
+    entity: str
+    fields: tuple[str, ...]
+    ids: tuple[str, ...]
+
+
+async def read_snapshot(
+    session: AsyncSession, plan: RootPlan, *, scope: Scope, row: object
+) -> tuple[str, list[Reached]]:
+    """An object's JSON from a snapshot of its row (`row`: a model instance, such as the
+    alert an event carries) instead of the table, with its relations read live inside
+    the reader's scope, in one statement; and the personal rows it returned. Nothing is
+    audited here: the caller audits each delivery."""
+    shape = _shape(plan, session.get_bind().dialect)
+    rows = table_of(plan.item.entity)
+    values = (literal(getattr(row, c), rows.c[c].type).label(c) for c in shape.columns)
+    ctes = [select(*values).cte("shown")]
+    reached = _reached_arrays(plan, session.get_bind().dialect)
+    arrays = (ids.label(f"r{n}") for n, (_, ids) in enumerate(reached))
+    columns = [shape.data.label("data"), *arrays]
+    if shape.scoped:
+        ctes.insert(0, _visible_cte(scope))
+    found = (await session.execute(select(*columns).add_cte(*ctes))).one()
+    returned = [
+        Reached(entity, fields, tuple(ids))
+        for ((entity, fields), _), ids in zip(reached, found[1:], strict=True)
+        if ids
+    ]
+    return found.data, returned
+
+
+@lru_cache(maxsize=512)
+def _reached_arrays(
+    plan: RootPlan, dialect: Dialect
+) -> tuple[tuple[tuple[str, tuple[str, ...]], ColumnElement[Any]], ...]:
+    """Per personal path of a plan, (entity, fields) and the ids it reaches as an array."""
+    shown = _stand_in("shown", plan.item.entity, _columns(plan))
+    arrays = []
+    for read in plan.personal:
+        for path, fields in read.paths:
+            ids = _reached(shown, path).subquery()
+            array = select(func.array_agg(ids.c.i)).scalar_subquery()
+            arrays.append(((read.entity, fields), _frozen(array, dialect)))
+    return tuple(arrays)
+
+
+def _visible_cte(scope: Scope) -> CTE:
+    """The patients the reader may see (inlined where a nested patient enters)."""
+    return (
+        select(Patient.id)
+        .where(patient_visible(scope))
+        .cte("visible")
+        .prefix_with("NOT MATERIALIZED")
+    )
+
+
 async def _run(
     session: AsyncSession, shape: _Shape, ctes: list[CTE], scope: Scope, reader: Reader
 ) -> Answer:
     columns: list[ColumnElement[Any]] = [shape.data.label("data"), shape.items.label("items")]
     values: dict[str, Any] = {}
     if shape.scoped:
-        visible = select(Patient.id).where(patient_visible(scope))
-        ctes.insert(0, visible.cte("visible").prefix_with("NOT MATERIALIZED"))
+        ctes.insert(0, _visible_cte(scope))
     if shape.audit is not None:
         ctes.append(shape.audit)
         written = select(func.count()).select_from(shape.audit).scalar_subquery()

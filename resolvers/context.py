@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
+from graphql import ExecutionResult, FragmentDefinitionNode, OperationDefinitionNode
+from graphql.execution.values import VariableValues
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from auth.directory import Directory
@@ -17,6 +19,21 @@ from db.models import Area
 from resolvers.audit import AuditWriter, PersonalReads
 from resolvers.loaders import Loaders
 from resolvers.polls import LiveStatisticsLimits, SharedPolls
+from resolvers.rows import EventRow
+
+
+class CompiledEvents(Protocol):
+    """Answers one subscription event with one statement (`server.compiled`)."""
+
+    async def event(
+        self,
+        ctx: Context,
+        operation: OperationDefinitionNode,
+        fragments: dict[str, FragmentDefinitionNode],
+        variables: VariableValues,
+        source: EventRow,
+    ) -> tuple[ExecutionResult, PersonalReads] | None:
+        """The event's result and its personal reads, or None: the generic executor."""
 
 
 @dataclass(frozen=True)
@@ -44,6 +61,8 @@ class Services:
     availability: Availability = field(default_factory=Availability)
     # personal reads delivered over WebSocket, written in batches (made by the server)
     audit_writer: AuditWriter | None = None
+    # subscription events answered by compiled reads (None: by the generic executor)
+    compiled_events: CompiledEvents | None = None
 
     def today(self) -> date:
         """The calendar day now, in the deployment's time zone (Asia/Ho_Chi_Minh)."""

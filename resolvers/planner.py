@@ -99,9 +99,14 @@ ROOT: Path = ()  # where an object sits: the relations from the root's items to 
 DEEP = None  # below a newest row or a nested page (personal data there is not compiled)
 
 
+def fragments_of(document: DocumentNode) -> dict[str, FragmentDefinitionNode]:
+    """The fragments a document defines, by name."""
+    return {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+
+
 def plan_operation(
     schema: GraphQLSchema,
-    document: DocumentNode,
+    fragments: dict[str, FragmentDefinitionNode],
     operation: OperationDefinitionNode,
     variables: VariableValues,
     role: Role | None,
@@ -110,9 +115,6 @@ def plan_operation(
     Unplannable says why there is none."""
     if operation.operation.value != "query":
         raise Unplannable(f"a {operation.operation.value} is not compiled")
-    fragments = {
-        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
-    }
     walker = _Walker(schema, fragments, variables, role)
     roots = list(walker.fields(operation.selection_set))
     if len(roots) != 1:
@@ -136,6 +138,59 @@ def plan_operation(
     connection, item = walker.connection(type_name, node.selection_set, (), ROOT)
     plan = RootPlan(name, "connection", item, connection, walker.personal())
     return Planned(plan, key, node, walker.denied())
+
+
+# subscriptions compiled: the event type, its object's field and the object's type
+EVENTS: dict[str, tuple[str, str, str]] = {"alertEvents": ("AlertEvent", "alert", "Alert")}
+EVENT_FIELDS = ("id", "type", "__typename")  # taken from the event itself
+
+
+@dataclass(frozen=True)
+class PlannedEvent:
+    """A subscription event's plan: the event's own fields (`fields`: response key and
+    name, in response order) and the plan of its object (the snapshot the event carries,
+    with everything below it read in one statement; None when not selected)."""
+
+    key: str
+    fields: tuple[tuple[str, str], ...]
+    plan: RootPlan | None
+    denied: tuple[Denied, ...]  # paths from the event (below the root key)
+
+
+def plan_event(
+    schema: GraphQLSchema,
+    fragments: dict[str, FragmentDefinitionNode],
+    operation: OperationDefinitionNode,
+    variables: VariableValues,
+    role: Role | None,
+) -> PlannedEvent:
+    """The plan of one event of a subscription operation, for principals of `role`;
+    Unplannable says why there is none."""
+    walker = _Walker(schema, fragments, variables, role)
+    roots = list(walker.fields(operation.selection_set))
+    name = roots[0][1].name.value if len(roots) == 1 else None
+    if operation.operation.value != "subscription" or name not in EVENTS:
+        raise Unplannable("only a subscription of alertEvents is compiled")
+    key, node = roots[0]
+    event_type, object_field, object_type = EVENTS[name]
+    graphql_type = schema.type_map[event_type]
+    assert isinstance(graphql_type, GraphQLObjectType)  # noqa: S101 - declared above
+    fields: list[tuple[str, str]] = []
+    item: ObjectPlan | None = None
+    for field_key, field_node in walker.fields(node.selection_set):
+        field_name = field_node.name.value
+        definition = graphql_type.fields.get(field_name)
+        if definition is not None and walker.rule(definition, event_type, field_name):
+            raise Unplannable(f"{event_type}.{field_name} is refused (the generic path says so)")
+        fields.append((field_key, field_name))
+        if field_name == object_field:
+            if item is not None:
+                raise Unplannable(f"`{object_field}` is selected under two keys")
+            item = walker.object(object_type, field_node.selection_set, (field_key,), ROOT)
+        elif field_name not in EVENT_FIELDS:
+            raise Unplannable(f"{event_type}.{field_name} is not compiled")
+    plan = None if item is None else RootPlan(name, "object", item, None, walker.personal())
+    return PlannedEvent(key, tuple(fields), plan, walker.denied())
 
 
 class _Walker:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from db.compiled import Answer, PageQuery, read_list, read_object, read_page
+from db.compiled import Answer, PageQuery, read_list, read_object, read_page, read_snapshot
 from db.queries.areas import AreaQuery, FacilityQuery
 from db.readplan import RootPlan
 from domain.enums import (
@@ -53,6 +53,19 @@ async def compiled(ctx: Context, plan: RootPlan, arguments: dict[str, Any]) -> A
         return await read_page(
             session, plan, scope=scope, query=query, first=size, after_id=after_id, reader=who
         )
+
+
+async def snapshot(ctx: Context, plan: RootPlan, row: object) -> tuple[str, audit.PersonalReads]:
+    """An event's object from the snapshot `row` it carries, read in one statement for
+    `ctx`'s scope; and the personal reads to audit for each subscriber it reaches."""
+    async with ctx.readers() as session:
+        json, reached = await read_snapshot(session, plan, scope=ctx.principal.scope, row=row)
+    reads = audit.PersonalReads()
+    for rows in reached:
+        for entity_id in rows.ids:
+            for name in rows.fields:
+                reads.add(rows.entity, entity_id, name)
+    return json, reads
 
 
 async def _page_query(ctx: Context, field: str, given: dict[str, Any]) -> PageQuery:

@@ -7,8 +7,10 @@ for each of 500 subscribers per process (41 % of a server's CPU in the alert ben
 
 Each event runs with a context of its own (fresh loaders: nothing stale from earlier
 events), and the personal reads of the shared execution are audited for every subscriber
-it is delivered to. The executor also turns the caller's mistakes found while building
-it (variables, an unknown operation) into BAD_USER_INPUT.
+it is delivered to. Where the server compiles reads, an alert event is answered by the
+same read plans as queries (`Services.compiled_events`): one statement per event and
+audience, from the alert snapshot the event carries. The executor also turns the caller's
+mistakes found while building it (variables, an unknown operation) into BAD_USER_INPUT.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from graphql import GraphQLError
 from resolvers.audit import PersonalReads, record_delivery
 from resolvers.context import Context
 from resolvers.errors import BadUserInput
+from resolvers.rows import EventRow
 from schema.fast_fields import FastLeafExecutor
 from schema.input_rules import variable_errors
 
@@ -74,6 +77,15 @@ class SharedEventExecutor(FastLeafExecutor):
         return self._deliver(results[key])
 
     async def _execute(self, serially: bool | None) -> tuple[Any, PersonalReads]:
+        context, row = self.context_value, getattr(self.root_value, "row", None)
+        if isinstance(context, Context) and isinstance(row, EventRow):
+            compiled = context.services.compiled_events
+            if compiled is not None:
+                answered = await compiled.event(
+                    context, self.operation, self.fragment_definitions, self.variable_values, row
+                )
+                if answered is not None:
+                    return answered
         outcome = super().execute_operation(serially)
         result = await outcome if self.is_awaitable(outcome) else outcome
         context = self.context_value

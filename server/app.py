@@ -63,7 +63,16 @@ def create_app(settings: Settings | None = None) -> Starlette:
         queue_size=settings.subscriber_queue_size,
     )
     jobs = Jobs.from_settings(settings, sessions, dsn) if settings.jobs else None
+    limits = Limits(
+        max_depth=settings.max_query_depth,
+        max_aliases=settings.max_aliases,
+        max_tokens=settings.max_tokens,
+        introspection=settings.introspection_enabled,
+    )
+    schema = build_schema(limits)
+    compiled = CompiledReads(schema) if settings.compiled_reads else None
     services = Services(
+        compiled_events=compiled,
         sessions=sessions,
         directory=Directory(sessions),
         signing_secret=secret,
@@ -85,14 +94,6 @@ def create_app(settings: Settings | None = None) -> Starlette:
     services.availability.watch(reader_engine)
     services.availability.watch(statistics_engine)
     verifier = verifier_from(settings, secret)
-    limits = Limits(
-        max_depth=settings.max_query_depth,
-        max_aliases=settings.max_aliases,
-        max_tokens=settings.max_tokens,
-        introspection=settings.introspection_enabled,
-    )
-    schema = build_schema(limits)
-    compiled = CompiledReads(schema) if settings.compiled_reads else None
     graphql = GraphQLApp(
         schema,
         services=services,

@@ -29,15 +29,28 @@ from graphql import (
     validate,
     visit,
 )
+from graphql import ExecutionResult as GraphQLExecutionResult
 from graphql.execution.values import VariableValues, get_argument_values, get_variable_values
 from graphql.language import Visitor
 from strawberry.types.execution import ExecutionResult
 
 from db.compiled import Answer
+from db.errors import is_unavailable
 from resolvers import reads
+from resolvers.audit import PersonalReads
 from resolvers.context import Context
 from resolvers.errors import CodedError
-from resolvers.planner import ROOTS, Planned, Step, Unplannable, plan_operation
+from resolvers.planner import (
+    ROOTS,
+    Planned,
+    PlannedEvent,
+    Step,
+    Unplannable,
+    fragments_of,
+    plan_event,
+    plan_operation,
+)
+from resolvers.rows import EventRow
 from schema import Schema, export_sdl
 from schema.caches import TextCache, parsed
 from schema.input_rules import variable_errors
@@ -66,6 +79,10 @@ class CompiledReads:
         self.parsed = schema.document_caches.parsed
         self.documents: TextCache[_Document | bool] = TextCache()  # False: not for us
         self.plans: OrderedDict[Hashable, Planned | None] = OrderedDict()
+        # subscriptions' plans, by operation node (kept alive here, so its id stays its own)
+        self.events: OrderedDict[Hashable, tuple[OperationDefinitionNode, PlannedEvent | None]] = (
+            OrderedDict()
+        )
 
     def _document(self, text: str) -> _Document | None:
         known = self.documents.get(text)
@@ -100,7 +117,7 @@ class CompiledReads:
             return self.plans[key]
         try:
             planned: Planned | None = plan_operation(
-                self.schema, parsed.document, operation, variables, ctx.principal.role
+                self.schema, fragments_of(parsed.document), operation, variables, ctx.principal.role
             )
         except Unplannable as reason:
             log.debug("not compiled (%s): %.80s", reason, text)
@@ -108,6 +125,72 @@ class CompiledReads:
         self.plans[key] = planned
         if len(self.plans) > MAX_PLANS:
             self.plans.popitem(last=False)
+        return planned
+
+    async def event(
+        self,
+        ctx: Context,
+        operation: OperationDefinitionNode,
+        fragments: dict[str, FragmentDefinitionNode],
+        variables: VariableValues,
+        source: EventRow,
+    ) -> tuple[GraphQLExecutionResult, PersonalReads] | None:
+        """One subscription event for `ctx`'s audience: its own fields from the event, its
+        object from the snapshot the event carries, what lies below read in one statement;
+        and the personal reads to audit per delivery. None: the generic executor answers."""
+        planned = self._event_plan(operation, fragments, variables, ctx)
+        if planned is None:
+            return None
+        value: dict[str, Any] = {}
+        personal = PersonalReads()
+        for key, name in planned.fields:
+            if name == "__typename":
+                value[key] = "AlertEvent"
+            elif name == "id":
+                value[key] = str(source.id)
+            elif name == "type":
+                value[key] = source.type.value
+            elif planned.plan is not None:
+                try:
+                    json, personal = await reads.snapshot(ctx, planned.plan, source.alert)
+                except Exception as exc:
+                    if not is_unavailable(exc):  # an outage: the generic path reports it
+                        log.exception("compiled event failed; the generic executor answers")
+                    return None
+                value[key] = orjson.loads(json)
+        errors = [
+            GraphQLError(
+                denied.message, nodes=[denied.node], path=path, extensions={"code": denied.code}
+            )
+            for denied in planned.denied
+            for path in _places(value, denied.path, [planned.key])
+        ]
+        return GraphQLExecutionResult({planned.key: value}, errors or None), personal
+
+    def _event_plan(
+        self,
+        operation: OperationDefinitionNode,
+        fragments: dict[str, FragmentDefinitionNode],
+        variables: VariableValues,
+        ctx: Context,
+    ) -> PlannedEvent | None:
+        """The plan of a subscription's events, kept per (operation, role, variables)."""
+        switches = tuple(sorted((k, repr(v)) for k, v in variables.coerced.items()))
+        key = (id(operation), ctx.principal.role, switches)
+        known = self.events.get(key)
+        if known is not None and known[0] is operation:  # the same node, not a reused id
+            self.events.move_to_end(key)
+            return known[1]
+        try:
+            planned: PlannedEvent | None = plan_event(
+                self.schema, fragments, operation, variables, ctx.principal.role
+            )
+        except Unplannable as reason:
+            log.debug("event not compiled (%s)", reason)
+            planned = None
+        self.events[key] = (operation, planned)
+        if len(self.events) > MAX_PLANS:
+            self.events.popitem(last=False)
         return planned
 
     async def execute(

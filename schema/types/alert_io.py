@@ -47,6 +47,8 @@ class AlertEvent:
     )
     # results of executing this event, shared by subscribers with the same audience
     shared_results: strawberry.Private[dict[Hashable, Any]]
+    # the event delivered (compiled reads answer from it: schema/sharing.py)
+    row: strawberry.Private[EventRow]
 
     @classmethod
     def from_row(cls, row: EventRow) -> AlertEvent:
@@ -58,6 +60,7 @@ class AlertEvent:
                 type=row.type,
                 alert=Alert.from_model(row.alert),
                 shared_results={},
+                row=row,
             )
             row.shared["view"] = view
         return view
