@@ -189,6 +189,8 @@ def plan_event(
             item = walker.object(object_type, field_node.selection_set, (field_key,), ROOT)
         elif field_name not in EVENT_FIELDS:
             raise Unplannable(f"{event_type}.{field_name} is not compiled")
+    if item is not None and not any(isinstance(f, Nested | NestedPage) for f in item.fields):
+        raise Unplannable(f"only the {object_field}'s own fields: its snapshot answers them")
     plan = None if item is None else RootPlan(name, "object", item, None, walker.personal())
     return PlannedEvent(key, tuple(fields), plan, walker.denied())
 

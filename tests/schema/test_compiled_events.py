@@ -52,6 +52,11 @@ DOCUMENTS: list[tuple[str, dict[str, Any]]] = [
         {},
     ),
     ("subscription($after: ID) { alertEvents(afterId: $after) { type id } }", {}),
+    # the alert's own fields only: no statement, the generic executor reads the snapshot
+    (
+        "subscription($after: ID) { alertEvents(afterId: $after) { alert { id kind raisedAt } } }",
+        {},
+    ),
 ]
 
 
