@@ -98,6 +98,27 @@ class TestKind(Enum):
     PCR = "PCR"
 
 
+class TestOutcome(Enum):
+    """What a test showed (INVALID: the test failed and says nothing)."""
+
+    __test__ = False  # not a pytest test class
+
+    POSITIVE = "POSITIVE"
+    NEGATIVE = "NEGATIVE"
+    INVALID = "INVALID"
+
+
+class TestSupervision(Enum):
+    """Who took a test: staff, the patient under a health worker's direct or remote
+    supervision, or the patient alone (counts once staff confirm it)."""
+
+    __test__ = False  # not a pytest test class
+
+    STAFF = "STAFF"
+    SELF_SUPERVISED = "SELF_SUPERVISED"
+    SELF = "SELF"
+
+
 class TransferStatus(Enum):
     """State of a tier transfer."""
 
