@@ -12,7 +12,8 @@ filter is built, and asyncpg prepares the statement once per connection."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date
 from functools import lru_cache
 from typing import Any
 
@@ -20,6 +21,7 @@ from sqlalchemy import (
     ARRAY,
     CTE,
     ColumnElement,
+    Date,
     Float,
     FromClause,
     Select,
@@ -73,6 +75,7 @@ from domain.scope import Scope
 _NAME = re.compile(r"^[_A-Za-z][_0-9A-Za-z]*$")
 EMPTY_LIST: ColumnElement[Any] = literal_column("'[]'::json")
 VISIBLE = table("visible", column("id"))  # stand-in: the patients the reader may see
+TODAY = table("today", column("d"))  # stand-in: today's date where the deployment is
 
 PageQuery = PatientQuery | DeclarationQuery | TransferQuery | AlertQuery
 ListQuery = AreaQuery | FacilityQuery
@@ -114,6 +117,10 @@ def _value(column: KeyedColumnElement[Any], kind: str) -> ColumnElement[Any]:
         return case((micros == 0, whole), else_=fine)
     if kind == "float":
         return cast(column, Float)
+    if kind == "day_number":
+        return select(TODAY.c.d - column + 1).scalar_subquery()
+    if kind == "due":
+        return func.coalesce(select(column <= TODAY.c.d).scalar_subquery(), False)
     return column
 
 
@@ -150,7 +157,8 @@ def _nested(field: Nested, source: FromClause) -> ColumnElement[Any]:
         order = [target.c[c].desc() for c in relation.order]
         return select(obj).where(joined).order_by(*order).limit(1).scalar_subquery()
     assert isinstance(relation, Many)  # noqa: S101 - pages are NestedPage
-    ordered = aggregate_order_by(obj, *[target.c[c] for c in relation.order])
+    columns = [target.c[c] for c in relation.order]
+    ordered = aggregate_order_by(obj, *(c.desc() if relation.newest_first else c for c in columns))
     listed = func.coalesce(func.json_agg(ordered), EMPTY_LIST)
     return (
         select(listed).select_from(target).where(joined, *kept(target, relation)).scalar_subquery()
@@ -244,6 +252,7 @@ class _Shape:
     audit: CTE | None  # the audit rows of the personal fields read (reader as parameters)
     counted: bool  # totalCount is asked for: the `matching` CTE is needed
     scoped: bool  # a nested patient enters: the `visible` CTE is needed
+    dated: bool = False  # a field depends on today's date: the `today` CTE is needed
 
 
 def _stand_in(name: str, entity: str, columns: tuple[str, ...]) -> FromClause:
@@ -268,6 +277,18 @@ def _object_columns(plan: ObjectPlan, *also: str) -> tuple[str, ...]:
     return tuple(sorted(wanted))
 
 
+def _dated(plan: ObjectPlan) -> bool:
+    """Whether a field at or below `plan` is read against today's date."""
+    for field in plan.fields:
+        if isinstance(field, Leaf) and field.column.kind in ("day_number", "due"):
+            return True
+        if isinstance(field, NestedPage) and _dated(field.item):
+            return True
+        if isinstance(field, Nested) and field.selection is not None and _dated(field.selection):
+            return True
+    return False
+
+
 def _scoped(plan: ObjectPlan) -> bool:
     """Whether a patient enters somewhere below (its scope is then checked there)."""
     for field in plan.fields:
@@ -282,6 +303,11 @@ def _scoped(plan: ObjectPlan) -> bool:
 
 @lru_cache(maxsize=512)
 def _shape(plan: RootPlan, dialect: Dialect) -> _Shape:
+    shape = _shape_of(plan, dialect)
+    return replace(shape, dated=_dated(plan.item))
+
+
+def _shape_of(plan: RootPlan, dialect: Dialect) -> _Shape:
     columns = _columns(plan)
     shown = _stand_in("shown", plan.item.entity, columns)
     items = select(func.count()).select_from(shown).scalar_subquery()
@@ -389,6 +415,7 @@ async def read_page(
     first: int,
     after_id: int | None,
     reader: Reader,
+    today: date,
 ) -> Answer:
     """A connection root (`patients`, `declarations`, `transfers`, `alerts`): newest first
     by id, `first` rows after the cursor (keyset), one statement."""
@@ -408,11 +435,17 @@ async def read_page(
     if shape.counted:
         counted = select(func.count().label("n")).select_from(rows).where(*conditions)
         ctes.append(counted.cte("matching"))
-    return await _run(session, shape, ctes, scope, reader)
+    return await _run(session, shape, ctes, scope, reader, today)
 
 
 async def read_list(
-    session: AsyncSession, plan: RootPlan, *, scope: Scope, query: ListQuery, reader: Reader
+    session: AsyncSession,
+    plan: RootPlan,
+    *,
+    scope: Scope,
+    query: ListQuery,
+    reader: Reader,
+    today: date,
 ) -> Answer:
     """A plain list root (`areas`, `facilities`) in the plan's order, one statement."""
     if isinstance(query, AreaQuery):
@@ -422,11 +455,17 @@ async def read_list(
     shape = _shape(plan, session.get_bind().dialect)
     rows = table_of(plan.item.entity)
     shown = select(*(rows.c[c] for c in shape.columns)).where(*conditions).cte("shown")
-    return await _run(session, shape, [shown], scope, reader)
+    return await _run(session, shape, [shown], scope, reader, today)
 
 
 async def read_object(
-    session: AsyncSession, plan: RootPlan, *, scope: Scope, key: int | str, reader: Reader
+    session: AsyncSession,
+    plan: RootPlan,
+    *,
+    scope: Scope,
+    key: int | str,
+    reader: Reader,
+    today: date,
 ) -> Answer:
     """A single-object root (`patient`, `declaration`, `area`) by its key, one statement
     (JSON null when unknown or out of scope)."""
@@ -435,7 +474,7 @@ async def read_object(
     rows = table_of(plan.item.entity)
     allowed = visible_of(entity.kind, scope)
     found = select(*(rows.c[c] for c in shape.columns)).where(rows.c[entity.key] == key, allowed)
-    return await _run(session, shape, [found.cte("shown")], scope, reader)
+    return await _run(session, shape, [found.cte("shown")], scope, reader, today)
 
 
 @dataclass(frozen=True)
@@ -448,7 +487,7 @@ class Reached:
 
 
 async def read_snapshot(
-    session: AsyncSession, plan: RootPlan, *, scope: Scope, row: object
+    session: AsyncSession, plan: RootPlan, *, scope: Scope, row: object, today: date
 ) -> tuple[str, list[Reached]]:
     """An object's JSON from a snapshot of its row (`row`: a model instance, such as the
     alert an event carries) instead of the table, with its relations read live inside
@@ -461,9 +500,9 @@ async def read_snapshot(
     reached = _reached_arrays(plan, session.get_bind().dialect)
     arrays = (ids.label(f"r{n}") for n, (_, ids) in enumerate(reached))
     columns = [shape.data.label("data"), *arrays]
-    if shape.scoped:
-        ctes.insert(0, _visible_cte(scope))
-    found = (await session.execute(select(*columns).add_cte(*ctes))).one()
+    found = (
+        await session.execute(select(*columns).add_cte(*_context(shape, scope, today), *ctes))
+    ).one()
     returned = [
         Reached(entity, fields, tuple(ids))
         for ((entity, fields), _), ids in zip(reached, found[1:], strict=True)
@@ -487,6 +526,16 @@ def _reached_arrays(
     return tuple(arrays)
 
 
+def _context(shape: _Shape, scope: Scope, today: date) -> list[CTE]:
+    """The per-request CTEs a shape reads: the patients in scope, today's date."""
+    ctes = []
+    if shape.scoped:
+        ctes.append(_visible_cte(scope))
+    if shape.dated:
+        ctes.append(select(literal(today, Date).label("d")).cte("today"))
+    return ctes
+
+
 def _visible_cte(scope: Scope) -> CTE:
     """The patients the reader may see (inlined where a nested patient enters)."""
     return (
@@ -498,12 +547,16 @@ def _visible_cte(scope: Scope) -> CTE:
 
 
 async def _run(
-    session: AsyncSession, shape: _Shape, ctes: list[CTE], scope: Scope, reader: Reader
+    session: AsyncSession,
+    shape: _Shape,
+    ctes: list[CTE],
+    scope: Scope,
+    reader: Reader,
+    today: date,
 ) -> Answer:
     columns: list[ColumnElement[Any]] = [shape.data.label("data"), shape.items.label("items")]
     values: dict[str, Any] = {}
-    if shape.scoped:
-        ctes.insert(0, _visible_cte(scope))
+    ctes[:0] = _context(shape, scope, today)
     if shape.audit is not None:
         ctes.append(shape.audit)
         written = select(func.count()).select_from(shape.audit).scalar_subquery()

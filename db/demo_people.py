@@ -124,9 +124,6 @@ class CaseWriter:
             "home_province_code": place.commune.province_code,
             "home_district_code": place.district.code,
             "home_commune_code": place.commune.code,
-            "comorbidities": rng.sample(
-                ["DIABETES", "HYPERTENSION", "COPD", "OBESITY"], k=rng.choice([0, 0, 0, 1, 2])
-            ),
             "vaccination_doses": rng.choice([0, 1, 2, 2, 2, 3]),
             "citizen_subject": self.citizen_subject(n),
             "confirmed_at": confirmed,

@@ -42,6 +42,8 @@ from domain.enums import (
     Severity,
     Sex,
     TestKind,
+    TestOutcome,
+    TestSupervision,
     TransferStatus,
 )
 
@@ -131,8 +133,15 @@ class Patient(Base):
     home_province_code: Mapped[str] = mapped_column(AREA_CODE)
     home_district_code: Mapped[str] = mapped_column(AREA_CODE)
     home_commune_code: Mapped[str] = mapped_column(ForeignKey("areas.code"))
-    comorbidities: Mapped[list[str]] = mapped_column(TEXT_ARRAY, server_default="{}")
     vaccination_doses: Mapped[int] = mapped_column(SmallInteger, server_default=text("0"))
+    pregnant: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    breastfeeding: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    # release from isolation (domain/release.py), kept current by every test recorded
+    isolation_started_on: Mapped[date] = mapped_column(Date)  # day 1
+    earliest_release_on: Mapped[date] = mapped_column(Date)
+    release_due_on: Mapped[date | None] = mapped_column(Date)  # null: a test is needed
+    required_test: Mapped[TestKind | None] = mapped_column(enum_column(TestKind, "test_kind"))
+    release_rule_set: Mapped[str] = mapped_column(String(32))
     needs_facility_assessment: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
     assessment_reason: Mapped[str | None] = mapped_column(Text)
     assigned_staff_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -144,6 +153,7 @@ class Patient(Base):
         enum_column(DischargeOutcome, "discharge_outcome")
     )
     discharge_note: Mapped[str | None] = mapped_column(Text)
+    discharge_override_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = now_column()
     updated_at: Mapped[datetime] = now_column()
 
@@ -159,6 +169,67 @@ class Patient(Base):
         Index("ix_patients_phone_dob", "phone", "date_of_birth"),
         Index("ix_patients_citizen_subject", "citizen_subject"),
         Index("ix_patients_facility_status", "facility_id", "status"),  # occupancy
+        # the commune's release work list
+        Index("ix_patients_commune_release_due", "home_commune_code", "release_due_on"),
+    )
+
+
+class Comorbidity(Base):
+    """A comorbidity of a patient, as recorded (free text, e.g. "tăng huyết áp")."""
+
+    __tablename__ = "comorbidities"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"))
+    name: Mapped[str] = mapped_column(Text)
+
+    __table_args__ = (Index("ix_comorbidities_patient_id", "patient_id", "id"),)
+
+
+class Vaccination(Base):
+    """A COVID-19 vaccine dose a patient received."""
+
+    __tablename__ = "vaccinations"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"))
+    vaccine: Mapped[str] = mapped_column(Text)
+    dose_number: Mapped[int] = mapped_column(SmallInteger)
+    given_on: Mapped[date | None] = mapped_column(Date)
+
+    __table_args__ = (
+        CheckConstraint("dose_number BETWEEN 1 AND 10", name="dose_number_range"),
+        Index("ix_vaccinations_patient_id", "patient_id", "id"),
+    )
+
+
+class TestResult(Base):
+    """A COVID-19 test of a patient: the positive one that opened the case, follow-ups."""
+
+    __test__ = False  # not a pytest test class
+    __tablename__ = "test_results"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"))
+    kind: Mapped[TestKind] = mapped_column(enum_column(TestKind, "test_kind"))
+    result: Mapped[TestOutcome] = mapped_column(enum_column(TestOutcome, "test_outcome"))
+    taken_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    ct_value: Mapped[Decimal | None] = mapped_column(Numeric(4, 1))
+    supervision: Mapped[TestSupervision] = mapped_column(
+        enum_column(TestSupervision, "test_supervision")
+    )
+    facility_id: Mapped[int | None] = mapped_column(ForeignKey("facilities.id"))
+    recorded_by: Mapped[str] = mapped_column(String(128))
+    recorded_role: Mapped[Role] = mapped_column(enum_column(Role, "role"))
+    confirmed_by: Mapped[str | None] = mapped_column(String(128))
+    confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    idempotency_key: Mapped[str | None] = mapped_column(String(128))
+    created_at: Mapped[datetime] = now_column()
+
+    __table_args__ = (
+        UniqueConstraint("recorded_by", "idempotency_key"),
+        CheckConstraint("ct_value BETWEEN 0 AND 50", name="ct_value_range"),
+        Index("ix_test_results_patient_id", "patient_id", "id"),
     )
 
 

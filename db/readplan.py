@@ -9,7 +9,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-Kind = Literal["id", "text", "int", "float", "bool", "enum", "date", "datetime", "list"]
+Kind = Literal[
+    "id", "text", "int", "float", "bool", "enum", "date", "datetime", "list",
+    "day_number",  # a day 1's date, read as the day number today has (day 1: that date)
+    "due",  # a date, read as whether today is on or after it (false when null)
+]  # fmt: skip
 
 
 # --- the mapping: each type's table, columns and relations, declared once -------------
@@ -46,13 +50,15 @@ class Newest:
 
 @dataclass(frozen=True)
 class Many:
-    """Related rows in `order` (oldest first), kept where `column` is one of `values`."""
+    """Related rows in `order` (oldest first, or newest first when `newest_first`), kept
+    where `column` is one of `values`."""
 
     target: str
     key: str
     target_key: str
     order: tuple[str, ...]
     where: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    newest_first: bool = False
 
 
 @dataclass(frozen=True)
@@ -116,6 +122,53 @@ ENTITIES: dict[str, Entity] = {
             "clinicalNotes": Many("ClinicalNote", "id", "patient_id", ("id",)),
             "transfers": Many("Transfer", "id", "patient_id", ("id",)),
             "openAlerts": Many("Alert", "id", "patient_id", ("id",), _OPEN_ALERTS),
+            "comorbidities": Many("Comorbidity", "id", "patient_id", ("id",)),
+            "vaccinations": Many("Vaccination", "id", "patient_id", ("dose_number", "id")),
+            "pregnant": Column("pregnant", "bool"),
+            "breastfeeding": Column("breastfeeding", "bool"),
+            "testResults": Many(
+                "TestResult", "id", "patient_id", ("taken_at", "id"), newest_first=True
+            ),
+            "isolation": One("Isolation", "id", "id"),
+            "dischargeOverrideReason": Column("discharge_override_reason"),
+        },
+    ),
+    "Isolation": Entity(
+        "patients",
+        "isolation",
+        {
+            "dayNumber": Column("isolation_started_on", "day_number"),
+            "startedOn": Column("isolation_started_on", "date"),
+            "earliestReleaseOn": Column("earliest_release_on", "date"),
+            "releaseDue": Column("release_due_on", "due"),
+            "requiredTest": Column("required_test", "enum"),
+            "ruleSet": Column("release_rule_set"),
+        },
+    ),
+    "Comorbidity": Entity("comorbidities", "comorbidity", {"name": Column("name")}),
+    "Vaccination": Entity(
+        "vaccinations",
+        "vaccination",
+        {
+            "vaccine": Column("vaccine"),
+            "doseNumber": Column("dose_number", "int"),
+            "givenOn": Column("given_on", "date"),
+        },
+    ),
+    "TestResult": Entity(
+        "test_results",
+        "test",
+        {
+            "id": Column("id", "id"),
+            "kind": Column("kind", "enum"),
+            "result": Column("result", "enum"),
+            "takenAt": Column("taken_at", "datetime"),
+            "ctValue": Column("ct_value", "float"),
+            "supervision": Column("supervision", "enum"),
+            "facility": One("Facility", "facility_id", "id"),
+            "recordedBy": Column("recorded_by"),
+            "confirmedBy": Column("confirmed_by"),
+            "confirmedAt": Column("confirmed_at", "datetime"),
         },
     ),
     "Declaration": Entity(

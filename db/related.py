@@ -46,7 +46,8 @@ async def rows_of(
     stmt = select(target).where(key.in_(keys))
     if isinstance(related, Many):
         stmt = stmt.where(*kept(target, related))
-        stmt = stmt.order_by(key, *(target.c[c] for c in related.order))
+        order = (target.c[c].desc() if related.newest_first else target.c[c] for c in related.order)
+        stmt = stmt.order_by(key, *order)
     elif isinstance(related, Newest):
         newest = (target.c[c].desc() for c in related.order)
         stmt = stmt.ext(distinct_on(key)).order_by(key, *newest)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,11 +25,10 @@ from domain.enums import (
 from resolvers import filters
 from resolvers.audit import log_change
 from resolvers.context import Context
-from resolvers.errors import BadUserInput, Conflict, InvalidInput
+from resolvers.errors import BadUserInput, Conflict, Forbidden, InvalidInput
 from resolvers.ids import parse_id
 from resolvers.patients import lock_acting_for, lock_visible
 
-MIN_HOME_DAYS = 7  # CLINICAL.md: end of home treatment
 MAX_NOTE = 2000
 SEVERITY_ORDER = list(Severity)
 
@@ -233,26 +232,33 @@ async def _staff_for(session: AsyncSession, patient: Patient, staff_id: str) -> 
 
 @dataclass(frozen=True)
 class Discharge:
-    """How treatment ended."""
+    """How treatment ended; `override_reason`: why RECOVERED goes ahead although the release
+    rule does not hold yet (health staff only)."""
 
     outcome: DischargeOutcome
     note: str | None = None
+    override_reason: str | None = None
 
 
 async def discharge(ctx: Context, patient_id: str, given: Discharge) -> Patient:
-    """End treatment; RECOVERED needs the minimum days unless a note explains why."""
+    """End treatment. RECOVERED needs the release rule to hold today (`Patient.isolation`),
+    or a health worker's override with a reason (audited, kept on the record)."""
     note = filters.optional_text("input.note", given.note, MAX_NOTE)
+    override = filters.optional_text("input.override.reason", given.override_reason, MAX_NOTE)
+    if given.override_reason is not None and not override:
+        raise BadUserInput("input.override.reason", "must say why the rule is overridden")
     principal = ctx.principal
-    now = datetime.now(UTC)
+    now, today = datetime.now(UTC), ctx.services.today()
     async with ctx.sessions.begin() as session:
         patient = await lock_visible(session, ctx, patient_id)
         _require_active(patient, "be discharged")
-        early = now - patient.confirmed_at < timedelta(days=MIN_HOME_DAYS)
-        if given.outcome is DischargeOutcome.RECOVERED and early and not note:
-            raise BadUserInput(
-                "input.note",
-                f"RECOVERED before {MIN_HOME_DAYS} days after confirmation needs a note saying why",
-            )
+        due = patient.release_due_on is not None and patient.release_due_on <= today
+        if given.outcome is DischargeOutcome.RECOVERED and not due:
+            if override is None:
+                raise Conflict(_not_due(patient, today))
+            if principal.role is not Role.HEALTH_STAFF:
+                raise Forbidden("only health staff may override the release rule")
+            patient.discharge_override_reason = override
         patient.status = PatientStatus(given.outcome.value)
         patient.discharge_outcome = given.outcome
         patient.discharge_note = note
@@ -270,6 +276,28 @@ async def discharge(ctx: Context, patient_id: str, given: Discharge) -> Patient:
             action="DISCHARGE_PATIENT",
             entity="patient",
             entity_ids=[str(patient.id)],
-            detail=given.outcome.value,
+            detail=given.outcome.value
+            + (
+                f"; release rule overridden: {override}"
+                if override and patient.discharge_override_reason
+                else ""
+            ),
         )
     return patient
+
+
+def _not_due(patient: Patient, today: date) -> str:
+    """Why the release rule does not hold today, naming the rule and the days."""
+    day = (today - patient.isolation_started_on).days + 1
+    rule = patient.release_rule_set
+    if patient.release_due_on is not None:
+        due = (patient.release_due_on - patient.isolation_started_on).days + 1
+        return (
+            f"release rule {rule}: release is due on day {due} "
+            f"({patient.release_due_on.isoformat()}), today is day {day}"
+        )
+    test = patient.required_test.value if patient.required_test else "test"
+    return (
+        f"release rule {rule}: a negative {test} on or after "
+        f"{patient.earliest_release_on.isoformat()} is needed before release, today is day {day}"
+    )

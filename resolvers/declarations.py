@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -12,10 +12,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.models import Area, Declaration, Patient
 from db.queries import declarations as queries
 from db.queries import patients as patient_queries
+from db.queries import treatment as treatment_queries
 from domain import intake
 from domain.clinical import Vitals, check_ranges
 from domain.eligibility import home_care
-from domain.enums import DeclarationKind, DeclarationStatus, PatientStatus
+from domain.enums import (
+    DeclarationKind,
+    DeclarationStatus,
+    PatientStatus,
+    Role,
+    TestOutcome,
+    TestSupervision,
+)
 from domain.paging import Page
 from resolvers import filters
 from resolvers.audit import log_change
@@ -253,6 +261,7 @@ async def _new_patient(
 ) -> Patient:
     today: date = ctx.services.today()
     doses = given.vaccination_doses or 0
+    self_test = found.kind is DeclarationKind.SELF_TEST
     fit = home_care(
         age_years=intake.age_on(found.date_of_birth, today),
         symptoms=tuple(found.symptoms),
@@ -278,13 +287,38 @@ async def _new_patient(
         home_province_code=found.province_code,
         home_district_code=found.district_code,
         home_commune_code=found.commune_code,
-        comorbidities=list(given.comorbidities),
         vaccination_doses=doses,
+        pregnant=False,
+        breastfeeding=False,
+        isolation_started_on=found.tested_on,  # day 1: the day of the positive test
         needs_facility_assessment=not fit.eligible,
         assessment_reason=fit.reason,
         citizen_subject=found.citizen_subject,
         confirmed_at=now,
     )
+    await treatment_queries.replace_profile(
+        session, patient.id, comorbidities=given.comorbidities, vaccinations=None
+    )
+    # the positive test that opened the case is the record's first test result; verifying
+    # the declaration confirms a home test
+    noon = datetime.combine(found.tested_on, time(12), ctx.services.timezone)
+    await treatment_queries.add_test(
+        session,
+        {
+            "patient_id": patient.id,
+            "kind": found.test_kind,
+            "result": TestOutcome.POSITIVE,
+            "taken_at": noon,
+            "supervision": TestSupervision.SELF if self_test else TestSupervision.STAFF,
+            "facility_id": found.facility_id,
+            "recorded_by": found.submitted_by,
+            "recorded_role": Role.CITIZEN if self_test else Role.SCREENING_STAFF,
+            "confirmed_by": ctx.principal.subject if self_test else None,
+            "confirmed_at": now if self_test else None,
+            "idempotency_key": f"declaration:{found.id}",
+        },
+    )
+    await treatment_queries.refresh_release(session, patient, ctx.services.timezone)
     await log_change(
         session,
         ctx,

@@ -14,10 +14,21 @@ from aiodataloader import DataLoader
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db import related
-from db.models import Alert, Area, ClinicalNote, Facility, HealthReport, Patient, Transfer
+from db.models import (
+    Alert,
+    Area,
+    ClinicalNote,
+    Comorbidity,
+    Facility,
+    HealthReport,
+    Patient,
+    TestResult,
+    Transfer,
+    Vaccination,
+)
 from db.queries import areas as area_queries
 from db.queries import patients as patient_queries
-from db.readplan import Count, Many, Newest
+from db.readplan import Count, Many, Newest, One
 from domain.scope import Scope
 
 K = TypeVar("K", bound=Hashable)
@@ -175,6 +186,27 @@ class Loaders:
         return self._group("Patient", "clinicalNotes")
 
     @cached_property
+    def comorbidities(self) -> GroupLoader[int, Comorbidity]:
+        """Comorbidities of each patient (`Patient.comorbidities`)."""
+        return self._group("Patient", "comorbidities")
+
+    @cached_property
+    def vaccinations(self) -> GroupLoader[int, Vaccination]:
+        """Vaccine doses of each patient (`Patient.vaccinations`)."""
+        return self._group("Patient", "vaccinations")
+
+    @cached_property
+    def test_results(self) -> GroupLoader[int, TestResult]:
+        """Test results of each patient, newest first (`Patient.testResults`)."""
+        return self._group("Patient", "testResults")
+
+    @cached_property
+    def isolation(self) -> ByKeyLoader[int, Any]:
+        """The release columns of each patient (`Patient.isolation`), as table rows."""
+        declared = related.declared("Patient", "isolation", One)
+        return ByKeyLoader(self._sessions, _rows(declared), _key(declared.target_key))
+
+    @cached_property
     def occupancy(self) -> CountLoader[int]:
         """Patients IN_FACILITY at each facility (`Facility.occupancy`)."""
         return CountLoader(self._sessions, related.declared("Facility", "occupancy", Count))
@@ -186,7 +218,7 @@ class Loaders:
 
 
 def _rows(
-    declared: Newest | Many,
+    declared: One | Newest | Many,
 ) -> Callable[[AsyncSession, Sequence[Any]], Awaitable[Sequence[Any]]]:
     async def fetch(session: AsyncSession, keys: Sequence[Any]) -> Sequence[Any]:
         return await related.rows_of(session, declared, keys)

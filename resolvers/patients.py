@@ -40,6 +40,7 @@ class PatientListFilter:
     facility_id: str | None = None
     report_overdue: bool | None = None
     search: str | None = None
+    release_due: bool | None = None
 
 
 async def patient(ctx: Context, patient_id: str) -> Patient | None:
@@ -81,6 +82,8 @@ async def list_query(ctx: Context, given: PatientListFilter) -> queries.PatientQ
         tier=filters.tier("filter.tier", given.tier),
         report_overdue=given.report_overdue,
         overdue_before=datetime.now(UTC) - ctx.services.report_interval,
+        release_due=given.release_due,
+        today=ctx.services.today(),
     )
     if given.area_code is not None:
         level = await area_level(ctx, given.area_code)

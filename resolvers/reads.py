@@ -30,13 +30,13 @@ from resolvers.pagination import decode_cursor, page_size
 async def compiled(ctx: Context, plan: RootPlan, arguments: dict[str, Any]) -> Answer:
     """The root field of `plan` with its (coerced) `arguments`, in one statement with its
     audit rows."""
-    scope, who = ctx.principal.scope, audit.reader(ctx)
+    scope, who, today = ctx.principal.scope, audit.reader(ctx), ctx.services.today()
     if plan.form == "object":
         key = str(arguments["code"]) if plan.field == "area" else parse_id(str(arguments["id"]))
         if key is None:
             return Answer("null", 0)  # an id that cannot exist: nothing, as for any other
         async with ctx.readers() as session:
-            return await read_object(session, plan, scope=scope, key=key, reader=who)
+            return await read_object(session, plan, scope=scope, key=key, reader=who, today=today)
     if plan.form == "list":
         listed: AreaQuery | FacilityQuery
         if plan.field == "areas":
@@ -45,13 +45,22 @@ async def compiled(ctx: Context, plan: RootPlan, arguments: dict[str, Any]) -> A
             tier = filters.tier("tier", arguments.get("tier"))
             listed = FacilityQuery(_text(arguments.get("areaCode")), tier)
         async with ctx.readers() as session:
-            return await read_list(session, plan, scope=scope, query=listed, reader=who)
+            return await read_list(
+                session, plan, scope=scope, query=listed, reader=who, today=today
+            )
     query = await _page_query(ctx, plan.field, arguments.get("filter") or {})
     size = page_size(arguments.get("first"))
     after_id = decode_cursor(arguments.get("after"), plan.kind)
     async with ctx.readers() as session:
         return await read_page(
-            session, plan, scope=scope, query=query, first=size, after_id=after_id, reader=who
+            session,
+            plan,
+            scope=scope,
+            query=query,
+            first=size,
+            after_id=after_id,
+            reader=who,
+            today=today,
         )
 
 
@@ -59,7 +68,9 @@ async def snapshot(ctx: Context, plan: RootPlan, row: object) -> tuple[str, audi
     """An event's object from the snapshot `row` it carries, read in one statement for
     `ctx`'s scope; and the personal reads to audit for each subscriber it reaches."""
     async with ctx.readers() as session:
-        json, reached = await read_snapshot(session, plan, scope=ctx.principal.scope, row=row)
+        json, reached = await read_snapshot(
+            session, plan, scope=ctx.principal.scope, row=row, today=ctx.services.today()
+        )
     reads = audit.PersonalReads()
     for rows in reached:
         for entity_id in rows.ids:
@@ -82,6 +93,7 @@ async def _page_query(ctx: Context, field: str, given: dict[str, Any]) -> PageQu
                 facility_id=_text(given.get("facilityId")),
                 report_overdue=given.get("reportOverdue"),
                 search=given.get("search"),
+                release_due=given.get("releaseDue"),
             ),
         )
     statuses = tuple(given.get("status") or ())

@@ -16,11 +16,14 @@ from db.models import (
     Alert,
     Area,
     ClinicalNote,
+    Comorbidity,
     Declaration,
     Facility,
     HealthReport,
     Patient,
+    TestResult,
     Transfer,
+    Vaccination,
 )
 from db.queries.alerts import EventRow
 from db.readplan import ENTITIES, Column, One
@@ -29,12 +32,15 @@ __all__ = [
     "Alert",
     "Area",
     "ClinicalNote",
+    "Comorbidity",
     "Declaration",
     "EventRow",
     "Facility",
     "HealthReport",
     "Patient",
+    "TestResult",
     "Transfer",
+    "Vaccination",
     "values_of",
 ]
 
@@ -42,9 +48,12 @@ __all__ = [
 def values_of(type_name: str, row: Any) -> dict[str, Any]:
     """The keyword arguments of schema type `type_name` for `row`: every column field under
     its Python name (the GraphQL name in snake case), as the generic path serialises it, and
-    the key of every related row under the key column's name."""
+    the key of every related row under the key column's name. Fields read against today's
+    date are left to the type (it knows the deployment's today)."""
     values: dict[str, Any] = {}
     for name, column, kind in _reads(type_name):
+        if kind in ("day_number", "due"):
+            continue
         value = getattr(row, column)
         if value is not None:
             if kind == "id":

@@ -10,6 +10,7 @@ from resolvers import auth as resolve_auth
 from resolvers import care as resolve_care
 from resolvers import declarations as resolve_declarations
 from resolvers import transfers as resolve_transfers
+from resolvers import treatment as resolve_treatment
 from resolvers.context import Context
 from schema.permissions import allow, public
 from schema.types.alert_io import SosInput
@@ -24,6 +25,7 @@ from schema.types.declaration import (
 from schema.types.me import AuthPayload, Me
 from schema.types.patient import Patient
 from schema.types.transfer import Transfer, TransferRequestInput
+from schema.types.treatment import ClinicalProfileInput, TestResult, TestResultInput
 
 REVIEWERS = (Role.LOCAL_OFFICIAL, Role.HEALTH_STAFF)
 ALERT_HANDLERS = (Role.LOCAL_OFFICIAL, Role.HEALTH_STAFF, Role.HOSPITAL_STAFF)
@@ -219,7 +221,8 @@ class Mutation:
 
     @strawberry.mutation(
         description=(
-            "End treatment with an outcome. RECOVERED before the minimum days needs a note. "
+            "End treatment with an outcome. RECOVERED needs the release rule to hold today "
+            "(`Patient.isolation.releaseDue`) or a health worker's `override` with a reason. "
             "Open alerts are resolved and an open transfer is cancelled; reports are refused after."
         ),
         extensions=allow(*CLINICAL_STAFF),
@@ -229,6 +232,64 @@ class Mutation:
     ) -> Patient:
         row = await resolve_care.discharge(info.context, str(id), input.to_discharge())
         return Patient.from_model(row)
+
+    @strawberry.mutation(
+        description=(
+            "Correct a patient's clinical profile (comorbidities, vaccinations, pregnancy, "
+            "breastfeeding): health and hospital staff, for a patient in scope."
+        ),
+        extensions=allow(*CLINICAL_STAFF),
+    )
+    async def update_clinical_profile(
+        self,
+        info: strawberry.Info[Context],
+        patient_id: strawberry.ID,
+        input: ClinicalProfileInput,
+    ) -> Patient:
+        changes = resolve_treatment.ProfileChanges(
+            comorbidities=None if input.comorbidities is None else tuple(input.comorbidities),
+            vaccinations=None
+            if input.vaccinations is None
+            else tuple((v.vaccine, v.dose_number, v.given_on) for v in input.vaccinations),
+            pregnant=input.pregnant,
+            breastfeeding=input.breastfeeding,
+        )
+        row = await resolve_treatment.update_profile(info.context, str(patient_id), changes)
+        return Patient.from_model(row)
+
+    @strawberry.mutation(
+        description=(
+            "Record a test result: a citizen for themselves (SELF: counts toward release once "
+            "staff confirm it), staff for a patient in scope (STAFF or SELF_SUPERVISED). "
+            "Idempotent by `idempotencyKey`."
+        ),
+        extensions=allow(Role.CITIZEN, *CLINICAL_STAFF),
+    )
+    async def record_test_result(
+        self, info: strawberry.Info[Context], input: TestResultInput
+    ) -> TestResult:
+        given = resolve_treatment.TestInput(
+            idempotency_key=input.idempotency_key,
+            kind=input.kind,
+            result=input.result,
+            taken_at=input.taken_at,
+            patient_id=None if input.patient_id is None else str(input.patient_id),
+            supervision=input.supervision,
+            ct_value=input.ct_value,
+        )
+        return TestResult.from_model(await resolve_treatment.record_test(info.context, given))
+
+    @strawberry.mutation(
+        description=(
+            "Confirm a patient's own (SELF) test, e.g. after a video call: it then counts "
+            "toward release. Staff, for a patient in scope."
+        ),
+        extensions=allow(*CLINICAL_STAFF),
+    )
+    async def confirm_test_result(
+        self, info: strawberry.Info[Context], id: strawberry.ID
+    ) -> TestResult:
+        return TestResult.from_model(await resolve_treatment.confirm_test(info.context, str(id)))
 
     @strawberry.mutation(
         description=(

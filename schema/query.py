@@ -125,6 +125,7 @@ class Query:
             facility_id=None if given.facility_id is None else str(given.facility_id),
             report_overdue=given.report_overdue,
             search=given.search,
+            release_due=given.release_due,
         )
         page = await resolve_patients.patients(
             info.context,

@@ -32,6 +32,9 @@ class PatientQuery:
     report_overdue: bool | None = None
     overdue_before: datetime | None = None
     search: str | None = None
+    # with `today`: True keeps only patients at home whose release is due (the work list)
+    release_due: bool | None = None
+    today: date | None = None
 
 
 def overdue(cutoff: datetime) -> ColumnElement[bool]:
@@ -58,6 +61,11 @@ def patient_conditions(scope: Scope, query: PatientQuery) -> list[ColumnElement[
     if query.report_overdue is not None and query.overdue_before is not None:
         late = overdue(query.overdue_before)
         conditions.append(late if query.report_overdue else not_(late))
+    if query.release_due is not None and query.today is not None:
+        due = and_(
+            Patient.status == PatientStatus.HOME_TREATMENT, Patient.release_due_on <= query.today
+        )
+        conditions.append(due if query.release_due else not_(due))
     if query.search:
         pattern = "%" + query.search.replace("\\", "").replace("%", "").replace("_", " ") + "%"
         conditions.append(or_(Patient.full_name.ilike(pattern), Patient.phone.like(pattern)))

@@ -60,13 +60,24 @@ class PatientUpdateInput:
         return PatientChanges(self.phone, self.address, staff)
 
 
+@strawberry.input(description="A health worker's reason to discharge before release is due.")
+class DischargeOverrideInput:
+    reason: str = strawberry.field(description="Why, 1-2000 characters (kept on the record).")
+
+
 @strawberry.input(description="How treatment ended.")
 class DischargeInput:
     outcome: DischargeOutcome = strawberry.field(description="RECOVERED, DECEASED or MOVED_AWAY.")
-    note: str | None = strawberry.field(
-        default=None, description="Required for RECOVERED before the minimum days of treatment."
+    note: str | None = strawberry.field(default=None, description="A note on the discharge.")
+    override: DischargeOverrideInput | None = strawberry.field(
+        default=None,
+        description=(
+            "RECOVERED although the release rule does not hold yet (health staff only; audited "
+            "and shown on the record as `dischargeOverrideReason`)."
+        ),
     )
 
     def to_discharge(self) -> Discharge:
         """The resolver's view of this input."""
-        return Discharge(self.outcome, self.note)
+        reason = None if self.override is None else self.override.reason
+        return Discharge(self.outcome, self.note, reason)

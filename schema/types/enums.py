@@ -21,6 +21,8 @@ from domain.enums import (
     Severity,
     Sex,
     TestKind,
+    TestOutcome,
+    TestSupervision,
     TransferStatus,
 )
 
@@ -45,6 +47,11 @@ strawberry.enum(
     description="Review state: PENDING until the commune verifies, rejects or finds a duplicate.",
 )
 strawberry.enum(TestKind, description="Kind of COVID-19 test.")
+strawberry.enum(TestOutcome, description="What a test showed (INVALID: it says nothing).")
+strawberry.enum(
+    TestSupervision,
+    description="Who took a test: staff, the patient under supervision, or the patient alone.",
+)
 
 strawberry.enum(TransferStatus, description="State of a tier transfer (chuyển tầng).")
 strawberry.enum(DischargeOutcome, description="How treatment ended.")
@@ -69,4 +76,6 @@ __all__ = [
     "Severity",
     "Sex",
     "TestKind",
+    "TestOutcome",
+    "TestSupervision",
 ]

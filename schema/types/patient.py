@@ -17,6 +17,7 @@ from schema.types.area import Area, Facility, area_of, facility_of
 from schema.types.care import Alert, ClinicalNote, HealthReport
 from schema.types.enums import PatientStatus, Severity, Sex
 from schema.types.pagination import Connection, connection
+from schema.types.treatment import Comorbidity, Isolation, TestResult, Vaccination
 
 if TYPE_CHECKING:
     from schema.types.transfer import Transfer
@@ -62,6 +63,20 @@ class Patient:
     )
     assessment_reason: str | None = strawberry.field(
         description="Why the case needs a facility assessment; null when it does not."
+    )
+    pregnant: bool | None = strawberry.field(
+        description="Pregnant now (clinical detail).", extensions=clinical(*CLINICAL_DATA_ROLES)
+    )
+    breastfeeding: bool | None = strawberry.field(
+        description="Breastfeeding now (clinical detail).",
+        extensions=clinical(*CLINICAL_DATA_ROLES),
+    )
+    discharge_override_reason: str | None = strawberry.field(
+        description=(
+            "Why a RECOVERED discharge went ahead although release was not due (health staff "
+            "override); null otherwise."
+        ),
+        extensions=clinical(*CLINICAL_STAFF),
     )
     home_commune_code: strawberry.Private[str]
     facility_id: strawberry.Private[int | None]
@@ -109,6 +124,49 @@ class Patient:
             lambda found: [ClinicalNote.from_model(r) for r in found],
         )
 
+    @strawberry.field(
+        description="Comorbidities as recorded (clinical detail).",
+        extensions=clinical(*CLINICAL_DATA_ROLES),
+    )
+    def comorbidities(self, info: strawberry.Info[Context]) -> list[Comorbidity] | None:
+        return now_or_later(
+            info.context.loaders.comorbidities.load(int(self.id)),
+            lambda found: [Comorbidity.from_model(r) for r in found],
+        )
+
+    @strawberry.field(
+        description="COVID-19 vaccine doses, by dose number (clinical detail).",
+        extensions=clinical(*CLINICAL_DATA_ROLES),
+    )
+    def vaccinations(self, info: strawberry.Info[Context]) -> list[Vaccination] | None:
+        return now_or_later(
+            info.context.loaders.vaccinations.load(int(self.id)),
+            lambda found: [Vaccination.from_model(r) for r in found],
+        )
+
+    @strawberry.field(
+        description=(
+            "Test results, newest first; the positive test that opened the case is the oldest "
+            "(clinical detail)."
+        ),
+        extensions=clinical(*CLINICAL_DATA_ROLES),
+    )
+    def test_results(self, info: strawberry.Info[Context]) -> list[TestResult] | None:
+        return now_or_later(
+            info.context.loaders.test_results.load(int(self.id)),
+            lambda found: [TestResult.from_model(r) for r in found],
+        )
+
+    @strawberry.field(
+        description="Home isolation and release against the release rule (clinical detail).",
+        extensions=clinical(*CLINICAL_DATA_ROLES),
+    )
+    def isolation(self, info: strawberry.Info[Context]) -> Isolation | None:
+        return now_or_later(
+            info.context.loaders.isolation.load(int(self.id)),
+            lambda row: None if row is None else Isolation.from_model(row),
+        )
+
     @strawberry.field(description="Every tier transfer of the patient, oldest first.")
     def transfers(
         self, info: strawberry.Info[Context]
@@ -153,4 +211,11 @@ class PatientFilter:
     search: str | None = strawberry.field(
         default=None,
         description="Part of the full name or phone (only for roles that may read personal data).",
+    )
+    release_due: bool | None = strawberry.field(
+        default=None,
+        description=(
+            "true: only patients at home whose release from isolation is due today (the "
+            "commune's work list; `Patient.isolation`); false: only the others."
+        ),
     )

@@ -33,6 +33,9 @@ TABLES = {
     "daily_counts",
     "current_counts",
     "rollup_state",
+    "comorbidities",
+    "vaccinations",
+    "test_results",
 }
 
 

@@ -41,6 +41,9 @@ async def new_patient(
     return patient.id, token_of(subject, Role.CITIZEN)
 
 
+RECORD_TEST = "mutation($i: TestResultInput!) { recordTestResult(input: $i) { id result } }"
+
+
 def report(**values: Any) -> dict[str, Any]:
     return {"input": {"idempotencyKey": secrets.token_hex(8), **values}}
 
@@ -318,12 +321,16 @@ async def test_discharge_rules(
     recent, citizen = await new_patient(sessions, commune)
     await gql(client, REPORT, report(spo2=92), citizen)  # opens an alert
     early = await gql(client, mutation, {"id": str(recent), "i": {"outcome": "RECOVERED"}}, token)
-    assert code_of(early) == "BAD_USER_INPUT"
-    assert "input.note" in early["errors"][0]["message"]
+    assert code_of(early) == "CONFLICT"
+    assert "vn-moh-2022-release" in early["errors"][0]["message"]
+    assert "today is day 1" in early["errors"][0]["message"]
     explained = await gql(
         client,
         mutation,
-        {"id": str(recent), "i": {"outcome": "RECOVERED", "note": "Test nhanh âm tính 2 lần"}},
+        {
+            "id": str(recent),
+            "i": {"outcome": "RECOVERED", "override": {"reason": "Test nhanh âm tính 2 lần"}},
+        },
         token,
     )
     assert explained["data"]["dischargePatient"] == {"status": "RECOVERED", "openAlerts": []}
@@ -339,6 +346,15 @@ async def test_discharge_rules(
     week, _ = await new_patient(
         sessions, commune, confirmed_at=datetime.now(UTC) - timedelta(days=8)
     )
+    negative = {
+        "idempotencyKey": secrets.token_hex(8),
+        "patientId": str(week),
+        "kind": "RAPID_ANTIGEN",
+        "result": "NEGATIVE",
+        "takenAt": datetime.now(UTC).isoformat(),
+    }
+    recorded = await gql(client, RECORD_TEST, {"i": negative}, token)
+    assert "errors" not in recorded, recorded
     done = await gql(client, mutation, {"id": str(week), "i": {"outcome": "RECOVERED"}}, token)
     assert done["data"]["dischargePatient"]["status"] == "RECOVERED"
     async with sessions() as session:

@@ -52,6 +52,12 @@ TRANSFER = """id status fromTier toTier reason rejectionReason requestedAt accep
 ALERT = """id kind status severity message raisedAt acknowledgedAt resolvedAt escalationLevel
   pressCount lastPressedAt patient { id caseCode fullName latestReport { spo2 } }"""
 
+TREATMENT = """pregnant breastfeeding dischargeOverrideReason comorbidities { name }
+  vaccinations { vaccine doseNumber givenOn }
+  testResults { id kind result takenAt ctValue supervision recordedBy confirmedBy confirmedAt
+    facility { name } }
+  isolation { dayNumber startedOn earliestReleaseOn releaseDue requiredTest ruleSet }"""
+
 # (document, variables, compiled): every root field the compiled path handles, nested,
 # with fragments, aliases, variables, @include/@skip, filters, empty pages and nulls
 CORPUS: list[tuple[str, dict[str, Any], bool]] = [
@@ -117,6 +123,23 @@ CORPUS: list[tuple[str, dict[str, Any], bool]] = [
     ),
     ("query($id: ID!) { patient(id: $id) { " + ITEM + " } }", {"id": "__commune"}, True),
     ("query($id: ID!) { patient(id: $id) { id caseCode fullName } }", {"id": "__province"}, True),
+    (
+        "query($id: ID!) { patient(id: $id) { id " + TREATMENT + " } }",
+        {"id": "__commune"},
+        True,
+    ),
+    (
+        "query($f: PatientFilter) { patients(first: 20, filter: $f) { totalCount edges { node { id "
+        + TREATMENT
+        + " } } } }",
+        {"f": {"releaseDue": False}},
+        True,
+    ),
+    (
+        "query($f: PatientFilter) { patients(filter: $f) { totalCount edges { node { id isolation { releaseDue } } } } }",
+        {"f": {"releaseDue": True}},
+        True,
+    ),
     (
         "query($id: ID!) { p: patient(id: $id) { id phone latestReport { spo2 } } }",
         {"id": "__at_tier3"},

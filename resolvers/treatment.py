@@ -1,0 +1,189 @@
+"""The treatment record: the clinical profile, follow-up tests and their confirmation,
+each kept against the release rule (`domain/release.py`) in the same transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from db.models import Patient, TestResult
+from db.queries import treatment as queries
+from domain.enums import ACTIVE_PATIENT_STATUSES, Role, TestKind, TestOutcome, TestSupervision
+from resolvers.audit import log_change
+from resolvers.context import Context
+from resolvers.errors import Conflict, InvalidInput, NotFound
+from resolvers.ids import parse_id, shown
+from resolvers.patients import lock_acting_for, lock_visible
+
+MAX_COMORBIDITIES, MAX_NAME = 20, 100
+MAX_DOSE = 10
+FIRST_TEST_DAY = datetime(2020, 1, 1, tzinfo=UTC)  # no COVID-19 test before this
+CLOCK_SKEW = timedelta(minutes=5)  # a device clock a little ahead is not an error
+
+
+@dataclass(frozen=True)
+class ProfileChanges:
+    """Corrections to the clinical profile; None leaves a part as it is."""
+
+    comorbidities: tuple[str, ...] | None = None
+    vaccinations: tuple[tuple[str, int, date | None], ...] | None = None
+    pregnant: bool | None = None
+    breastfeeding: bool | None = None
+
+
+async def update_profile(ctx: Context, patient_id: str, changes: ProfileChanges) -> Patient:
+    """Correct a patient's comorbidities, vaccinations, pregnancy or breastfeeding; the
+    release rule is judged again (vaccination decides day 10 or 14)."""
+    today = ctx.services.today()
+    problems: list[tuple[str, str]] = []
+    names = None
+    if changes.comorbidities is not None:
+        names = tuple(" ".join(c.split()) for c in changes.comorbidities)
+        if len(names) > MAX_COMORBIDITIES:
+            problems.append(("input.comorbidities", f"must hold at most {MAX_COMORBIDITIES}"))
+        for n, name in enumerate(names):
+            if not 1 <= len(name) <= MAX_NAME:
+                problems.append(
+                    (f"input.comorbidities[{n}]", f"must be 1 to {MAX_NAME} characters")
+                )
+    doses = None
+    if changes.vaccinations is not None:
+        doses = tuple((" ".join(v.split()), d, on) for v, d, on in changes.vaccinations)
+        for n, (vaccine, dose, on) in enumerate(doses):
+            where = f"input.vaccinations[{n}]"
+            if not 1 <= len(vaccine) <= MAX_NAME:
+                problems.append((f"{where}.vaccine", f"must be 1 to {MAX_NAME} characters"))
+            if not 1 <= dose <= MAX_DOSE:
+                problems.append((f"{where}.doseNumber", f"must be between 1 and {MAX_DOSE}"))
+            if on is not None and on > today:
+                problems.append((f"{where}.givenOn", "must not be in the future"))
+        if len({d for _, d, _ in doses}) != len(doses):
+            problems.append(("input.vaccinations", "each dose number must appear once"))
+    if problems:
+        raise InvalidInput(problems)
+    async with ctx.sessions.begin() as session:
+        patient = await lock_visible(session, ctx, patient_id)
+        fields = []
+        await queries.replace_profile(session, patient.id, comorbidities=names, vaccinations=doses)
+        if names is not None:
+            fields.append("comorbidities")
+        if doses is not None:
+            patient.vaccination_doses = max((d for _, d, _ in doses), default=0)
+            fields.append("vaccinations")
+        if changes.pregnant is not None:
+            patient.pregnant = changes.pregnant
+            fields.append("pregnant")
+        if changes.breastfeeding is not None:
+            patient.breastfeeding = changes.breastfeeding
+            fields.append("breastfeeding")
+        await queries.refresh_release(session, patient, ctx.services.timezone)
+        patient.updated_at = datetime.now(UTC)
+        await log_change(
+            session,
+            ctx,
+            action="UPDATE_CLINICAL_PROFILE",
+            entity="patient",
+            entity_ids=[str(patient.id)],
+            fields=fields,
+        )
+    return patient
+
+
+@dataclass(frozen=True)
+class TestInput:
+    """A test result as submitted."""
+
+    __test__ = False  # not a pytest test class
+
+    idempotency_key: str
+    kind: TestKind
+    result: TestOutcome
+    taken_at: datetime
+    patient_id: str | None = None
+    supervision: TestSupervision | None = None
+    ct_value: float | None = None
+
+
+async def record_test(ctx: Context, given: TestInput) -> TestResult:
+    """A test result: a citizen's own (SELF: it counts toward release once staff confirm
+    it), or staff's for a patient in scope (STAFF or SELF_SUPERVISED). A retry with the same
+    key returns the first result."""
+    principal = ctx.principal
+    citizen = principal.role is Role.CITIZEN
+    supervision = given.supervision or (TestSupervision.SELF if citizen else TestSupervision.STAFF)
+    problems: list[tuple[str, str]] = []
+    if not 1 <= len(given.idempotency_key.strip()) <= 128:
+        problems.append(("input.idempotencyKey", "must be 1 to 128 characters"))
+    if given.taken_at.tzinfo is None:
+        problems.append(("input.takenAt", "must carry a time zone offset"))
+    elif given.taken_at > datetime.now(UTC) + CLOCK_SKEW:
+        problems.append(("input.takenAt", "must not be in the future"))
+    elif given.taken_at < FIRST_TEST_DAY:
+        problems.append(("input.takenAt", "must be on or after 2020-01-01"))
+    if citizen and supervision is not TestSupervision.SELF:
+        problems.append(("input.supervision", "a citizen's own test is SELF: staff confirm it"))
+    if not citizen and supervision is TestSupervision.SELF:
+        problems.append(("input.supervision", "staff record STAFF or SELF_SUPERVISED tests"))
+    if given.ct_value is not None and not 0 <= given.ct_value <= 50:
+        problems.append(("input.ctValue", "must be between 0 and 50"))
+    if given.ct_value is not None and given.kind is not TestKind.PCR:
+        problems.append(("input.ctValue", "only a PCR test has a Ct value"))
+    if problems:
+        raise InvalidInput(problems)
+    async with ctx.sessions.begin() as session:
+        patient = await lock_acting_for(session, ctx, given.patient_id)
+        if patient.status not in ACTIVE_PATIENT_STATUSES:
+            raise Conflict(f"patient {patient.id} is {patient.status.value}; cannot record a test")
+        row, created = await queries.add_test(
+            session,
+            {
+                "patient_id": patient.id,
+                "kind": given.kind,
+                "result": given.result,
+                "taken_at": given.taken_at,
+                "ct_value": given.ct_value,
+                "supervision": supervision,
+                "facility_id": principal.facility.id if principal.facility else None,
+                "recorded_by": principal.subject,
+                "recorded_role": principal.role,
+                "idempotency_key": given.idempotency_key.strip(),
+            },
+        )
+        if created:
+            await queries.refresh_release(session, patient, ctx.services.timezone)
+            await log_change(
+                session,
+                ctx,
+                action="RECORD_TEST_RESULT",
+                entity="patient",
+                entity_ids=[str(patient.id)],
+                detail=f"test {row.id}: {row.kind.value} {row.result.value}",
+            )
+    return row
+
+
+async def confirm_test(ctx: Context, test_id: str) -> TestResult:
+    """Staff confirm a patient's own test (e.g. after a video call): it then counts toward
+    release. Confirming it again changes nothing."""
+    async with ctx.sessions.begin() as session:
+        row_id = parse_id(test_id)
+        found = None if row_id is None else await queries.test_for_update(session, row_id)
+        if found is None:
+            raise NotFound(f"test result {shown(test_id)} not found")
+        patient = await lock_visible(session, ctx, str(found.patient_id))  # scope
+        if found.supervision is not TestSupervision.SELF:
+            raise Conflict(f"test result {found.id} was taken by or with staff; nothing to confirm")
+        if found.confirmed_at is None:
+            found.confirmed_by = ctx.principal.subject
+            found.confirmed_at = datetime.now(UTC)
+            await session.flush()
+            await queries.refresh_release(session, patient, ctx.services.timezone)
+            await log_change(
+                session,
+                ctx,
+                action="CONFIRM_TEST_RESULT",
+                entity="patient",
+                entity_ids=[str(patient.id)],
+                detail=f"test {found.id}",
+            )
+    return found

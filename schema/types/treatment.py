@@ -1,0 +1,133 @@
+"""The treatment record of a patient: clinical profile, tests, isolation and release."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import strawberry
+
+from resolvers import rows
+from resolvers.context import Context
+from schema.types.area import Facility, facility_of
+from schema.types.enums import TestKind, TestOutcome, TestSupervision
+
+
+@strawberry.type(description="A comorbidity of the patient, as recorded (e.g. tăng huyết áp).")
+class Comorbidity:
+    name: str = strawberry.field(description="The condition, as recorded.")
+
+    @classmethod
+    def from_model(cls, row: rows.Comorbidity) -> Comorbidity:
+        return cls(**rows.values_of("Comorbidity", row))
+
+
+@strawberry.type(description="A COVID-19 vaccine dose the patient received.")
+class Vaccination:
+    vaccine: str = strawberry.field(description="Vaccine name (e.g. AstraZeneca, Vero Cell).")
+    dose_number: int = strawberry.field(description="Which dose: 1, 2, 3…")
+    given_on: date | None = strawberry.field(description="When it was given, if known.")
+
+    @classmethod
+    def from_model(cls, row: rows.Vaccination) -> Vaccination:
+        return cls(**rows.values_of("Vaccination", row))
+
+
+@strawberry.type(description="A COVID-19 test of the patient: the first positive one, follow-ups.")
+class TestResult:
+    __test__ = False  # not a pytest test class
+
+    id: strawberry.ID = strawberry.field(description="Test result id.")
+    kind: TestKind = strawberry.field(description="Rapid antigen or PCR.")
+    result: TestOutcome = strawberry.field(description="What the test showed.")
+    taken_at: datetime = strawberry.field(description="When the sample was taken.")
+    ct_value: float | None = strawberry.field(description="PCR cycle threshold, when known.")
+    supervision: TestSupervision = strawberry.field(
+        description=(
+            "Who took it: staff, the patient under supervision, or the patient alone (counts "
+            "toward release only once confirmed)."
+        )
+    )
+    recorded_by: str = strawberry.field(description="Who recorded it (username or subject).")
+    confirmed_by: str | None = strawberry.field(
+        description="Staff who confirmed a self-test; null for staff and supervised tests."
+    )
+    confirmed_at: datetime | None = strawberry.field(description="When it was confirmed.")
+    facility_id: strawberry.Private[int | None]
+
+    @classmethod
+    def from_model(cls, row: rows.TestResult) -> TestResult:
+        return cls(**rows.values_of("TestResult", row))
+
+    @strawberry.field(description="The facility that took or read the test, if any.")
+    def facility(self, info: strawberry.Info[Context]) -> Facility | None:
+        return facility_of(info, self.facility_id)
+
+
+@strawberry.type(
+    description=(
+        "Home isolation against the release rule (vn-moh-2022-release): day 1 is the day of "
+        "the first positive test; a negative test on or after day 7 ends it, a positive one "
+        "moves the end to day 10 (fully vaccinated) or 14 (others)."
+    )
+)
+class Isolation:
+    started_on: date = strawberry.field(description="Day 1: the day of the first positive test.")
+    earliest_release_on: date = strawberry.field(
+        description="The first day release may happen (day 7 until a test says otherwise)."
+    )
+    required_test: TestKind | None = strawberry.field(
+        description="The test still needed before release (on or after day 7); null when none."
+    )
+    rule_set: str = strawberry.field(description="Version of the release rule that judged it.")
+    due_on: strawberry.Private[date | None]
+
+    @classmethod
+    def from_model(cls, row: rows.Patient) -> Isolation:
+        return cls(**rows.values_of("Isolation", row), due_on=row.release_due_on)
+
+    @strawberry.field(description="Day N of isolation today (day 1: the first positive test).")
+    def day_number(self, info: strawberry.Info[Context]) -> int:
+        return (info.context.services.today() - self.started_on).days + 1
+
+    @strawberry.field(description="Whether the patient may be released today.")
+    def release_due(self, info: strawberry.Info[Context]) -> bool:
+        return self.due_on is not None and self.due_on <= info.context.services.today()
+
+
+@strawberry.input(description="A vaccine dose.")
+class VaccinationInput:
+    vaccine: str = strawberry.field(description="Vaccine name, 1-100 characters.")
+    dose_number: int = strawberry.field(description="Which dose, 1-10.")
+    given_on: date | None = strawberry.field(default=None, description="When, if known.")
+
+
+@strawberry.input(description="Corrections to the clinical profile; omitted fields stay.")
+class ClinicalProfileInput:
+    comorbidities: list[str] | None = strawberry.field(
+        default=None, description="Replaces the list (at most 20, each 1-100 characters)."
+    )
+    vaccinations: list[VaccinationInput] | None = strawberry.field(
+        default=None, description="Replaces the list (distinct dose numbers)."
+    )
+    pregnant: bool | None = strawberry.field(default=None, description="Pregnant now.")
+    breastfeeding: bool | None = strawberry.field(default=None, description="Breastfeeding now.")
+
+
+@strawberry.input(description="A test result to record.")
+class TestResultInput:
+    __test__ = False  # not a pytest test class
+
+    idempotency_key: str = strawberry.field(
+        description="Client-generated key: a retry returns the same test result."
+    )
+    kind: TestKind = strawberry.field(description="Rapid antigen or PCR.")
+    result: TestOutcome = strawberry.field(description="What it showed.")
+    taken_at: datetime = strawberry.field(description="When the sample was taken (not ahead).")
+    patient_id: strawberry.ID | None = strawberry.field(
+        default=None, description="The patient (staff); a citizen records for themselves."
+    )
+    supervision: TestSupervision | None = strawberry.field(
+        default=None,
+        description="STAFF (default for staff) or SELF_SUPERVISED; a citizen's test is SELF.",
+    )
+    ct_value: float | None = strawberry.field(default=None, description="PCR Ct value, 0-50.")

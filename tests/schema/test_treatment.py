@@ -1,0 +1,194 @@
+"""The treatment record through the API: the first positive test, follow-up tests and
+their confirmation, the release rule on the record and in the work list, the clinical
+profile, and discharge refused until release is due."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import httpx
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from db.demo import SeedResult
+from tests.conftest import gql
+from tests.factories import make_declaration
+from tests.schema.test_care import RECORD_TEST, new_patient
+from tests.schema.test_intake import account, code_of, commune_of
+
+RECORD = """id isolation { dayNumber startedOn earliestReleaseOn releaseDue requiredTest ruleSet }
+  testResults { kind result supervision recordedBy confirmedBy facility { name } }
+  comorbidities { name } vaccinations { vaccine doseNumber givenOn } pregnant breastfeeding
+  dischargeOverrideReason"""
+PATIENT = f"query($id: ID!) {{ patient(id: $id) {{ {RECORD} }} }}"
+CONFIRM = "mutation($id: ID!) { confirmTestResult(id: $id) { id confirmedBy } }"
+PROFILE = f"mutation($id: ID!, $i: ClinicalProfileInput!) {{ updateClinicalProfile(patientId: $id, input: $i) {{ {RECORD} }} }}"
+DUE = "query($f: PatientFilter) { patients(first: 100, filter: $f) { edges { node { id } } } }"
+
+
+def taken(patient: int | None, result: str, taken: datetime, **more: Any) -> dict[str, Any]:
+    given = {
+        "idempotencyKey": secrets.token_hex(8),
+        "kind": "RAPID_ANTIGEN",
+        "result": result,
+        "takenAt": taken.isoformat(),
+        **more,
+    }
+    if patient is not None:
+        given["patientId"] = str(patient)
+    return {"i": given}
+
+
+async def _record(client: httpx.AsyncClient, token: str, patient: int) -> dict[str, Any]:
+    body = await gql(client, PATIENT, {"id": str(patient)}, token)
+    assert "errors" not in body, body
+    record: dict[str, Any] = body["data"]["patient"]
+    return record
+
+
+async def _due(client: httpx.AsyncClient, token: str) -> set[str]:
+    body = await gql(client, DUE, {"f": {"releaseDue": True}}, token)
+    return {e["node"]["id"] for e in body["data"]["patients"]["edges"]}
+
+
+async def test_verification_opens_the_record_with_the_positive_test(
+    client: httpx.AsyncClient, demo: SeedResult, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    commune = commune_of(demo, "official.commune")
+    tested = date.today() - timedelta(days=2)  # noqa: DTZ011 - a local day is what is declared
+    async with sessions.begin() as session:
+        declared = await make_declaration(session, commune, tested_on=tested)
+    verify = "mutation($id: ID!, $i: VerifyDeclarationInput) { verifyDeclaration(id: $id, input: $i) { id } }"
+    given = {"comorbidities": ["Tăng huyết áp", "Đái tháo đường"], "vaccinationDoses": 2}
+    body = await gql(
+        client, verify, {"id": str(declared.id), "i": given}, account(demo, "official.commune")
+    )
+    patient = int(body["data"]["verifyDeclaration"]["id"])
+    record = await _record(client, account(demo, "health.commune"), patient)
+    [opening] = record["testResults"]
+    confirmed_by = opening.pop("confirmedBy")
+    assert opening == {
+        "kind": "RAPID_ANTIGEN",
+        "result": "POSITIVE",
+        "supervision": "SELF",
+        "recordedBy": "test",
+        "facility": None,
+    }
+    assert confirmed_by  # the verifying official confirmed the home test
+    assert record["comorbidities"] == [{"name": "Tăng huyết áp"}, {"name": "Đái tháo đường"}]
+    isolation = record["isolation"]
+    assert isolation["startedOn"] == tested.isoformat()
+    assert isolation["dayNumber"] == 3
+    assert isolation["earliestReleaseOn"] == (tested + timedelta(days=6)).isoformat()
+    assert isolation["releaseDue"] is False
+    assert isolation["requiredTest"] == "RAPID_ANTIGEN"
+    assert isolation["ruleSet"] == "vn-moh-2022-release"
+
+
+async def test_a_self_test_counts_only_once_staff_confirm_it(
+    client: httpx.AsyncClient, demo: SeedResult, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    commune = commune_of(demo, "health.commune")
+    staff = account(demo, "health.commune")
+    eight_days = datetime.now(UTC) - timedelta(days=7, hours=1)
+    patient, citizen = await new_patient(sessions, commune, confirmed_at=eight_days)
+    now = datetime.now(UTC)
+    # a citizen's own negative test on day 8: recorded, not yet counted
+    own = taken(None, "NEGATIVE", now)
+    first = await gql(client, RECORD_TEST, own, citizen)
+    assert "errors" not in first, first
+    again = await gql(client, RECORD_TEST, own, citizen)  # a retry: the same result
+    assert again["data"]["recordTestResult"]["id"] == first["data"]["recordTestResult"]["id"]
+    record = await _record(client, staff, patient)
+    assert [t["supervision"] for t in record["testResults"]] == ["SELF"]
+    assert record["isolation"]["releaseDue"] is False
+    assert str(patient) not in await _due(client, staff)
+    # confirmed by staff (e.g. after a video call): release is due, the work list shows it
+    test_id = first["data"]["recordTestResult"]["id"]
+    confirmed = await gql(client, CONFIRM, {"id": test_id}, staff)
+    assert confirmed["data"]["confirmTestResult"]["confirmedBy"]
+    record = await _record(client, staff, patient)
+    assert record["isolation"]["releaseDue"] is True
+    assert record["isolation"]["requiredTest"] is None
+    assert str(patient) in await _due(client, staff)
+    # a citizen may not confirm, nor say a test was supervised; a staff test needs no confirming
+    assert code_of(await gql(client, CONFIRM, {"id": test_id}, citizen)) == "FORBIDDEN"
+    supervised = taken(None, "NEGATIVE", now, supervision="STAFF")
+    refused = await gql(client, RECORD_TEST, supervised, citizen)
+    assert code_of(refused) == "BAD_USER_INPUT"
+    assert "input.supervision" in str(refused["errors"])
+    staff_test = await gql(client, RECORD_TEST, taken(patient, "NEGATIVE", now), staff)
+    again = await gql(client, CONFIRM, {"id": staff_test["data"]["recordTestResult"]["id"]}, staff)
+    assert code_of(again) == "CONFLICT"
+
+
+async def test_a_positive_test_on_day_7_moves_release_to_day_10_or_14(
+    client: httpx.AsyncClient, demo: SeedResult, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    commune = commune_of(demo, "health.commune")
+    staff = account(demo, "health.commune")
+    day_8 = datetime.now(UTC) - timedelta(days=7, hours=1)
+    patient, _ = await new_patient(sessions, commune, confirmed_at=day_8, vaccination_doses=0)
+    positive = await gql(client, RECORD_TEST, taken(patient, "POSITIVE", datetime.now(UTC)), staff)
+    assert "errors" not in positive, positive
+    started = date.fromisoformat((await _record(client, staff, patient))["isolation"]["startedOn"])
+    record = await _record(client, staff, patient)
+    assert record["isolation"]["earliestReleaseOn"] == (started + timedelta(days=13)).isoformat()
+    assert record["isolation"]["releaseDue"] is False
+    # fully vaccinated after all (a correction): day 10
+    doses = [
+        {"vaccine": "AstraZeneca", "doseNumber": 1, "givenOn": "2021-08-02"},
+        {"vaccine": "Vero Cell", "doseNumber": 2, "givenOn": "2021-09-15"},
+    ]
+    body = await gql(
+        client,
+        PROFILE,
+        {"id": str(patient), "i": {"vaccinations": doses, "pregnant": False}},
+        staff,
+    )
+    assert "errors" not in body, body
+    corrected = body["data"]["updateClinicalProfile"]
+    assert corrected["vaccinations"] == doses
+    assert corrected["isolation"]["earliestReleaseOn"] == (started + timedelta(days=9)).isoformat()
+
+
+async def test_profile_and_test_input_errors_name_the_field(
+    client: httpx.AsyncClient, demo: SeedResult, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    commune = commune_of(demo, "health.commune")
+    staff = account(demo, "health.commune")
+    patient, _ = await new_patient(sessions, commune)
+    doses = [{"vaccine": "", "doseNumber": 11}, {"vaccine": "Pfizer", "doseNumber": 11}]
+    body = await gql(client, PROFILE, {"id": str(patient), "i": {"vaccinations": doses}}, staff)
+    assert code_of(body) == "BAD_USER_INPUT"
+    text = str(body["errors"])
+    for field in (
+        "input.vaccinations[0].vaccine",
+        "input.vaccinations[1].doseNumber",
+        "input.vaccinations",
+    ):
+        assert field in text
+    future = taken(patient, "NEGATIVE", datetime.now(UTC) + timedelta(hours=1), ctValue=20.0)
+    body = await gql(client, RECORD_TEST, future, staff)
+    assert code_of(body) == "BAD_USER_INPUT"
+    assert "input.takenAt" in str(body["errors"])
+    assert "input.ctValue" in str(body["errors"])  # a rapid test has no Ct value
+    # roles and scope: an official may not record tests; a patient elsewhere is not found
+    official = await gql(
+        client,
+        RECORD_TEST,
+        taken(patient, "NEGATIVE", datetime.now(UTC)),
+        account(demo, "official.commune"),
+    )
+    assert code_of(official) == "FORBIDDEN"
+    elsewhere, _ = await new_patient(sessions, "00001")
+    unseen = await gql(client, RECORD_TEST, taken(elsewhere, "NEGATIVE", datetime.now(UTC)), staff)
+    assert code_of(unseen) == "NOT_FOUND"
+    officials = await gql(
+        client,
+        PROFILE,
+        {"id": str(patient), "i": {"pregnant": True}},
+        account(demo, "official.commune"),
+    )
+    assert code_of(officials) == "FORBIDDEN"
