@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -21,6 +22,7 @@ from domain.enums import (
     PatientStatus,
     Role,
     Severity,
+    Sex,
 )
 from resolvers import filters
 from resolvers.audit import log_change
@@ -169,12 +171,46 @@ async def add_note(ctx: Context, patient_id: str, text: str) -> ClinicalNote:
 
 
 @dataclass(frozen=True)
+class Identity:
+    """Corrections to who the patient is; None leaves a field as it is."""
+
+    full_name: str | None = None
+    date_of_birth: date | None = None
+    sex: Sex | None = None
+    national_id: str | None = None
+
+
+@dataclass(frozen=True)
 class PatientChanges:
-    """Contact and assignment changes; None leaves a field as it is."""
+    """Contact, assignment and identity changes; None leaves a field as it is."""
 
     phone: str | None = None
     address: str | None = None
     assigned_staff_id: str | None = None
+    identity: Identity = Identity()
+    reason: str | None = None
+
+
+def _identity_problems(
+    identity: Identity, reason: str | None, today: date
+) -> tuple[Identity, list[tuple[str, str]]]:
+    """The cleaned identity corrections and the rules they break."""
+    problems: list[tuple[str, str]] = []
+    name = None if identity.full_name is None else intake.clean_text(identity.full_name)
+    if name is not None and not intake.NAME_LENGTH[0] <= len(name) <= intake.NAME_LENGTH[1]:
+        problems.append(("input.fullName", "must be 1 to 100 characters after trimming"))
+    national_id = None if identity.national_id is None else identity.national_id.strip()
+    if national_id is not None and not intake.NATIONAL_ID.match(national_id):
+        problems.append(("input.nationalId", "must be 12 digits (citizen ID) or 9 (old ID)"))
+    born = identity.date_of_birth
+    if born is not None and born > today:
+        problems.append(("input.dateOfBirth", "must not be in the future"))
+    elif born is not None and intake.age_on(born, today) > intake.MAX_AGE_YEARS:
+        problems.append(("input.dateOfBirth", f"age must be at most {intake.MAX_AGE_YEARS} years"))
+    cleaned = Identity(name, born, identity.sex, national_id)
+    if cleaned != Identity() and not (reason and reason.strip()):
+        problems.append(("input.reason", "correcting the identity needs a reason"))
+    return cleaned, problems
 
 
 async def update_patient(ctx: Context, patient_id: str, changes: PatientChanges) -> Patient:
@@ -188,6 +224,9 @@ async def update_patient(ctx: Context, patient_id: str, changes: PatientChanges)
     address = intake.clean_text(changes.address) if changes.address is not None else None
     if address is not None and not 1 <= len(address) <= intake.ADDRESS_LENGTH[1]:
         problems.append(("input.address", "must be 1 to 300 characters after trimming"))
+    identity, wrong = _identity_problems(changes.identity, changes.reason, ctx.services.today())
+    problems += wrong
+    reason = filters.optional_text("input.reason", changes.reason, MAX_NOTE)
     if problems:
         raise InvalidInput(problems)
     async with ctx.sessions.begin() as session:
@@ -202,6 +241,7 @@ async def update_patient(ctx: Context, patient_id: str, changes: PatientChanges)
                 session, patient, changes.assigned_staff_id
             )
             fields.append("assignedStaffId")
+        previous = _correct(patient, identity)
         patient.updated_at = datetime.now(UTC)
         await log_change(
             session,
@@ -211,7 +251,36 @@ async def update_patient(ctx: Context, patient_id: str, changes: PatientChanges)
             entity_ids=[str(patient.id)],
             fields=fields,
         )
+        if previous:
+            # the values replaced, kept in the audit log (readable by auditors only)
+            await log_change(
+                session,
+                ctx,
+                action="CORRECT_IDENTITY",
+                entity="patient",
+                entity_ids=[str(patient.id)],
+                fields=sorted(previous),
+                detail=json.dumps({"reason": reason, "previous": previous}, ensure_ascii=False),
+            )
     return patient
+
+
+def _correct(patient: Patient, identity: Identity) -> dict[str, str | None]:
+    """Apply identity corrections; the previous value of each field that changed."""
+    previous: dict[str, str | None] = {}
+    wanted = {
+        "fullName": ("full_name", identity.full_name),
+        "dateOfBirth": ("date_of_birth", identity.date_of_birth),
+        "sex": ("sex", identity.sex),
+        "nationalId": ("national_id", identity.national_id),
+    }
+    for field, (attribute, value) in wanted.items():
+        old = getattr(patient, attribute)
+        if value is not None and value != old:
+            shown = old.isoformat() if isinstance(old, date) else old
+            previous[field] = shown.value if isinstance(shown, Sex) else shown
+            setattr(patient, attribute, value)
+    return previous
 
 
 async def _staff_for(session: AsyncSession, patient: Patient, staff_id: str) -> int:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import strawberry
 
 from domain.clinical import Vitals
-from resolvers.care import Discharge, PatientChanges, ReportInput
-from schema.types.enums import DischargeOutcome
+from resolvers.care import Discharge, Identity, PatientChanges, ReportInput
+from schema.types.enums import DischargeOutcome, Sex
 
 
 @strawberry.input(description="A daily health report. Values outside plausible ranges are refused.")
@@ -45,7 +47,13 @@ class HealthReportInput:
         return ReportInput(self.idempotency_key, patient, vitals, self.note)
 
 
-@strawberry.input(description="Contact and assignment changes; omitted fields stay as they are.")
+@strawberry.input(
+    description=(
+        "Contact, assignment and identity corrections; omitted fields stay as they are. "
+        "Correcting the identity (full name, date of birth, sex, national ID) needs a reason; "
+        "the previous values stay in the audit log."
+    )
+)
 class PatientUpdateInput:
     phone: str | None = strawberry.field(default=None, description="New mobile number.")
     address: str | None = strawberry.field(default=None, description="New home address.")
@@ -53,11 +61,23 @@ class PatientUpdateInput:
         default=None,
         description="Staff member (of an area containing the patient) to follow the case.",
     )
+    full_name: str | None = strawberry.field(default=None, description="Corrected full name.")
+    date_of_birth: date | None = strawberry.field(
+        default=None, description="Corrected date of birth."
+    )
+    sex: Sex | None = strawberry.field(default=None, description="Corrected sex.")
+    national_id: str | None = strawberry.field(
+        default=None, description="Corrected citizen ID (12 digits) or old ID (9)."
+    )
+    reason: str | None = strawberry.field(
+        default=None, description="Why the identity is corrected (required for those fields)."
+    )
 
     def to_changes(self) -> PatientChanges:
         """The resolver's view of this input."""
         staff = None if self.assigned_staff_id is None else str(self.assigned_staff_id)
-        return PatientChanges(self.phone, self.address, staff)
+        identity = Identity(self.full_name, self.date_of_birth, self.sex, self.national_id)
+        return PatientChanges(self.phone, self.address, staff, identity, self.reason)
 
 
 @strawberry.input(description="A health worker's reason to discharge before release is due.")

@@ -4,14 +4,17 @@ profile, and discharge refused until release is due."""
 
 from __future__ import annotations
 
+import json
 import secrets
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.demo import SeedResult
+from db.models import AuditEntry, Patient
 from tests.conftest import gql
 from tests.factories import make_declaration
 from tests.schema.test_care import RECORD_TEST, new_patient
@@ -192,3 +195,53 @@ async def test_profile_and_test_input_errors_name_the_field(
         account(demo, "official.commune"),
     )
     assert code_of(officials) == "FORBIDDEN"
+
+
+async def test_identity_is_corrected_with_a_reason_and_the_old_values_kept(
+    client: httpx.AsyncClient, demo: SeedResult, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    commune = commune_of(demo, "official.commune")
+    official = account(demo, "official.commune")
+    patient, _ = await new_patient(sessions, commune)
+    async with sessions() as session:
+        before = await session.get(Patient, patient)
+        assert before is not None
+    update = "mutation($id: ID!, $i: PatientUpdateInput!) { updatePatient(id: $id, input: $i) { fullName dateOfBirth sex nationalId } }"
+    corrected = {
+        "fullName": "  Nguyễn Thị   Ánh Tuyết ",
+        "dateOfBirth": "1990-03-04",
+        "nationalId": "072190001234",
+    }
+    unexplained = await gql(client, update, {"id": str(patient), "i": corrected}, official)
+    assert code_of(unexplained) == "BAD_USER_INPUT"
+    assert "input.reason" in str(unexplained["errors"])
+    wrong = {"nationalId": "12345", "dateOfBirth": "2999-01-01", "reason": "sai"}
+    body = await gql(client, update, {"id": str(patient), "i": wrong}, official)
+    assert {"input.nationalId", "input.dateOfBirth"} <= {
+        p["field"] for p in body["errors"][0]["extensions"]["invalid"]
+    }
+    reason = "Sai họ tên trên tờ khai, đối chiếu CCCD"
+    body = await gql(
+        client, update, {"id": str(patient), "i": {**corrected, "reason": reason}}, official
+    )
+    assert body["data"]["updatePatient"] == {
+        "fullName": "Nguyễn Thị Ánh Tuyết",
+        "dateOfBirth": "1990-03-04",
+        "sex": before.sex.value,
+        "nationalId": "072190001234",
+    }
+    async with sessions() as session:
+        entry = await session.scalar(
+            select(AuditEntry)
+            .where(
+                AuditEntry.action == "CORRECT_IDENTITY",
+                AuditEntry.entity_ids.contains([str(patient)]),
+            )
+            .order_by(AuditEntry.id.desc())
+        )
+    assert entry is not None
+    assert entry.fields == ["dateOfBirth", "fullName", "nationalId"]
+    kept = json.loads(entry.detail or "{}")
+    assert kept["reason"] == reason
+    assert kept["previous"]["fullName"] == before.full_name
+    assert kept["previous"]["dateOfBirth"] == before.date_of_birth.isoformat()
