@@ -197,6 +197,18 @@ MUTATIONS: dict[str, tuple[str, dict[str, Any], set[str]]] = {
     ),
     "updatePatient": ('mutation { updatePatient(id: "0", input: {phone: "1"}) { id } }', {}, REVIEWERS),
     "addClinicalNote": ('mutation { addClinicalNote(patientId: "0", text: "") { id } }', {}, CLINICAL),
+    "updateClinicalProfile": (
+        'mutation { updateClinicalProfile(patientId: "0", input: {pregnant: false}) { id } }',
+        {},
+        CLINICAL,
+    ),
+    "recordTestResult": (
+        'mutation { recordTestResult(input: {idempotencyKey: "", kind: PCR, result: NEGATIVE, '
+        'takenAt: "2000-01-01T00:00:00+00:00"}) { id } }',
+        {},
+        {"citizen"} | CLINICAL,
+    ),
+    "confirmTestResult": ('mutation { confirmTestResult(id: "0") { id } }', {}, CLINICAL),
     "requestTransfer": (
         'mutation { requestTransfer(input: {patientId: "0", toTier: 2, reason: ""}) { id } }', {}, CLINICAL
     ),
