@@ -174,6 +174,27 @@ class Patient(Base):
     )
 
 
+class RecoveryCertificate(Base):
+    """The recovery certificate ("giấy xác nhận hoàn thành cách ly/điều trị tại nhà") the
+    commune health station issues at a RECOVERED discharge from home treatment: one per
+    patient. What a verifier may see is kept as issued (initials, birth year)."""
+
+    __tablename__ = "recovery_certificates"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), unique=True)
+    number: Mapped[str] = mapped_column(String(32), unique=True)
+    verification_code: Mapped[str] = mapped_column(String(16))
+    issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    issued_by: Mapped[str] = mapped_column(String(128))
+    issuer_name: Mapped[str] = mapped_column(Text)
+    issuer_area_code: Mapped[str] = mapped_column(ForeignKey("areas.code"))
+    period_from: Mapped[date] = mapped_column(Date)
+    period_to: Mapped[date] = mapped_column(Date)
+    holder_initials: Mapped[str] = mapped_column(String(32))
+    holder_birth_year: Mapped[int] = mapped_column(SmallInteger)
+
+
 class Comorbidity(Base):
     """A comorbidity of a patient, as recorded (free text, e.g. "tăng huyết áp")."""
 

@@ -131,6 +131,27 @@ ENTITIES: dict[str, Entity] = {
             ),
             "isolation": One("Isolation", "id", "id"),
             "dischargeOverrideReason": Column("discharge_override_reason"),
+            "certificate": One("RecoveryCertificate", "id", "patient_id"),
+        },
+    ),
+    "RecoveryCertificate": Entity(
+        "recovery_certificates",
+        "certificate",
+        {
+            "number": Column("number"),
+            "issuedAt": Column("issued_at", "datetime"),
+            "issuedBy": One("CertificateIssuer", "id", "id"),
+            "periodFrom": Column("period_from", "date"),
+            "periodTo": Column("period_to", "date"),
+            "verificationCode": Column("verification_code"),
+        },
+    ),
+    "CertificateIssuer": Entity(
+        "recovery_certificates",
+        "certificate",
+        {
+            "name": Column("issuer_name"),
+            "area": One("Area", "issuer_area_code", "code"),
         },
     ),
     "Isolation": Entity(

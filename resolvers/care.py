@@ -30,6 +30,7 @@ from resolvers.context import Context
 from resolvers.errors import BadUserInput, Conflict, Forbidden, InvalidInput
 from resolvers.ids import parse_id
 from resolvers.patients import lock_acting_for, lock_visible
+from resolvers.treatment import issue_certificate
 
 MAX_NOTE = 2000
 SEVERITY_ORDER = list(Severity)
@@ -328,11 +329,14 @@ async def discharge(ctx: Context, patient_id: str, given: Discharge) -> Patient:
             if principal.role is not Role.HEALTH_STAFF:
                 raise Forbidden("only health staff may override the release rule")
             patient.discharge_override_reason = override
+        at_home = patient.status is PatientStatus.HOME_TREATMENT
         patient.status = PatientStatus(given.outcome.value)
         patient.discharge_outcome = given.outcome
         patient.discharge_note = note
         patient.discharged_at = now
         patient.updated_at = now
+        if given.outcome is DischargeOutcome.RECOVERED and at_home:
+            await issue_certificate(session, ctx, patient, today)
         await alerts.resolve_all(
             session, patient_id=patient.id, by=principal.subject, note="patient discharged", at=now
         )

@@ -22,6 +22,7 @@ from db.models import (
     Facility,
     HealthReport,
     Patient,
+    RecoveryCertificate,
     TestResult,
     Transfer,
     Vaccination,
@@ -204,6 +205,12 @@ class Loaders:
     def isolation(self) -> ByKeyLoader[int, Any]:
         """The release columns of each patient (`Patient.isolation`), as table rows."""
         declared = related.declared("Patient", "isolation", One)
+        return ByKeyLoader(self._sessions, _rows(declared), _key(declared.target_key))
+
+    @cached_property
+    def certificate(self) -> ByKeyLoader[int, RecoveryCertificate]:
+        """The recovery certificate of each patient (`Patient.certificate`)."""
+        declared = related.declared("Patient", "certificate", One)
         return ByKeyLoader(self._sessions, _rows(declared), _key(declared.target_key))
 
     @cached_property

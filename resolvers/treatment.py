@@ -3,15 +3,20 @@ each kept against the release rule (`domain/release.py`) in the same transaction
 
 from __future__ import annotations
 
+import hmac
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from db.models import Patient, TestResult
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.models import Area, Patient, RecoveryCertificate, TestResult
+from db.queries import audit as audit_queries
 from db.queries import treatment as queries
+from domain import certificate
 from domain.enums import ACTIVE_PATIENT_STATUSES, Role, TestKind, TestOutcome, TestSupervision
 from resolvers.audit import log_change
 from resolvers.context import Context
-from resolvers.errors import Conflict, InvalidInput, NotFound
+from resolvers.errors import Conflict, InvalidInput, NotFound, RateLimited
 from resolvers.ids import parse_id, shown
 from resolvers.patients import lock_acting_for, lock_visible
 
@@ -187,3 +192,79 @@ async def confirm_test(ctx: Context, test_id: str) -> TestResult:
                 detail=f"test {found.id}",
             )
     return found
+
+
+async def issue_certificate(
+    session: AsyncSession, ctx: Context, patient: Patient, today: date
+) -> RecoveryCertificate:
+    """The recovery certificate of a RECOVERED discharge from home treatment, certified by
+    the commune health station of the patient's commune (one per patient)."""
+    commune = await session.get(Area, patient.home_commune_code)
+    commune_name = commune.name if commune else patient.home_commune_code  # a foreign key
+    return await queries.add_certificate(
+        session,
+        {
+            "patient_id": patient.id,
+            "number": certificate.number_for(patient.case_code),
+            "verification_code": certificate.new_code(),
+            "issued_at": datetime.now(UTC),
+            "issued_by": ctx.principal.subject,
+            "issuer_name": certificate.issuer_name(commune_name),
+            "issuer_area_code": patient.home_commune_code,
+            "period_from": patient.isolation_started_on,
+            "period_to": today,
+            "holder_initials": certificate.initials(patient.full_name),
+            "holder_birth_year": patient.date_of_birth.year,
+        },
+    )
+
+
+@dataclass(frozen=True)
+class CertificateCheck:
+    """What anyone may learn from a certificate's number and code."""
+
+    valid: bool
+    issued_at: datetime | None = None
+    period_from: date | None = None
+    period_to: date | None = None
+    issued_by: str | None = None
+    holder_initials: str | None = None
+    holder_birth_year: int | None = None
+
+
+async def verify_certificate(ctx: Context, number: str, code: str) -> CertificateCheck:
+    """Check a certificate (public): valid with the minimal facts, or not valid (an unknown
+    number and a wrong code look the same). After MAX_FAILED_CHECKS wrong codes for one
+    number within WINDOW, that number is refused for a while (RATE_LIMITED)."""
+    number, code = number.strip(), certificate.normalised_code(code)
+    if len(number) > certificate.MAX_NUMBER or len(code) > certificate.MAX_CODE:
+        return CertificateCheck(valid=False)
+    now = datetime.now(UTC)
+    async with ctx.sessions.begin() as session:
+        failures = await audit_queries.certificate_failures_since(
+            session, number=number, since=now - certificate.WINDOW
+        )
+        if failures >= certificate.MAX_FAILED_CHECKS:
+            minutes = int(certificate.WINDOW.total_seconds() // 60)
+            raise RateLimited(
+                f"too many wrong codes for certificate {number}; try again in {minutes} minutes"
+            )
+        found = await queries.certificate_by_number(session, number)
+        if found is None or not hmac.compare_digest(found.verification_code, code):
+            await audit_queries.record(
+                session,
+                subject=audit_queries.certificate_subject(number),
+                role=ctx.principal.role,
+                action=audit_queries.CERTIFICATE_CHECK_FAILED,
+                entity="certificate",
+            )
+            return CertificateCheck(valid=False)
+    return CertificateCheck(
+        valid=True,
+        issued_at=found.issued_at,
+        period_from=found.period_from,
+        period_to=found.period_to,
+        issued_by=found.issuer_name,
+        holder_initials=found.holder_initials,
+        holder_birth_year=found.holder_birth_year,
+    )

@@ -14,6 +14,7 @@ from resolvers import declarations as resolve_declarations
 from resolvers import patients as resolve_patients
 from resolvers import statistics as resolve_statistics
 from resolvers import transfers as resolve_transfers
+from resolvers import treatment as resolve_treatment
 from resolvers.context import Context
 from schema.permissions import allow, authenticated, public
 from schema.selection import selected
@@ -33,6 +34,7 @@ from schema.types.statistics import (
     StatisticsTableFilter,
 )
 from schema.types.transfer import Transfer, TransferFilter
+from schema.types.treatment import CertificateCheck
 
 PATIENT_READERS = (
     Role.CITIZEN,
@@ -68,6 +70,21 @@ class Query:
     )
     def area(self, info: strawberry.Info[Context], code: strawberry.ID) -> Area | None:
         return area_of(info, str(code))
+
+    @strawberry.field(
+        description=(
+            "Verify a recovery certificate by its number and code (anyone, e.g. an employer): "
+            "valid with when, by whom, the period and the holder's initials and birth year; "
+            "an unknown number and a wrong code both give `valid: false`. After 5 wrong codes "
+            "for one number within 10 minutes it is refused for a while (RATE_LIMITED)."
+        ),
+        extensions=public(),
+    )
+    async def verify_certificate(
+        self, info: strawberry.Info[Context], number: str, code: str
+    ) -> CertificateCheck:
+        found = await resolve_treatment.verify_certificate(info.context, number, code)
+        return CertificateCheck(**vars(found))
 
     @strawberry.field(
         description="Areas of one level, optionally only those under `parentCode`, by code.",

@@ -29,6 +29,7 @@ from resolvers.audit import AuditWriter
 from resolvers.context import Services
 from resolvers.polls import LiveStatisticsLimits
 from schema import Limits, build_schema
+from server.certificates import handler as certificate_page
 from server.compiled import CompiledReads
 from server.floor import PatientPageFloor
 from server.graphql_app import GraphQLApp
@@ -147,6 +148,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         ),
         WebSocketRoute("/graphql", graphql),
         Route("/healthz", healthz),
+        Route("/certificates/{number}", certificate_page(services)),
         Route("/readyz", _readyz(engine)),
         Route("/", lambda _: RedirectResponse("/console/")),
         Mount("/console", StaticFiles(directory=CONSOLE, html=True), name="console"),

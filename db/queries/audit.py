@@ -75,6 +75,29 @@ async def record(
     await session.execute(_INSERT_ENTRY, values)
 
 
+CERTIFICATE_CHECK_FAILED = "CERTIFICATE_CHECK_FAILED"
+
+
+def certificate_subject(number: str) -> str:
+    """The subject of a failed check (like a failed login's: what was tried, so that the
+    count uses the subject index)."""
+    return f"certificate:{number}"
+
+
+async def certificate_failures_since(session: AsyncSession, *, number: str, since: datetime) -> int:
+    """How many wrong codes were given for certificate `number` after `since`."""
+    stmt = (
+        select(func.count())
+        .select_from(AuditEntry)
+        .where(
+            AuditEntry.subject == certificate_subject(number),
+            AuditEntry.action == CERTIFICATE_CHECK_FAILED,
+            AuditEntry.at > since,
+        )
+    )
+    return (await session.scalar(stmt)) or 0
+
+
 async def login_failures_since(session: AsyncSession, *, username: str, since: datetime) -> int:
     """How many failed logins for `username` were recorded after `since`."""
     stmt = (

@@ -12,7 +12,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import Comorbidity, Patient, TestResult, Vaccination
+from db.models import Comorbidity, Patient, RecoveryCertificate, TestResult, Vaccination
 from domain.release import Release, TestFact, release
 
 
@@ -93,3 +93,26 @@ async def replace_profile(
                 for v, n, on in vaccinations
             ]
             await session.execute(insert(Vaccination), rows)
+
+
+async def add_certificate(session: AsyncSession, values: dict[str, Any]) -> RecoveryCertificate:
+    """Insert the patient's certificate; one that exists already is returned instead."""
+    stmt = (
+        insert(RecoveryCertificate)
+        .values(values)
+        .on_conflict_do_nothing(index_elements=["patient_id"])
+    )
+    await session.execute(stmt)
+    found = await session.scalar(
+        select(RecoveryCertificate).where(RecoveryCertificate.patient_id == values["patient_id"])
+    )
+    if found is None:
+        raise LookupError(f"no certificate for patient {values['patient_id']}")
+    return found
+
+
+async def certificate_by_number(session: AsyncSession, number: str) -> RecoveryCertificate | None:
+    found: RecoveryCertificate | None = await session.scalar(
+        select(RecoveryCertificate).where(RecoveryCertificate.number == number)
+    )
+    return found

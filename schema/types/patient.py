@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from domain.enums import CLINICAL_DATA_ROLES, CLINICAL_STAFF
+from domain.enums import CLINICAL_DATA_ROLES, CLINICAL_STAFF, Role
 from resolvers import patients as resolve_patients
 from resolvers import rows
 from resolvers.context import Context
@@ -17,7 +17,13 @@ from schema.types.area import Area, Facility, area_of, facility_of
 from schema.types.care import Alert, ClinicalNote, HealthReport
 from schema.types.enums import PatientStatus, Severity, Sex
 from schema.types.pagination import Connection, connection
-from schema.types.treatment import Comorbidity, Isolation, TestResult, Vaccination
+from schema.types.treatment import (
+    Comorbidity,
+    Isolation,
+    RecoveryCertificate,
+    TestResult,
+    Vaccination,
+)
 
 if TYPE_CHECKING:
     from schema.types.transfer import Transfer
@@ -165,6 +171,19 @@ class Patient:
         return now_or_later(
             info.context.loaders.isolation.load(int(self.id)),
             lambda row: None if row is None else Isolation.from_model(row),
+        )
+
+    @strawberry.field(
+        description=(
+            "The recovery certificate, once issued at a RECOVERED discharge from home "
+            "treatment (the patient, officials and staff in scope)."
+        ),
+        extensions=clinical(Role.CITIZEN, Role.LOCAL_OFFICIAL, *CLINICAL_STAFF),
+    )
+    def certificate(self, info: strawberry.Info[Context]) -> RecoveryCertificate | None:
+        return now_or_later(
+            info.context.loaders.certificate.load(int(self.id)),
+            lambda row: None if row is None else RecoveryCertificate.from_model(row),
         )
 
     @strawberry.field(description="Every tier transfer of the patient, oldest first.")

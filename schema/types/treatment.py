@@ -8,7 +8,7 @@ import strawberry
 
 from resolvers import rows
 from resolvers.context import Context
-from schema.types.area import Facility, facility_of
+from schema.types.area import Area, Facility, area_of, facility_of
 from schema.types.enums import TestKind, TestOutcome, TestSupervision
 
 
@@ -131,3 +131,61 @@ class TestResultInput:
         description="STAFF (default for staff) or SELF_SUPERVISED; a citizen's test is SELF.",
     )
     ct_value: float | None = strawberry.field(default=None, description="PCR Ct value, 0-50.")
+
+
+@strawberry.type(description="Who certified recovery: the commune health station.")
+class CertificateIssuer:
+    name: str = strawberry.field(description="The station (e.g. Trạm Y tế Xã Tiên Thuận).")
+    issuer_area_code: strawberry.Private[str]
+
+    @classmethod
+    def from_model(cls, row: rows.RecoveryCertificate) -> CertificateIssuer:
+        return cls(**rows.values_of("CertificateIssuer", row))
+
+    @strawberry.field(description="The commune it serves.")
+    def area(self, info: strawberry.Info[Context]) -> Area:
+        return area_of(info, self.issuer_area_code, required=True)
+
+
+@strawberry.type(
+    description=(
+        "The recovery certificate (giấy xác nhận hoàn thành cách ly/điều trị tại nhà), issued "
+        "at a RECOVERED discharge from home treatment; printable at "
+        "/certificates/{number}?code={verificationCode}."
+    )
+)
+class RecoveryCertificate:
+    number: str = strawberry.field(description="Certificate number (GXN-<case code>).")
+    issued_at: datetime = strawberry.field(description="When it was issued.")
+    period_from: date = strawberry.field(description="First day of isolation (day 1).")
+    period_to: date = strawberry.field(description="Day of release.")
+    verification_code: str = strawberry.field(
+        description="Code printed on the certificate; with the number, anyone can verify it."
+    )
+    row: strawberry.Private[rows.RecoveryCertificate]
+
+    @classmethod
+    def from_model(cls, row: rows.RecoveryCertificate) -> RecoveryCertificate:
+        values = rows.values_of("RecoveryCertificate", row)
+        values.pop("id")  # the issuer is read from the same row
+        return cls(**values, row=row)
+
+    @strawberry.field(description="The commune health station that certified it.")
+    def issued_by(self) -> CertificateIssuer:
+        return CertificateIssuer.from_model(self.row)
+
+
+@strawberry.type(
+    description=(
+        "What anyone may learn from a certificate's number and code: whether it is valid, "
+        "and enough to match the holder's ID card (initials, birth year), nothing more."
+    )
+)
+class CertificateCheck:
+    valid: bool = strawberry.field(description="The number and code match a certificate.")
+    issued_at: datetime | None = strawberry.field(description="When it was issued.")
+    period_from: date | None = strawberry.field(description="First day of isolation.")
+    period_to: date | None = strawberry.field(description="Day of release.")
+    issued_by: str | None = strawberry.field(description="The commune health station.")
+    holder_initials: str | None = strawberry.field(description="e.g. Đ.T.T.")
+    holder_birth_year: int | None = strawberry.field(description="Year of birth of the holder.")

@@ -36,6 +36,7 @@ TABLES = {
     "comorbidities",
     "vaccinations",
     "test_results",
+    "recovery_certificates",
 }
 
 

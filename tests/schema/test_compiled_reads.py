@@ -56,7 +56,9 @@ TREATMENT = """pregnant breastfeeding dischargeOverrideReason comorbidities { na
   vaccinations { vaccine doseNumber givenOn }
   testResults { id kind result takenAt ctValue supervision recordedBy confirmedBy confirmedAt
     facility { name } }
-  isolation { dayNumber startedOn earliestReleaseOn releaseDue requiredTest ruleSet }"""
+  isolation { dayNumber startedOn earliestReleaseOn releaseDue requiredTest ruleSet }
+  certificate { number verificationCode periodFrom periodTo issuedAt
+    issuedBy { name area { code name } } }"""
 
 # (document, variables, compiled): every root field the compiled path handles, nested,
 # with fragments, aliases, variables, @include/@skip, filters, empty pages and nulls

@@ -245,3 +245,115 @@ async def test_identity_is_corrected_with_a_reason_and_the_old_values_kept(
     assert kept["reason"] == reason
     assert kept["previous"]["fullName"] == before.full_name
     assert kept["previous"]["dateOfBirth"] == before.date_of_birth.isoformat()
+
+
+CERTIFICATE = """certificate { number verificationCode periodFrom periodTo issuedAt
+  issuedBy { name area { code name } } }"""
+VERIFY = "query($n: String!, $c: String!) { verifyCertificate(number: $n, code: $c) { valid issuedAt periodFrom periodTo issuedBy holderInitials holderBirthYear } }"
+
+
+async def released(
+    client: httpx.AsyncClient, sessions: async_sessionmaker[AsyncSession], commune: str, staff: str
+) -> tuple[int, str]:
+    """A patient at home on day 8 with a negative staff test today, discharged RECOVERED."""
+    day_8 = datetime.now(UTC) - timedelta(days=7, hours=1)
+    patient, citizen = await new_patient(
+        sessions,
+        commune,
+        confirmed_at=day_8,
+        full_name="Đặng Trí Tùng",
+        date_of_birth=date(1976, 4, 25),
+    )
+    tested = await gql(client, RECORD_TEST, taken(patient, "NEGATIVE", datetime.now(UTC)), staff)
+    assert "errors" not in tested, tested
+    discharge = (
+        "mutation($id: ID!) { dischargePatient(id: $id, input: {outcome: RECOVERED}) { status } }"
+    )
+    body = await gql(client, discharge, {"id": str(patient)}, staff)
+    assert body["data"]["dischargePatient"]["status"] == "RECOVERED", body
+    return patient, citizen
+
+
+async def test_a_recovered_discharge_at_home_issues_a_verifiable_certificate(
+    client: httpx.AsyncClient, demo: SeedResult, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    commune = commune_of(demo, "health.commune")
+    staff = account(demo, "health.commune")
+    patient, citizen = await released(client, sessions, commune, staff)
+    query = f"query($id: ID!) {{ patient(id: $id) {{ caseCode {CERTIFICATE} }} }}"
+    body = await gql(client, query, {"id": str(patient)}, citizen)  # the data subject
+    record = body["data"]["patient"]
+    issued = record["certificate"]
+    assert issued["number"] == f"GXN-{record['caseCode']}"
+    assert issued["issuedBy"]["area"]["code"] == commune
+    assert issued["issuedBy"]["name"] == f"Trạm Y tế {issued['issuedBy']['area']['name']}"
+    assert issued["periodTo"] == date.today().isoformat()  # noqa: DTZ011 - the local day
+    # anyone can verify it, learning only what matches an ID card
+    number, code = issued["number"], issued["verificationCode"]
+    check = (await gql(client, VERIFY, {"n": number, "c": code.lower()}))["data"][
+        "verifyCertificate"
+    ]
+    assert check == {
+        "valid": True,
+        "issuedAt": issued["issuedAt"],
+        "periodFrom": issued["periodFrom"],
+        "periodTo": issued["periodTo"],
+        "issuedBy": issued["issuedBy"]["name"],
+        "holderInitials": "Đ.T.T.",
+        "holderBirthYear": 1976,
+    }
+    # the page prints it
+    page = await client.get(f"/certificates/{number}", params={"code": code})
+    assert page.status_code == 200
+    assert "Đ.T.T. (1976)" in page.text
+    assert "<svg" in page.text
+    assert (
+        await client.get(f"/certificates/{number}", params={"code": "WRONG"})
+    ).status_code == 404
+    # an unknown number looks like a wrong code; officials see the certificate, managers not
+    unknown = await gql(client, VERIFY, {"n": "GXN-72-1999-000001", "c": code})
+    assert unknown["data"]["verifyCertificate"] == {"valid": False, **dict.fromkeys(
+        ["issuedAt", "periodFrom", "periodTo", "issuedBy", "holderInitials", "holderBirthYear"]
+    )}  # fmt: skip
+    seen = await gql(client, query, {"id": str(patient)}, account(demo, "official.commune"))
+    assert seen["data"]["patient"]["certificate"]["number"] == number
+    hidden = await gql(client, query, {"id": str(patient)}, account(demo, "manager.commune"))
+    assert hidden["data"]["patient"]["certificate"] is None
+    assert code_of(hidden) == "FORBIDDEN"
+
+
+async def test_wrong_codes_are_rate_limited_per_number(
+    client: httpx.AsyncClient, demo: SeedResult, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    staff = account(demo, "health.commune")
+    patient, citizen = await released(client, sessions, commune_of(demo, "health.commune"), staff)
+    body = await gql(
+        client,
+        f"query($id: ID!) {{ patient(id: $id) {{ {CERTIFICATE} }} }}",
+        {"id": str(patient)},
+        citizen,
+    )
+    number = body["data"]["patient"]["certificate"]["number"]
+    code = body["data"]["patient"]["certificate"]["verificationCode"]
+    for _ in range(5):
+        wrong = await gql(client, VERIFY, {"n": number, "c": "AAAAAAAA"})
+        assert wrong["data"]["verifyCertificate"]["valid"] is False
+    refused = await gql(client, VERIFY, {"n": number, "c": code})  # even the right code, now
+    assert code_of(refused) == "RATE_LIMITED"
+    assert (await client.get(f"/certificates/{number}", params={"code": code})).status_code == 429
+
+
+async def test_no_certificate_without_release_or_away_from_home(
+    client: httpx.AsyncClient, demo: SeedResult, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    staff = account(demo, "health.commune")
+    patient, citizen = await new_patient(sessions, commune_of(demo, "health.commune"))
+    died = "mutation($id: ID!) { dischargePatient(id: $id, input: {outcome: DECEASED}) { status } }"
+    assert (await gql(client, died, {"id": str(patient)}, staff))["data"]["dischargePatient"]
+    body = await gql(
+        client,
+        f"query($id: ID!) {{ patient(id: $id) {{ {CERTIFICATE} }} }}",
+        {"id": str(patient)},
+        staff,
+    )
+    assert body["data"]["patient"]["certificate"] is None
