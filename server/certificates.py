@@ -27,7 +27,7 @@ h1 { font-size: 20pt; margin: 8mm 0 1mm; } h2 { font-size: 12pt; font-weight: no
 dl { display: grid; grid-template-columns: 60mm 1fr; gap: 2mm 4mm; }
 dt { color: #444; } dd { margin: 0; font-weight: bold; }
 .en { color: #555; font-weight: normal; font-size: 90%; }
-figure { text-align: center; margin-top: 10mm; } figure svg { width: 40mm; height: 40mm; }
+figure { text-align: center; margin-top: 10mm; } figure svg { width: 45mm; height: 45mm; }
 footer { margin-top: 8mm; font-size: 9pt; color: #555; }
 @media print { .noprint { display: none; } }
 """
@@ -57,7 +57,7 @@ def handler(services: Services) -> Callable[[Request], Awaitable[HTMLResponse]]:
 
 
 def _page(number: str, address: str, check: CertificateCheck) -> str:
-    qr = segno.make(address, error="m").svg_inline(scale=4, border=2)
+    qr = segno.make(address, error="m").svg_inline(border=4, omitsize=True)  # scales by CSS
     rows = [
         ("Số giấy", "Number", number),
         ("Người được cấp", "Holder", f"{check.holder_initials} ({check.holder_birth_year})"),
