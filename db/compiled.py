@@ -121,6 +121,8 @@ def _value(column: KeyedColumnElement[Any], kind: str) -> ColumnElement[Any]:
         return select(TODAY.c.d - column + 1).scalar_subquery()
     if kind == "due":
         return func.coalesce(select(column <= TODAY.c.d).scalar_subquery(), False)
+    if kind == "until":
+        return func.coalesce(select(column >= TODAY.c.d).scalar_subquery(), False)
     return column
 
 
@@ -280,7 +282,7 @@ def _object_columns(plan: ObjectPlan, *also: str) -> tuple[str, ...]:
 def _dated(plan: ObjectPlan) -> bool:
     """Whether a field at or below `plan` is read against today's date."""
     for field in plan.fields:
-        if isinstance(field, Leaf) and field.column.kind in ("day_number", "due"):
+        if isinstance(field, Leaf) and field.column.kind in ("day_number", "due", "until"):
             return True
         if isinstance(field, NestedPage) and _dated(field.item):
             return True

@@ -37,6 +37,8 @@ from domain.enums import (
     DeclarationStatus,
     DischargeOutcome,
     FacilityKind,
+    MedicationPackage,
+    MedicationStatus,
     PatientStatus,
     Role,
     Severity,
@@ -154,6 +156,8 @@ class Patient(Base):
     )
     discharge_note: Mapped[str | None] = mapped_column(Text)
     discharge_override_reason: Mapped[str | None] = mapped_column(Text)
+    # adverse effects of a molnupiravir course are asked for until this day
+    adverse_follow_up_until: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = now_column()
     updated_at: Mapped[datetime] = now_column()
 
@@ -193,6 +197,70 @@ class RecoveryCertificate(Base):
     period_to: Mapped[date] = mapped_column(Date)
     holder_initials: Mapped[str] = mapped_column(String(32))
     holder_birth_year: Mapped[int] = mapped_column(SmallInteger)
+
+
+class Drug(Base):
+    """A drug of the home-treatment catalogue (reference data, `domain/medication.py`)."""
+
+    __tablename__ = "drugs"
+
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    catalogue: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(Text)
+    strength: Mapped[str] = mapped_column(Text)
+    form: Mapped[str] = mapped_column(Text)
+    drug_group: Mapped[str] = mapped_column(String(32))
+
+
+class MedicationOrder(Base):
+    """A medication order (or a patient's own use of package B) for a patient."""
+
+    __tablename__ = "medication_orders"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"))
+    drug_code: Mapped[str] = mapped_column(ForeignKey("drugs.code"))
+    package: Mapped[MedicationPackage | None] = mapped_column(
+        enum_column(MedicationPackage, "medication_package")
+    )
+    dose: Mapped[str] = mapped_column(Text)
+    frequency: Mapped[str] = mapped_column(Text)
+    days: Mapped[int] = mapped_column(SmallInteger)
+    start_on: Mapped[date] = mapped_column(Date)
+    end_on: Mapped[date] = mapped_column(Date)
+    prescribed_by: Mapped[str | None] = mapped_column(String(128))  # null: self-started
+    facility_id: Mapped[int | None] = mapped_column(ForeignKey("facilities.id"))
+    self_started: Mapped[bool] = mapped_column(Boolean)
+    consent_recorded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    status: Mapped[MedicationStatus] = mapped_column(
+        enum_column(MedicationStatus, "medication_status")
+    )
+    stop_reason: Mapped[str | None] = mapped_column(Text)
+    recorded_by: Mapped[str] = mapped_column(String(128))
+    idempotency_key: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = now_column()
+
+    __table_args__ = (
+        UniqueConstraint("recorded_by", "idempotency_key"),
+        CheckConstraint("days BETWEEN 1 AND 30", name="days_range"),
+        Index("ix_medication_orders_patient_id", "patient_id", "id"),
+        Index("ix_medication_orders_created_at", "created_at"),
+    )
+
+
+class AdverseEvent(Base):
+    """An adverse effect reported for a medication order."""
+
+    __tablename__ = "adverse_events"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    medication_id: Mapped[int] = mapped_column(ForeignKey("medication_orders.id"))
+    description: Mapped[str] = mapped_column(Text)
+    occurred_on: Mapped[date] = mapped_column(Date)
+    reported_by: Mapped[str] = mapped_column(String(128))
+    reported_at: Mapped[datetime] = now_column()
+
+    __table_args__ = (Index("ix_adverse_events_medication_id", "medication_id", "id"),)
 
 
 class Comorbidity(Base):

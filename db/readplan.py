@@ -13,6 +13,7 @@ Kind = Literal[
     "id", "text", "int", "float", "bool", "enum", "date", "datetime", "list",
     "day_number",  # a day 1's date, read as the day number today has (day 1: that date)
     "due",  # a date, read as whether today is on or after it (false when null)
+    "until",  # a date, read as whether today is on or before it (false when null)
 ]  # fmt: skip
 
 
@@ -132,6 +133,51 @@ ENTITIES: dict[str, Entity] = {
             "isolation": One("Isolation", "id", "id"),
             "dischargeOverrideReason": Column("discharge_override_reason"),
             "certificate": One("RecoveryCertificate", "id", "patient_id"),
+            "medications": Many("MedicationOrder", "id", "patient_id", ("id",), newest_first=True),
+            "adverseEventFollowUp": Column("adverse_follow_up_until", "until"),
+        },
+    ),
+    "MedicationOrder": Entity(
+        "medication_orders",
+        "medication",
+        {
+            "id": Column("id", "id"),
+            "drug": One("Drug", "drug_code", "code"),
+            "package": Column("package", "enum"),
+            "dose": Column("dose"),
+            "frequency": Column("frequency"),
+            "days": Column("days", "int"),
+            "startOn": Column("start_on", "date"),
+            "endOn": Column("end_on", "date"),
+            "prescribedBy": Column("prescribed_by"),
+            "facility": One("Facility", "facility_id", "id"),
+            "selfStarted": Column("self_started", "bool"),
+            "consentRecordedAt": Column("consent_recorded_at", "datetime"),
+            "status": Column("status", "enum"),
+            "stopReason": Column("stop_reason"),
+            "adverseEvents": Many("AdverseEvent", "id", "medication_id", ("id",)),
+        },
+    ),
+    "Drug": Entity(
+        "drugs",
+        "drug",
+        {
+            "code": Column("code"),
+            "name": Column("name"),
+            "strength": Column("strength"),
+            "form": Column("form"),
+        },
+        key="code",
+    ),
+    "AdverseEvent": Entity(
+        "adverse_events",
+        "adverse_event",
+        {
+            "id": Column("id", "id"),
+            "description": Column("description"),
+            "occurredOn": Column("occurred_on", "date"),
+            "reportedBy": Column("reported_by"),
+            "reportedAt": Column("reported_at", "datetime"),
         },
     ),
     "RecoveryCertificate": Entity(

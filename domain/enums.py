@@ -119,6 +119,21 @@ class TestSupervision(Enum):
     SELF = "SELF"
 
 
+class MedicationPackage(Enum):
+    """Home-treatment packages (CLINICAL.md, "Medication at home")."""
+
+    A = "A"  # symptoms: paracetamol, vitamins
+    B = "B"  # corticosteroid + anticoagulant, only when no doctor can be reached
+    C = "C"  # antiviral (molnupiravir) under the controlled programme
+
+
+class MedicationStatus(Enum):
+    """An order is ACTIVE until stopped (its course ends on `endOn` either way)."""
+
+    ACTIVE = "ACTIVE"
+    STOPPED = "STOPPED"
+
+
 class TransferStatus(Enum):
     """State of a tier transfer."""
 

@@ -15,12 +15,15 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db import related
 from db.models import (
+    AdverseEvent,
     Alert,
     Area,
     ClinicalNote,
     Comorbidity,
+    Drug,
     Facility,
     HealthReport,
+    MedicationOrder,
     Patient,
     RecoveryCertificate,
     TestResult,
@@ -211,6 +214,22 @@ class Loaders:
     def certificate(self) -> ByKeyLoader[int, RecoveryCertificate]:
         """The recovery certificate of each patient (`Patient.certificate`)."""
         declared = related.declared("Patient", "certificate", One)
+        return ByKeyLoader(self._sessions, _rows(declared), _key(declared.target_key))
+
+    @cached_property
+    def medications(self) -> GroupLoader[int, MedicationOrder]:
+        """Medication orders of each patient, newest first (`Patient.medications`)."""
+        return self._group("Patient", "medications")
+
+    @cached_property
+    def adverse_events(self) -> GroupLoader[int, AdverseEvent]:
+        """Adverse events of each order (`MedicationOrder.adverseEvents`)."""
+        return self._group("MedicationOrder", "adverseEvents")
+
+    @cached_property
+    def drug_by_code(self) -> ByKeyLoader[str, Drug]:
+        """Catalogue drugs by code (`MedicationOrder.drug`)."""
+        declared = related.declared("MedicationOrder", "drug", One)
         return ByKeyLoader(self._sessions, _rows(declared), _key(declared.target_key))
 
     @cached_property

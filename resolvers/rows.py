@@ -13,13 +13,16 @@ from functools import cache
 from typing import Any
 
 from db.models import (
+    AdverseEvent,
     Alert,
     Area,
     ClinicalNote,
     Comorbidity,
     Declaration,
+    Drug,
     Facility,
     HealthReport,
+    MedicationOrder,
     Patient,
     RecoveryCertificate,
     TestResult,
@@ -30,14 +33,17 @@ from db.queries.alerts import EventRow
 from db.readplan import ENTITIES, Column, One
 
 __all__ = [
+    "AdverseEvent",
     "Alert",
     "Area",
     "ClinicalNote",
     "Comorbidity",
     "Declaration",
+    "Drug",
     "EventRow",
     "Facility",
     "HealthReport",
+    "MedicationOrder",
     "Patient",
     "RecoveryCertificate",
     "TestResult",
@@ -54,7 +60,7 @@ def values_of(type_name: str, row: Any) -> dict[str, Any]:
     date are left to the type (it knows the deployment's today)."""
     values: dict[str, Any] = {}
     for name, column, kind in _reads(type_name):
-        if kind in ("day_number", "due"):
+        if kind in ("day_number", "due", "until"):
             continue
         value = getattr(row, column)
         if value is not None:

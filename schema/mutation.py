@@ -9,6 +9,7 @@ from resolvers import alerts as resolve_alerts
 from resolvers import auth as resolve_auth
 from resolvers import care as resolve_care
 from resolvers import declarations as resolve_declarations
+from resolvers import medication as resolve_medication
 from resolvers import transfers as resolve_transfers
 from resolvers import treatment as resolve_treatment
 from resolvers.context import Context
@@ -23,6 +24,12 @@ from schema.types.declaration import (
     VerifyDeclarationInput,
 )
 from schema.types.me import AuthPayload, Me
+from schema.types.medication import (
+    AdverseEvent,
+    AdverseEventInput,
+    MedicationInput,
+    MedicationOrder,
+)
 from schema.types.patient import Patient
 from schema.types.transfer import Transfer, TransferRequestInput
 from schema.types.treatment import ClinicalProfileInput, TestResult, TestResultInput
@@ -290,6 +297,57 @@ class Mutation:
         self, info: strawberry.Info[Context], id: strawberry.ID
     ) -> TestResult:
         return TestResult.from_model(await resolve_treatment.confirm_test(info.context, str(id)))
+
+    @strawberry.mutation(
+        description=(
+            "Order medication for a patient in scope (health and hospital staff), or record a "
+            "citizen's own use of package B (selfStarted; the commune is alerted at once). The "
+            "rules of the catalogue refuse an order with BAD_USER_INPUT naming the rule "
+            "(molnupiravir: age ≥ 18, within 5 days of the positive test, not pregnant or "
+            "breastfeeding, consent recorded, at most 5 days). Idempotent by `idempotencyKey`."
+        ),
+        extensions=allow(Role.CITIZEN, *CLINICAL_STAFF),
+    )
+    async def prescribe_medication(
+        self, info: strawberry.Info[Context], input: MedicationInput
+    ) -> MedicationOrder:
+        given = resolve_medication.Prescription(
+            idempotency_key=input.idempotency_key,
+            drug_code=input.drug_code,
+            dose=input.dose,
+            frequency=input.frequency,
+            days=input.days,
+            start_on=input.start_on,
+            package=input.package,
+            patient_id=None if input.patient_id is None else str(input.patient_id),
+            consent_recorded=input.consent_recorded,
+        )
+        return MedicationOrder.from_model(await resolve_medication.prescribe(info.context, given))
+
+    @strawberry.mutation(
+        description="Stop an active medication order of a patient in scope, with a reason.",
+        extensions=allow(*CLINICAL_STAFF),
+    )
+    async def stop_medication(
+        self, info: strawberry.Info[Context], id: strawberry.ID, reason: str
+    ) -> MedicationOrder:
+        row = await resolve_medication.stop(info.context, str(id), reason)
+        return MedicationOrder.from_model(row)
+
+    @strawberry.mutation(
+        description=(
+            "Report an adverse effect of a medication order: the patient for themselves, or "
+            "staff for a patient in scope."
+        ),
+        extensions=allow(Role.CITIZEN, *CLINICAL_STAFF),
+    )
+    async def report_adverse_event(
+        self, info: strawberry.Info[Context], medication_id: strawberry.ID, input: AdverseEventInput
+    ) -> AdverseEvent:
+        row = await resolve_medication.report_adverse_event(
+            info.context, str(medication_id), input.description, input.occurred_on
+        )
+        return AdverseEvent.from_model(row)
 
     @strawberry.mutation(
         description=(

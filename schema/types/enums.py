@@ -16,6 +16,8 @@ from domain.enums import (
     DeclarationKind,
     DeclarationStatus,
     DischargeOutcome,
+    MedicationPackage,
+    MedicationStatus,
     PatientStatus,
     Role,
     Severity,
@@ -47,6 +49,11 @@ strawberry.enum(
     description="Review state: PENDING until the commune verifies, rejects or finds a duplicate.",
 )
 strawberry.enum(TestKind, description="Kind of COVID-19 test.")
+strawberry.enum(
+    MedicationPackage,
+    description="Home-treatment package: A symptoms, B steroid + anticoagulant, C antiviral.",
+)
+strawberry.enum(MedicationStatus, description="An order is ACTIVE until stopped.")
 strawberry.enum(TestOutcome, description="What a test showed (INVALID: it says nothing).")
 strawberry.enum(
     TestSupervision,
@@ -68,6 +75,8 @@ __all__ = [
     "AlertStatus",
     "AreaLevel",
     "DischargeOutcome",
+    "MedicationPackage",
+    "MedicationStatus",
     "TransferStatus",
     "DeclarationKind",
     "DeclarationStatus",

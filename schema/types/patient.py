@@ -16,6 +16,7 @@ from schema.permissions import clinical, personal
 from schema.types.area import Area, Facility, area_of, facility_of
 from schema.types.care import Alert, ClinicalNote, HealthReport
 from schema.types.enums import PatientStatus, Severity, Sex
+from schema.types.medication import MedicationOrder
 from schema.types.pagination import Connection, connection
 from schema.types.treatment import (
     Comorbidity,
@@ -86,11 +87,34 @@ class Patient:
     )
     home_commune_code: strawberry.Private[str]
     facility_id: strawberry.Private[int | None]
+    adverse_follow_up_until: strawberry.Private[date | None]
 
     @classmethod
     def from_model(cls, row: rows.Patient) -> Patient:
         """The GraphQL view of a patient row."""
-        return cls(**rows.values_of("Patient", row))
+        until = row.adverse_follow_up_until
+        return cls(**rows.values_of("Patient", row), adverse_follow_up_until=until)
+
+    @strawberry.field(
+        description=(
+            "Adverse effects of a molnupiravir course are to be asked about today (for 14 "
+            "days after its start): a reminder for the health worker (clinical detail)."
+        ),
+        extensions=clinical(*CLINICAL_DATA_ROLES),
+    )
+    def adverse_event_follow_up(self, info: strawberry.Info[Context]) -> bool | None:
+        until = self.adverse_follow_up_until
+        return until is not None and info.context.services.today() <= until
+
+    @strawberry.field(
+        description="Medication orders, newest first (clinical detail).",
+        extensions=clinical(*CLINICAL_DATA_ROLES),
+    )
+    def medications(self, info: strawberry.Info[Context]) -> list[MedicationOrder] | None:
+        return now_or_later(
+            info.context.loaders.medications.load(int(self.id)),
+            lambda found: [MedicationOrder.from_model(r) for r in found],
+        )
 
     @strawberry.field(description="The commune the patient lives in: the responsible jurisdiction.")
     def home_commune(self, info: strawberry.Info[Context]) -> Area:

@@ -37,6 +37,9 @@ TABLES = {
     "vaccinations",
     "test_results",
     "recovery_certificates",
+    "drugs",
+    "medication_orders",
+    "adverse_events",
 }
 
 

@@ -3,14 +3,32 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.demo import SeedResult
-from db.models import Patient
-from domain.enums import DeclarationKind, PatientStatus
+from db.models import (
+    AdverseEvent,
+    Comorbidity,
+    MedicationOrder,
+    Patient,
+    TestResult,
+    Vaccination,
+)
+from domain.enums import (
+    DeclarationKind,
+    MedicationPackage,
+    MedicationStatus,
+    PatientStatus,
+    Role,
+    TestKind,
+    TestOutcome,
+    TestSupervision,
+)
 from tests.factories import communes_of, make_declaration, make_patient, make_transfer
 
 
@@ -21,6 +39,50 @@ class World:
     patients: dict[str, int]
     facilities: dict[str, int]
     declarations: dict[str, int]
+
+
+async def _treatment(session: AsyncSession, patient_id: int) -> None:
+    """A treatment record to read: a comorbidity, doses, tests, an order with an effect."""
+    now = datetime.now(UTC)
+    session.add_all(
+        [
+            Comorbidity(patient_id=patient_id, name="Tăng huyết áp"),
+            Vaccination(patient_id=patient_id, vaccine="AstraZeneca", dose_number=1),
+            Vaccination(
+                patient_id=patient_id, vaccine="Pfizer", dose_number=2, given_on=date(2021, 9, 1)
+            ),
+        ]
+    )
+    for result, supervision in ((TestOutcome.POSITIVE, TestSupervision.STAFF),
+                                (TestOutcome.NEGATIVE, TestSupervision.SELF)):  # fmt: skip
+        session.add(
+            TestResult(
+                patient_id=patient_id,
+                kind=TestKind.PCR,
+                result=result,
+                ct_value=Decimal("24.5"),
+                taken_at=now - timedelta(days=1 if result is TestOutcome.NEGATIVE else 3),
+                supervision=supervision,
+                recorded_by="world",
+                recorded_role=Role.HEALTH_STAFF,
+            )  # fmt: skip
+        )
+    order = MedicationOrder(
+        patient_id=patient_id, drug_code="PARACETAMOL-500", package=MedicationPackage.A,
+        dose="500 mg", frequency="khi sốt > 38,5 °C", days=7, start_on=now.date(),
+        end_on=now.date() + timedelta(days=6), prescribed_by="world", self_started=False,
+        status=MedicationStatus.ACTIVE, recorded_by="world", idempotency_key="world",
+    )  # fmt: skip
+    session.add(order)
+    await session.flush()
+    session.add(
+        AdverseEvent(
+            medication_id=order.id,
+            description="Nổi mẩn",
+            occurred_on=now.date(),
+            reported_by="world",
+        )  # fmt: skip
+    )
 
 
 @pytest.fixture(scope="session")
@@ -51,6 +113,7 @@ async def world(sessions: async_sessionmaker[AsyncSession], demo: SeedResult) ->
             ),
         }
         await make_transfer(session, p["incoming_tier2"], tier2)
+        await _treatment(session, p["commune"].id)
         screening = next(a.facility_id for a in demo.accounts if a.role.value == "SCREENING_STAFF")
         declared = {
             "own_in_commune": await make_declaration(

@@ -209,6 +209,19 @@ MUTATIONS: dict[str, tuple[str, dict[str, Any], set[str]]] = {
         {"citizen"} | CLINICAL,
     ),
     "confirmTestResult": ('mutation { confirmTestResult(id: "0") { id } }', {}, CLINICAL),
+    "prescribeMedication": (
+        'mutation { prescribeMedication(input: {idempotencyKey: "", drugCode: "", dose: "", '
+        'frequency: "", days: 0, startOn: "2000-01-01"}) { id } }',
+        {},
+        {"citizen"} | CLINICAL,
+    ),
+    "stopMedication": ('mutation { stopMedication(id: "0", reason: "x") { id } }', {}, CLINICAL),
+    "reportAdverseEvent": (
+        'mutation { reportAdverseEvent(medicationId: "0", input: {description: "x", '
+        'occurredOn: "2000-01-01"}) { id } }',
+        {},
+        {"citizen"} | CLINICAL,
+    ),
     "requestTransfer": (
         'mutation { requestTransfer(input: {patientId: "0", toTier: 2, reason: ""}) { id } }', {}, CLINICAL
     ),

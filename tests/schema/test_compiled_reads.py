@@ -58,7 +58,11 @@ TREATMENT = """pregnant breastfeeding dischargeOverrideReason comorbidities { na
     facility { name } }
   isolation { dayNumber startedOn earliestReleaseOn releaseDue requiredTest ruleSet }
   certificate { number verificationCode periodFrom periodTo issuedAt
-    issuedBy { name area { code name } } }"""
+    issuedBy { name area { code name } } }
+  adverseEventFollowUp
+  medications { id drug { code name strength form } package dose frequency days startOn endOn
+    prescribedBy facility { name } selfStarted consentRecordedAt status stopReason
+    adverseEvents { id description occurredOn reportedBy reportedAt } }"""
 
 # (document, variables, compiled): every root field the compiled path handles, nested,
 # with fragments, aliases, variables, @include/@skip, filters, empty pages and nulls

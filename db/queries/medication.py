@@ -1,0 +1,46 @@
+"""Medication orders and adverse events."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.models import AdverseEvent, MedicationOrder
+
+
+async def add_order(session: AsyncSession, values: dict[str, Any]) -> tuple[MedicationOrder, bool]:
+    """Insert an order; a key its recorder used before returns the first one instead. The
+    flag says whether this call created it."""
+    stmt = (
+        insert(MedicationOrder)
+        .values(values)
+        .on_conflict_do_nothing(index_elements=["recorded_by", "idempotency_key"])
+        .returning(MedicationOrder.id)
+    )
+    created = await session.scalar(stmt)
+    found = await session.scalar(
+        select(MedicationOrder).where(
+            MedicationOrder.recorded_by == values["recorded_by"],
+            MedicationOrder.idempotency_key == values["idempotency_key"],
+        )
+    )
+    if found is None:  # only a concurrent transaction's row, not yet visible
+        raise LookupError("a medication order with this key is being recorded")
+    return found, created is not None
+
+
+async def order_for_update(session: AsyncSession, order_id: int) -> MedicationOrder | None:
+    found: MedicationOrder | None = await session.scalar(
+        select(MedicationOrder).where(MedicationOrder.id == order_id).with_for_update()
+    )
+    return found
+
+
+async def add_adverse_event(session: AsyncSession, **values: Any) -> AdverseEvent:
+    event = AdverseEvent(**values)
+    session.add(event)
+    await session.flush()
+    return event
