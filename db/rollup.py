@@ -79,13 +79,19 @@ WITH days AS (
     SELECT patient_id, reported_at AS at, 'reports' AS metric FROM health_reports
     UNION ALL SELECT patient_id, requested_at, 'transfers' FROM transfers
     UNION ALL SELECT patient_id, raised_at, 'alerts' FROM alerts
+    UNION ALL SELECT patient_id, issued_at, 'certificates_issued' FROM recovery_certificates
+    UNION ALL SELECT patient_id, created_at,
+      'medication_orders_' || lower(coalesce(package, 'none')) FROM medication_orders
   ) AS e JOIN patients p ON p.id = e.patient_id
   GROUP BY 1, 2, 3, 4, 5
 )"""  # noqa: S608 - constant SQL text, no input
     + _EXPAND
 )
 
-COUNTED_TABLES = "patients, declarations, health_reports, transfers, alerts"
+COUNTED_TABLES = (
+    "patients, declarations, health_reports, transfers, alerts, recovery_certificates, "
+    "medication_orders"
+)
 
 
 async def fold(session: AsyncSession, timezone: str) -> None:

@@ -47,6 +47,7 @@ class Figures:
     daily: list[dict[str, object]]
     breakdown: list[tuple[Area, int | None, int | None]]
     open_alerts: int | None
+    releases_due: int | None
     report_compliance: float | None
     # (acknowledged, median minutes, p90 minutes)
     alert_response: tuple[int | None, float | None, float | None]
@@ -84,7 +85,10 @@ async def _window(
     return area, queries.Window(area.code, area.level, first, last, ctx.services.timezone.key)
 
 
-SERIES = ("new_cases", "recovered", "deaths", "transfers", "reports", "alerts")
+SERIES = (
+    "new_cases", "recovered", "deaths", "transfers", "reports", "alerts",
+    "certificates_issued", "medication_orders_a", "medication_orders_b", "medication_orders_c",
+)  # fmt: skip
 
 
 async def compute(sessions: async_sessionmaker[AsyncSession], window: queries.Window) -> Figures:
@@ -105,6 +109,7 @@ async def compute(sessions: async_sessionmaker[AsyncSession], window: queries.Wi
             else []
         )
         alerts = await queries.open_alerts(session, window)
+        releases = await queries.releases_due(session, window, today=window.last_day)
         response = await queries.alert_response(session, window)
         review = await queries.median_hours_to_review(session, window)
         occupancy = await queries.occupancy_by_tier(session, window)
@@ -141,6 +146,7 @@ async def compute(sessions: async_sessionmaker[AsyncSession], window: queries.Wi
         daily=[{"date": d, **{m: per_day.get(d, Counter())[m] for m in SERIES}} for d in days],
         breakdown=[(a, active_by_child[a.code], new_cases[a.code]) for a in children],
         open_alerts=alerts,
+        releases_due=releases,
         report_compliance=None if home == 0 else reporting / home,
         alert_response=(response.acknowledged, response.median_minutes, response.p90_minutes),
         declarations={s: totals[f"declarations:{s.value}"] for s in DeclarationStatus},
@@ -171,6 +177,7 @@ def shown_to(figures: Figures, role: Role | None) -> Figures:
         ],
         breakdown=[(a, hide_children(n), hide_children(c)) for a, n, c in figures.breakdown],
         open_alerts=hide(figures.open_alerts),
+        releases_due=hide(figures.releases_due),
         # with too few people, a share or a median would say what happened to someone
         report_compliance=None
         if hide(figures.by_status[PatientStatus.HOME_TREATMENT]) is None

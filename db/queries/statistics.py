@@ -209,6 +209,20 @@ async def open_alerts(session: AsyncSession, window: Window) -> int:
     return int(await session.scalar(stmt) or 0)
 
 
+async def releases_due(session: AsyncSession, window: Window, *, today: date) -> int:
+    """Patients of the area at home whose release from isolation is due on `today`."""
+    stmt = (
+        select(func.count())
+        .select_from(Patient)
+        .where(
+            patient_in_area(window.area_code, window.level),
+            Patient.status == PatientStatus.HOME_TREATMENT,
+            Patient.release_due_on <= today,
+        )
+    )
+    return int(await session.scalar(stmt) or 0)
+
+
 @dataclass(frozen=True)
 class Response:
     """How fast alerts raised in the window were acknowledged."""

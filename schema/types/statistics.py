@@ -43,6 +43,18 @@ class DailyStatistics:
     transfers: int | None = strawberry.field(description="Transfers requested." + SUPPRESSED)
     reports: int | None = strawberry.field(description="Health reports received." + SUPPRESSED)
     alerts: int | None = strawberry.field(description="Alerts raised." + SUPPRESSED)
+    certificates_issued: int | None = strawberry.field(
+        description="Recovery certificates issued." + SUPPRESSED
+    )
+    medication_orders_a: int | None = strawberry.field(
+        description="Medication orders of package A." + SUPPRESSED
+    )
+    medication_orders_b: int | None = strawberry.field(
+        description="Medication orders of package B (self-started use included)." + SUPPRESSED
+    )
+    medication_orders_c: int | None = strawberry.field(
+        description="Medication orders of package C (antiviral)." + SUPPRESSED
+    )
 
 
 @strawberry.type(
@@ -101,6 +113,12 @@ class Statistics:
     daily: list[DailyStatistics] = strawberry.field(description="One row per day of the window.")
     breakdown: list[AreaStatistics] = strawberry.field(description="One row per child area.")
     open_alerts: int | None = strawberry.field(description="Alerts not yet resolved." + SUPPRESSED)
+    releases_due: int | None = strawberry.field(
+        description=(
+            "Patients at home whose release from isolation is due on the window's last day "
+            "(the work list's length)." + SUPPRESSED
+        )
+    )
     report_compliance: float | None = strawberry.field(
         description=(
             "Share (0–1) of patients at home with a health report in the last 24 hours; "
@@ -134,6 +152,7 @@ class Statistics:
                 for a, n, c in figures.breakdown
             ],
             open_alerts=figures.open_alerts,
+            releases_due=figures.releases_due,
             report_compliance=figures.report_compliance,
             alert_response=AlertResponse(
                 acknowledged=figures.alert_response[0],

@@ -35,6 +35,12 @@ UNION ALL SELECT {DAY.format("t.requested_at")}, 'transfers', p.home_commune_cod
 UNION ALL SELECT {DAY.format("a.raised_at")}, 'alerts', p.home_commune_code,
        p.home_district_code, p.home_province_code
   FROM alerts a JOIN patients p ON p.id = a.patient_id
+UNION ALL SELECT {DAY.format("c.issued_at")}, 'certificates_issued', p.home_commune_code,
+       p.home_district_code, p.home_province_code
+  FROM recovery_certificates c JOIN patients p ON p.id = c.patient_id
+UNION ALL SELECT {DAY.format("m.created_at")}, 'medication_orders_' || lower(coalesce(m.package, 'none')),
+       p.home_commune_code, p.home_district_code, p.home_province_code
+  FROM medication_orders m JOIN patients p ON p.id = m.patient_id
 UNION ALL SELECT {DAY.format("created_at")}, 'declarations:' || status, commune_code,
        district_code, province_code
   FROM declarations

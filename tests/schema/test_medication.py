@@ -140,3 +140,48 @@ async def test_own_package_b_alerts_the_commune_and_orders_can_be_stopped(
     assert (
         code_of(await gql(client, report, {"id": own["id"], "i": effect}, stranger)) == "NOT_FOUND"
     )
+
+
+STATISTICS = """query($a: ID) { statistics(areaCode: $a) { releasesDue
+  daily { date certificatesIssued medicationOrdersA medicationOrdersB medicationOrdersC } } }"""
+
+
+async def _today(client: httpx.AsyncClient, token: str, area: str) -> dict[str, Any]:
+    body = await gql(client, STATISTICS, {"a": area}, token)
+    assert "errors" not in body, body
+    figures: dict[str, Any] = body["data"]["statistics"]
+    return {**figures["daily"][-1], "releasesDue": figures["releasesDue"]}
+
+
+async def test_statistics_count_orders_certificates_and_releases_due(
+    client: httpx.AsyncClient, demo: SeedResult, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    commune, staff = commune_of(demo, "health.commune"), account(demo, "health.commune")
+    before = await _today(client, staff, commune)
+    day_3, _ = await new_patient(
+        sessions, commune, confirmed_at=datetime.now(UTC) - timedelta(days=2)
+    )
+    assert "errors" not in await gql(client, PRESCRIBE, order(day_3), staff)
+    vitamins = order(day_3, "VITAMIN-C", package="A", consentRecorded=False, dose="500 mg")
+    assert "errors" not in await gql(client, PRESCRIBE, vitamins, staff)
+    # a patient on day 8 with a negative test is due; discharged, a certificate is issued
+    day_8, _ = await new_patient(
+        sessions, commune, confirmed_at=datetime.now(UTC) - timedelta(days=7, hours=1)
+    )
+    negative = {"idempotencyKey": secrets.token_hex(8), "patientId": str(day_8), "kind": "RAPID_ANTIGEN",
+                "result": "NEGATIVE", "takenAt": datetime.now(UTC).isoformat()}  # fmt: skip
+    record = "mutation($i: TestResultInput!) { recordTestResult(input: $i) { id } }"
+    assert "errors" not in await gql(client, record, {"i": negative}, staff)
+    due = await _today(client, staff, commune)
+    assert due["releasesDue"] == before["releasesDue"] + 1
+    discharge = (
+        "mutation($id: ID!) { dischargePatient(id: $id, input: {outcome: RECOVERED}) { id } }"
+    )
+    assert "errors" not in await gql(client, discharge, {"id": str(day_8)}, staff)
+    after = await _today(client, staff, commune)
+    assert after["date"] == before["date"]
+    assert after["medicationOrdersC"] == before["medicationOrdersC"] + 1
+    assert after["medicationOrdersA"] == before["medicationOrdersA"] + 1
+    assert after["medicationOrdersB"] == before["medicationOrdersB"]
+    assert after["certificatesIssued"] == before["certificatesIssued"] + 1
+    assert after["releasesDue"] == before["releasesDue"]  # released: off the list
