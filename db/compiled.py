@@ -51,6 +51,7 @@ from db.models import Patient
 from db.queries.alerts import AlertQuery, alert_conditions
 from db.queries.areas import AreaQuery, FacilityQuery, area_conditions, facility_conditions
 from db.queries.declarations import DeclarationQuery, declaration_conditions
+from db.queries.medication import DrugQuery, drug_conditions
 from db.queries.patients import PatientQuery, patient_conditions
 from db.queries.transfers import TransferQuery, transfer_conditions
 from db.readplan import (
@@ -78,7 +79,7 @@ VISIBLE = table("visible", column("id"))  # stand-in: the patients the reader ma
 TODAY = table("today", column("d"))  # stand-in: today's date where the deployment is
 
 PageQuery = PatientQuery | DeclarationQuery | TransferQuery | AlertQuery
-ListQuery = AreaQuery | FacilityQuery
+ListQuery = AreaQuery | FacilityQuery | DrugQuery
 
 
 @dataclass(frozen=True)
@@ -449,11 +450,13 @@ async def read_list(
     reader: Reader,
     today: date,
 ) -> Answer:
-    """A plain list root (`areas`, `facilities`) in the plan's order, one statement."""
+    """A plain list root (`areas`, `facilities`, `drugs`) in the plan's order, one statement."""
     if isinstance(query, AreaQuery):
         conditions = area_conditions(query)
-    else:
+    elif isinstance(query, FacilityQuery):
         conditions = facility_conditions(query)
+    else:
+        conditions = drug_conditions(query)
     shape = _shape(plan, session.get_bind().dialect)
     rows = table_of(plan.item.entity)
     shown = select(*(rows.c[c] for c in shape.columns)).where(*conditions).cte("shown")

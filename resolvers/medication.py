@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import AdverseEvent, MedicationOrder
+from db.models import AdverseEvent, Drug, MedicationOrder
 from db.queries import alerts
 from db.queries import medication as queries
 from domain import intake, medication
@@ -153,6 +153,12 @@ async def prescribe(ctx: Context, given: Prescription) -> MedicationOrder:
             detail=f"order {order.id}: {drug.code}",
         )
     return order
+
+
+async def drugs(ctx: Context) -> list[Drug]:
+    """The drug catalogue, by code."""
+    async with ctx.readers() as session:
+        return await queries.list_drugs(session, queries.DrugQuery())
 
 
 async def stop(ctx: Context, order_id: str, reason: str) -> MedicationOrder:

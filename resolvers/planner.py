@@ -94,6 +94,7 @@ ROOTS: dict[str, tuple[str, tuple[str, ...]]] = {
     "area": ("Area", ()),
     "areas": ("Area", ("code",)),
     "facilities": ("Facility", ("id",)),
+    "drugs": ("Drug", ("code",)),
 }
 ROOT: Path = ()  # where an object sits: the relations from the root's items to it
 DEEP = None  # below a newest row or a nested page (personal data there is not compiled)

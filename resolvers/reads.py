@@ -9,6 +9,7 @@ from typing import Any
 
 from db.compiled import Answer, PageQuery, read_list, read_object, read_page, read_snapshot
 from db.queries.areas import AreaQuery, FacilityQuery
+from db.queries.medication import DrugQuery
 from db.readplan import RootPlan
 from domain.enums import (
     AlertKind,
@@ -38,9 +39,11 @@ async def compiled(ctx: Context, plan: RootPlan, arguments: dict[str, Any]) -> A
         async with ctx.readers() as session:
             return await read_object(session, plan, scope=scope, key=key, reader=who, today=today)
     if plan.form == "list":
-        listed: AreaQuery | FacilityQuery
+        listed: AreaQuery | FacilityQuery | DrugQuery
         if plan.field == "areas":
             listed = AreaQuery(AreaLevel(arguments["level"]), _text(arguments.get("parentCode")))
+        elif plan.field == "drugs":
+            listed = DrugQuery()
         else:
             tier = filters.tier("tier", arguments.get("tier"))
             listed = FacilityQuery(_text(arguments.get("areaCode")), tier)

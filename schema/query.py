@@ -11,6 +11,7 @@ from domain.enums import Role
 from resolvers import alerts as resolve_alerts
 from resolvers import areas as resolve_areas
 from resolvers import declarations as resolve_declarations
+from resolvers import medication as resolve_medication
 from resolvers import patients as resolve_patients
 from resolvers import statistics as resolve_statistics
 from resolvers import transfers as resolve_transfers
@@ -24,6 +25,7 @@ from schema.types.care import Alert
 from schema.types.declaration import Declaration, DeclarationFilter
 from schema.types.enums import AreaLevel
 from schema.types.me import Me
+from schema.types.medication import Drug
 from schema.types.pagination import Connection, connection
 from schema.types.patient import Patient, PatientFilter
 from schema.types.statistics import (
@@ -113,6 +115,13 @@ class Query:
         code = None if area_code is None else str(area_code)
         rows = await resolve_areas.facilities(info.context, area_code=code, tier=tier)
         return [Facility.from_model(r) for r in rows]
+
+    @strawberry.field(
+        description="The home-treatment drug catalogue (vn-moh-4109-2021), by code.",
+        extensions=public(),
+    )
+    async def drugs(self, info: strawberry.Info[Context]) -> list[Drug]:
+        return [Drug.from_model(r) for r in await resolve_medication.drugs(info.context)]
 
     @strawberry.field(
         description="One patient in the caller's scope; null when unknown or out of scope.",

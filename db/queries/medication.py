@@ -2,13 +2,30 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import AdverseEvent, MedicationOrder
+from db.models import AdverseEvent, Drug, MedicationOrder
+
+
+@dataclass(frozen=True)
+class DrugQuery:
+    """The catalogue's drugs (no filter yet: the catalogue is small)."""
+
+
+def drug_conditions(query: DrugQuery) -> list[ColumnElement[bool]]:
+    """The WHERE conditions of the drug list."""
+    return []
+
+
+async def list_drugs(session: AsyncSession, query: DrugQuery) -> list[Drug]:
+    """The catalogue by code."""
+    rows = await session.scalars(select(Drug).where(*drug_conditions(query)).order_by(Drug.code))
+    return list(rows)
 
 
 async def add_order(session: AsyncSession, values: dict[str, Any]) -> tuple[MedicationOrder, bool]:

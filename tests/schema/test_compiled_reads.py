@@ -293,6 +293,7 @@ CORPUS: list[tuple[str, dict[str, Any], bool]] = [
         True,
     ),
     ("{ facilities(tier: 7) { id } }", {}, False),
+    ("{ drugs { __typename code name strength form } }", {}, True),
     # several root fields: the generic executor
     ('{ patients(first: 2) { totalCount } area(code: "72") { name } }', {}, False),
 ]
@@ -432,6 +433,7 @@ SDL = export_sdl()
             "area",
             "areas",
             "facilities",
+            "drugs",
         ]  # fmt: skip
     ).flatmap(lambda root: documents_of(SDL, fields=[root])),
     principal=st.sampled_from(PRINCIPALS),
