@@ -24,6 +24,26 @@ const T = {
     MOVED_AWAY: "Chuyển đi", MILD: "Nhẹ", MODERATE: "Trung bình", SEVERE: "Nặng", CRITICAL: "Nguy kịch",
     OPEN: "Mới", ACKNOWLEDGED: "Đã tiếp nhận", RESOLVED: "Đã xử lý", SOS: "SOS", VITAL_SIGNS: "Chỉ số bất thường",
     MISSED_REPORT: "Thiếu báo cáo",
+    from: "Từ ngày", to: "Đến ngày", apply: "Xem", myArea: "Về địa bàn của tôi", occupancy: "Công suất giường theo tầng",
+    inFacility: "Đang điều trị", beds: "Số giường", funnel: "Khai báo trong kỳ", PENDING: "Chờ xác minh",
+    VERIFIED: "Đã xác minh", REJECTED: "Từ chối", DUPLICATE: "Trùng", reviewHours: "Thời gian xác minh (giờ, trung vị)",
+    responseMinutes: "Thời gian tiếp nhận cảnh báo (phút, trung vị)", releasesDue: "Đủ điều kiện kết thúc cách ly",
+    search: "Tìm theo tên hoặc số điện thoại", releaseDue: "Đến hạn kết thúc cách ly", byUrgency: "Ưu tiên khẩn cấp",
+    isolation: "Cách ly", day: "Ngày", of: "trên", releaseIsDue: "Đủ điều kiện kết thúc cách ly",
+    releaseFrom: "Sớm nhất", needsTest: "cần test nhanh âm tính từ ngày 7", tests: "Xét nghiệm", kind: "Loại",
+    result: "Kết quả", supervision: "Hình thức", medications: "Thuốc", drug: "Thuốc", dose: "Liều", frequency: "Số lần",
+    days: "Số ngày", startOn: "Bắt đầu", vaccinations: "Tiêm chủng", comorbidities: "Bệnh nền", transfers: "Chuyển tầng",
+    notes: "Ghi chú điều trị", openAlertsOf: "Cảnh báo đang mở", none: "Không có",
+    recordReport: "Nhập báo cáo sức khỏe thay người bệnh", recordTest: "Nhập kết quả xét nghiệm", prescribe: "Kê đơn",
+    requestTransfer: "Đề nghị chuyển tầng", addNote: "Thêm ghi chú", discharge: "Kết thúc điều trị", save: "Lưu",
+    toTier: "Chuyển đến tầng", reason: "Lý do", outcome: "Kết quả điều trị", overrideReason: "Lý do kết thúc trước hạn (nếu có)",
+    certificate: "Giấy xác nhận hoàn thành cách ly", print: "In giấy xác nhận", consent: "Đã có giấy đồng ý",
+    package: "Gói", saved: "Đã lưu.", RAPID_ANTIGEN: "Test nhanh", PCR: "PCR", POSITIVE: "Dương tính", NEGATIVE: "Âm tính",
+    INVALID: "Không hợp lệ", STAFF: "Nhân viên y tế", SELF_SUPERVISED: "Tự làm có giám sát", SELF: "Tự làm",
+    ACTIVE: "Đang dùng", STOPPED: "Đã ngừng", REQUESTED: "Đã đề nghị", COMPLETED: "Hoàn tất", CANCELLED: "Đã hủy",
+    temperature: "Nhiệt độ", pulse: "Mạch", respiratoryRate: "Nhịp thở", followUp: "Cần hỏi tác dụng phụ molnupiravir",
+    alertText_SOS: "Người bệnh bấm SOS: cần hỗ trợ khẩn cấp", alertText_VITAL_SIGNS: "Dấu hiệu cảnh báo trong báo cáo sức khỏe",
+    alertText_MISSED_REPORT: "Chưa có báo cáo sức khỏe trong thời hạn",
   },
   en: {
     language: "Language", signIn: "Sign in", signOut: "Sign out", username: "Username", password: "Password",
@@ -41,6 +61,26 @@ const T = {
     MOVED_AWAY: "Moved away", MILD: "Mild", MODERATE: "Moderate", SEVERE: "Severe", CRITICAL: "Critical",
     OPEN: "Open", ACKNOWLEDGED: "Acknowledged", RESOLVED: "Resolved", SOS: "SOS", VITAL_SIGNS: "Vital signs",
     MISSED_REPORT: "Missed report",
+    from: "From", to: "To", apply: "Show", myArea: "Back to my area", occupancy: "Bed occupancy by tier",
+    inFacility: "In treatment", beds: "Beds", funnel: "Declarations in the window", PENDING: "Pending",
+    VERIFIED: "Verified", REJECTED: "Rejected", DUPLICATE: "Duplicate", reviewHours: "Time to review (hours, median)",
+    responseMinutes: "Time to acknowledge alerts (minutes, median)", releasesDue: "Release due",
+    search: "Search by name or phone", releaseDue: "Release due", byUrgency: "Most urgent first",
+    isolation: "Isolation", day: "Day", of: "of", releaseIsDue: "Release is due",
+    releaseFrom: "Earliest", needsTest: "needs a negative rapid test from day 7", tests: "Tests", kind: "Kind",
+    result: "Result", supervision: "Taken by", medications: "Medication", drug: "Drug", dose: "Dose", frequency: "Frequency",
+    days: "Days", startOn: "Start", vaccinations: "Vaccination", comorbidities: "Comorbidities", transfers: "Transfers",
+    notes: "Treatment notes", openAlertsOf: "Open alerts", none: "None",
+    recordReport: "Record a health report for the patient", recordTest: "Record a test result", prescribe: "Prescribe",
+    requestTransfer: "Request a transfer", addNote: "Add a note", discharge: "Discharge", save: "Save",
+    toTier: "To tier", reason: "Reason", outcome: "Outcome", overrideReason: "Reason to discharge before release is due (if any)",
+    certificate: "Recovery certificate", print: "Print the certificate", consent: "Signed consent on file",
+    package: "Package", saved: "Saved.", RAPID_ANTIGEN: "Rapid test", PCR: "PCR", POSITIVE: "Positive", NEGATIVE: "Negative",
+    INVALID: "Invalid", STAFF: "Health worker", SELF_SUPERVISED: "Self, supervised", SELF: "Self",
+    ACTIVE: "Active", STOPPED: "Stopped", REQUESTED: "Requested", COMPLETED: "Completed", CANCELLED: "Cancelled",
+    temperature: "Temperature", pulse: "Pulse", respiratoryRate: "Respiratory rate", followUp: "Ask about molnupiravir side effects",
+    alertText_SOS: "The patient pressed SOS: urgent help needed", alertText_VITAL_SIGNS: "Warning signs in a health report",
+    alertText_MISSED_REPORT: "No health report within the interval",
   },
 };
 
@@ -51,6 +91,8 @@ let expiryTimer = null;
 let audio = null;
 
 const $ = (selector) => document.querySelector(selector);
+const num = (n) => (n == null ? "—" : new Intl.NumberFormat(state.lang === "vi" ? "vi-VN" : "en-GB").format(n));
+const STAFF = ["HEALTH_STAFF", "HOSPITAL_STAFF"];
 const t = (key) => T[state.lang][key] ?? key;
 const can = (roles) => roles.includes(state.me?.role);
 
@@ -253,10 +295,14 @@ function alertCard(alert, fresh = false) {
     const data = await gql(`mutation($id: ID!) { ${mutation}(id: $id) { id status } }`, { id: alert.id });
     placeAlert({ ...alert, status: data[mutation].status }, false);
   };
-  return el("li", { class: `card sev-${alert.severity}${fresh ? " new" : ""}`, id: `alert-${alert.id}`, "data-status": alert.status },
+  // a click on the card (not on its buttons) opens the patient
+  const openIt = (event) => { if (!event.target.closest("button") && can(["LOCAL_OFFICIAL", ...STAFF])) { show("patients"); openPatient(p.id); } };
+  return el("li", { class: `card sev-${alert.severity}${fresh ? " new" : ""}`, id: `alert-${alert.id}`, "data-status": alert.status, onclick: openIt },
     el("div", {}, el("span", { class: `badge ${alert.severity}` }, t(alert.severity)), " ",
       el("strong", {}, `${t(alert.kind)} · ${p.caseCode}`), " ", el("span", { class: "muted" }, `${t(alert.status)} · ${when(alert.raisedAt)}`)),
-    el("div", {}, alert.message),
+    // the server writes alert texts in Vietnamese; in English the kind's text comes first
+    state.lang === "vi" ? el("div", {}, alert.message)
+      : el("div", {}, t(`alertText_${alert.kind}`), el("div", { class: "muted", lang: "vi" }, alert.message)),
     p.fullName ? el("div", {}, `${p.fullName}${p.phone ? ` · ${p.phone}` : ""}`) : null,
     vitals ? el("div", { class: "muted" }, vitals) : null,
     el("div", { class: "actions" },
@@ -278,28 +324,61 @@ function cue() {
 
 // --- statistics -----------------------------------------------------------------------
 
-const STATS_FIELDS = `area { code name } activePatients openAlerts reportCompliance byStatus { status count }
-  byTier { tier count } daily { date newCases recovered } breakdown { area { code name } activePatients newCases }`;
+const STATS_FIELDS = `area { code name level } activePatients openAlerts releasesDue reportCompliance byStatus { status count }
+  byTier { tier count } daily { date newCases recovered } breakdown { area { code name level } activePatients newCases }
+  occupancy { tier patients beds } alertResponse { acknowledged medianMinutes p90Minutes }
+  declarationFunnel { pending verified rejected duplicate medianHoursToReview }`;
+const stats = { area: null, from: null, to: null };
 
 async function showStatistics() {
-  renderStatistics((await gql(`{ statistics { ${STATS_FIELDS} } }`)).statistics);
+  $("#stats-range").onsubmit = (event) => {
+    event.preventDefault();
+    const form = new FormData(event.target);
+    Object.assign(stats, { from: form.get("from") || null, to: form.get("to") || null });
+    loadStatistics().catch(report);
+  };
+  $("#stats-home").onclick = () => { stats.area = null; loadStatistics().catch(report); };
+  await loadStatistics();
+  // live figures for the caller's own area and the default window
   live.push(new Live(`subscription { statisticsUpdates { ${STATS_FIELDS} } }`, () => ({}),
-    (data) => renderStatistics(data.statisticsUpdates)));
+    (data) => { if (!stats.area && !stats.from && !stats.to) renderStatistics(data.statisticsUpdates); }));
+}
+
+async function loadStatistics() {
+  const data = await gql(
+    `query($a: ID, $from: Date, $to: Date) { statistics(areaCode: $a, from: $from, to: $to) { ${STATS_FIELDS} } }`,
+    { a: stats.area, from: stats.from, to: stats.to },
+  );
+  renderStatistics(data.statistics);
 }
 
 function renderStatistics(s) {
   $("#stats-area").textContent = `· ${s.area.name}`;
+  $("#stats-home").hidden = !stats.area;
   const share = s.reportCompliance == null ? "—" : `${Math.round(s.reportCompliance * 100)} %`;
+  const minutes = s.alertResponse.medianMinutes == null ? "—" : num(Math.round(s.alertResponse.medianMinutes));
   $("#kpis").replaceChildren(
-    ...[["active", s.activePatients], ["openAlerts", s.openAlerts], ["compliance", share]]
-      .map(([key, value]) => el("div", { class: "kpi" }, el("b", {}, value ?? "—"), t(key))),
+    ...[["active", num(s.activePatients)], ["openAlerts", num(s.openAlerts)], ["releasesDue", num(s.releasesDue)],
+      ["compliance", share], ["responseMinutes", minutes]]
+      .map(([key, value]) => el("div", { class: "kpi" }, el("b", {}, value), t(key))),
   );
   $("#chart").replaceChildren(chart(s.daily));
-  const rows = (items, label) => items.map((item) => el("tr", {}, el("td", {}, label(item)), el("td", { class: "num" }, item.count ?? "—")));
+  const rows = (items, label) => items.map((item) => el("tr", {}, el("td", {}, label(item)), el("td", { class: "num" }, num(item.count))));
   $("#by-status tbody").replaceChildren(...rows(s.byStatus, (i) => t(i.status)));
   $("#by-tier tbody").replaceChildren(...rows(s.byTier, (i) => `${t("tier")} ${i.tier}`));
-  $("#breakdown tbody").replaceChildren(...s.breakdown.map((b) => el("tr", {},
-    el("td", {}, b.area.name), el("td", { class: "num" }, b.activePatients ?? "—"), el("td", { class: "num" }, b.newCases ?? "—"))));
+  // a district row drills down to its communes
+  $("#breakdown tbody").replaceChildren(...s.breakdown.map((b) => {
+    const drill = b.area.level === "COMMUNE" ? null : () => { stats.area = b.area.code; loadStatistics().catch(report); };
+    return el("tr", drill ? { "data-area": b.area.code, tabindex: 0, onclick: drill, onkeydown: (e) => e.key === "Enter" && drill() } : {},
+      el("td", {}, b.area.name), el("td", { class: "num" }, num(b.activePatients)), el("td", { class: "num" }, num(b.newCases)));
+  }));
+  $("#occupancy tbody").replaceChildren(...s.occupancy.map((o) => el("tr", {},
+    el("td", {}, `${t("tier")} ${o.tier}`), el("td", { class: "num" }, num(o.patients)), el("td", { class: "num" }, num(o.beds)))));
+  const f = s.declarationFunnel;
+  const hours = f.medianHoursToReview == null ? "—" : num(Math.round(f.medianHoursToReview * 10) / 10);
+  $("#funnel tbody").replaceChildren(...[["PENDING", num(f.pending)], ["VERIFIED", num(f.verified)],
+    ["REJECTED", num(f.rejected)], ["DUPLICATE", num(f.duplicate)], ["reviewHours", hours]]
+    .map(([key, value]) => el("tr", {}, el("td", {}, t(key)), el("td", { class: "num" }, value))));
   applyLabels();
 }
 
@@ -320,7 +399,7 @@ function chart(days) {
     svg.append(node);
   };
   add("line", { x1: pad, y1: h - pad, x2: w - pad, y2: h - pad, stroke: "#999" });
-  add("text", { x: 2, y: pad, "font-size": 11 }, String(top));
+  add("text", { x: 2, y: pad, "font-size": 11 }, num(top));
   [["newCases", "#c62828"], ["recovered", "#2e7d32"]].forEach(([key, colour], n) => {
     add("polyline", { fill: "none", stroke: colour, "stroke-width": 2, points: days.map((d, i) => `${x(i)},${y(d[key])}`).join(" ") });
     add("text", { x: w - pad - 150 + n * 80, y: 14, fill: colour, "font-size": 12 }, t(key));
@@ -335,6 +414,9 @@ function chart(days) {
 // --- patients -------------------------------------------------------------------------
 
 const pages = { cursors: [null], index: 0 };
+const URGENCY = { CRITICAL: 0, SEVERE: 1, MODERATE: 2, MILD: 3 };
+let drugs = null;
+let current = null; // the patient open in the detail pane
 
 function showPatients() {
   const filters = $("#filters");
@@ -342,10 +424,19 @@ function showPatients() {
     ...values.map((v) => el("option", { value: v }, t(v))));
   fill("status", STATUSES);
   fill("severity", SEVERITIES);
-  filters.onchange = () => { Object.assign(pages, { cursors: [null], index: 0 }); loadPatients(); };
-  $("#next").onclick = () => { pages.index += 1; loadPatients(); };
-  $("#prev").onclick = () => { pages.index = Math.max(0, pages.index - 1); loadPatients(); };
-  loadPatients();
+  $("#search-box").hidden = !can(PERSONAL); // the search reads personal data
+  let typing = null;
+  const reload = () => { Object.assign(pages, { cursors: [null], index: 0 }); loadPatients().catch(report); };
+  filters.onchange = reload;
+  filters.elements.search.oninput = () => { clearTimeout(typing); typing = setTimeout(reload, 300); };
+  filters.onsubmit = (event) => { event.preventDefault(); reload(); };
+  $("#next").onclick = () => { pages.index += 1; loadPatients().catch(report); };
+  $("#prev").onclick = () => { pages.index = Math.max(0, pages.index - 1); loadPatients().catch(report); };
+  loadPatients().catch(report);
+}
+
+function overdue(p) {
+  return p.status === "HOME_TREATMENT" && (!p.lastReportAt || Date.now() - new Date(p.lastReportAt) > 24 * 3600e3);
 }
 
 async function loadPatients() {
@@ -354,42 +445,77 @@ async function loadPatients() {
   if (form.get("status")) filter.status = [form.get("status")];
   if (form.get("severity")) filter.severity = [form.get("severity")];
   if (form.get("overdue")) filter.reportOverdue = true;
+  if (form.get("releaseDue")) filter.releaseDue = true;
+  const term = (form.get("search") || "").trim();
+  if (term.length >= 2 && can(PERSONAL)) filter.search = term;
+  const urgent = Boolean(form.get("urgent"));
   const personal = can(PERSONAL);
   const data = await gql(
-    `query($f: PatientFilter, $after: String, $personal: Boolean!) { patients(filter: $f, first: 20, after: $after) {
+    `query($f: PatientFilter, $after: String, $first: Int, $personal: Boolean!) { patients(filter: $f, first: $first, after: $after) {
       totalCount pageInfo { hasNextPage endCursor }
       edges { node { id caseCode fullName @include(if: $personal) status severity tier lastReportAt homeCommune { name } } } } }`,
-    { f: filter, after: pages.cursors[pages.index], personal },
+    { f: filter, after: pages.cursors[pages.index], personal, first: urgent ? 100 : 20 },
   );
   const { edges, pageInfo, totalCount } = data.patients;
   pages.cursors[pages.index + 1] = pageInfo.endCursor;
-  $("#patients-count").textContent = `${t("total")}: ${totalCount}`;
+  $("#patients-count").textContent = `${t("total")}: ${num(totalCount)}`;
+  let rows = edges.map((e) => e.node);
+  // most urgent first (on the page shown): severity, then an overdue report
+  if (urgent) rows = rows.sort((a, b) => (URGENCY[a.severity] ?? 4) - (URGENCY[b.severity] ?? 4) || overdue(b) - overdue(a));
   const columns = ["caseCode", ...(personal ? ["name"] : []), "status", "severity", "tier", "lastReport", "commune"];
   $("#patient-table thead").replaceChildren(el("tr", {}, columns.map((c) => el("th", { class: c === "commune" ? "hide-narrow" : null }, t(c)))));
-  $("#patient-table tbody").replaceChildren(...edges.map(({ node: p }) => {
+  $("#patient-table tbody").replaceChildren(...rows.map((p) => {
     const open = () => openPatient(p.id);
-    return el("tr", { tabindex: 0, onclick: open, onkeydown: (e) => e.key === "Enter" && open() },
+    return el("tr", { tabindex: 0, "data-id": p.id, onclick: open, onkeydown: (e) => e.key === "Enter" && open() },
       el("td", {}, p.caseCode), personal ? el("td", {}, p.fullName ?? "") : null, el("td", {}, t(p.status)),
       el("td", {}, p.severity ? el("span", { class: `badge ${p.severity}` }, t(p.severity)) : "—"),
-      el("td", {}, p.tier), el("td", {}, when(p.lastReportAt)), el("td", { class: "hide-narrow" }, p.homeCommune.name));
+      el("td", {}, p.tier), el("td", { class: overdue(p) ? "error" : null }, when(p.lastReportAt)),
+      el("td", { class: "hide-narrow" }, p.homeCommune.name));
   }));
   $("#prev").disabled = pages.index === 0;
   $("#next").disabled = !pageInfo.hasNextPage;
 }
 
+const DETAIL = `id caseCode fullName @include(if: $personal) phone @include(if: $personal) address @include(if: $personal)
+  status severity tier confirmedAt lastReportAt homeCommune { name parent { name } } facility { name }
+  openAlerts { id kind severity message raisedAt }
+  transfers { id status fromTier toTier requestedAt toFacility { name } }
+  clinicalNotes @include(if: $staff) { text author createdAt }
+  isolation @include(if: $clinical) { dayNumber startedOn earliestReleaseOn releaseDue requiredTest }
+  testResults @include(if: $clinical) { id kind result supervision takenAt confirmedBy }
+  medications @include(if: $clinical) { id drug { name strength } package dose frequency days startOn endOn status selfStarted }
+  vaccinations @include(if: $clinical) { vaccine doseNumber givenOn }
+  comorbidities @include(if: $clinical) { name }
+  adverseEventFollowUp @include(if: $clinical)
+  certificate @include(if: $staff) { number verificationCode }
+  healthReports(first: 10) @include(if: $clinical) { edges { node { reportedAt spo2 temperature respiratoryRate severity } } }`;
+
 async function openPatient(id) {
   const data = await gql(
-    `query($id: ID!, $personal: Boolean!, $clinical: Boolean!) { patient(id: $id) {
-      caseCode fullName @include(if: $personal) phone @include(if: $personal) address @include(if: $personal)
-      status severity tier confirmedAt lastReportAt homeCommune { name parent { name } } facility { name }
-      healthReports(first: 20) @include(if: $clinical) { edges { node { reportedAt spo2 temperature respiratoryRate severity } } } } }`,
-    { id, personal: can(PERSONAL), clinical: can(CLINICAL) },
+    `query($id: ID!, $personal: Boolean!, $clinical: Boolean!, $staff: Boolean!) { patient(id: $id) { ${DETAIL} } }`,
+    { id, personal: can(PERSONAL), clinical: can(CLINICAL), staff: can(STAFF) },
   );
-  const p = data.patient;
+  current = data.patient;
+  renderPatient();
+}
+
+function table(caption, head, rows) {
+  return el("table", {}, el("caption", {}, caption), el("thead", {}, el("tr", {}, head.map((h) => el("th", {}, h)))),
+    el("tbody", {}, rows.length ? rows : el("tr", {}, el("td", { colspan: head.length, class: "muted" }, t("none")))));
+}
+
+function renderPatient() {
+  const p = current;
   const pane = $("#patient-detail");
   if (!p) { pane.hidden = true; return; }
   const line = (key, value) => (value == null ? null : el("div", {}, el("span", { class: "muted" }, `${t(key)}: `), value));
+  const iso = p.isolation;
+  const release = iso == null ? null : el("div", { id: "isolation" },
+    el("strong", {}, `${t("isolation")}: ${t("day")} ${iso.dayNumber} ${t("of")} 7`), " ",
+    iso.releaseDue ? el("span", { class: "release" }, t("releaseIsDue"))
+      : el("span", { class: "release pending" }, `${t("releaseFrom")} ${when(`${iso.earliestReleaseOn}T12:00:00+07:00`, false)}${iso.requiredTest ? ` · ${t("needsTest")}` : ""}`));
   const reports = p.healthReports?.edges ?? [];
+  const active = ["HOME_TREATMENT", "IN_FACILITY"].includes(p.status);
   // absent parts (fields the role may not read) are left out: replaceChildren writes "null"
   pane.replaceChildren(...[
     el("h2", {}, `${p.caseCode}${p.fullName ? ` · ${p.fullName}` : ""}`),
@@ -397,14 +523,121 @@ async function openPatient(id) {
     line("phone", p.phone), line("address", p.address),
     line("commune", `${p.homeCommune.name}, ${p.homeCommune.parent?.name ?? ""}`),
     line("facility", p.facility?.name ?? t("home")), line("confirmed", when(p.confirmedAt)),
-    reports.length ? el("table", {}, el("caption", {}, t("reports")),
-      el("thead", {}, el("tr", {}, el("th", {}, t("time")), el("th", {}, "SpO2"), el("th", {}, "°C"), el("th", {}, "RR"), el("th", {}, t("severity")))),
-      el("tbody", {}, reports.map(({ node: r }) => el("tr", {}, el("td", {}, when(r.reportedAt)), el("td", {}, r.spo2 ?? "—"),
-        el("td", {}, r.temperature ?? "—"), el("td", {}, r.respiratoryRate ?? "—"), el("td", {}, t(r.severity)))))) : null,
+    release,
+    p.adverseEventFollowUp ? el("div", { class: "error" }, t("followUp")) : null,
+    p.certificate ? el("p", {}, el("a", { id: "certificate-link", target: "_blank", rel: "noopener",
+      href: `/certificates/${encodeURIComponent(p.certificate.number)}?code=${encodeURIComponent(p.certificate.verificationCode)}` },
+    `${t("print")} · ${p.certificate.number}`)) : null,
+    p.openAlerts.length ? table(t("openAlertsOf"), [t("time"), t("kind"), t("severity")],
+      p.openAlerts.map((a) => el("tr", {}, el("td", {}, when(a.raisedAt)), el("td", {}, t(a.kind)), el("td", {}, t(a.severity))))) : null,
+    p.testResults ? table(t("tests"), [t("time"), t("kind"), t("result"), t("supervision")],
+      p.testResults.map((r) => el("tr", {}, el("td", {}, when(r.takenAt)), el("td", {}, t(r.kind)), el("td", {}, t(r.result)),
+        el("td", {}, `${t(r.supervision)}${r.supervision === "SELF" && !r.confirmedBy ? " ?" : ""}`)))) : null,
+    p.medications ? table(t("medications"), [t("drug"), t("dose"), t("startOn"), t("status")],
+      p.medications.map((m) => el("tr", {}, el("td", {}, `${m.drug.name} ${m.drug.strength}${m.package ? ` (${t("package")} ${m.package})` : ""}`),
+        el("td", {}, `${m.dose} · ${m.frequency} · ${m.days} ${t("days").toLowerCase()}`),
+        el("td", {}, `${when(`${m.startOn}T12:00:00+07:00`, false)} – ${when(`${m.endOn}T12:00:00+07:00`, false)}`), el("td", {}, t(m.status))))) : null,
+    p.vaccinations ? line("vaccinations", p.vaccinations.length
+      ? p.vaccinations.map((v) => `${v.doseNumber}: ${v.vaccine}${v.givenOn ? ` (${when(`${v.givenOn}T12:00:00+07:00`, false)})` : ""}`).join("; ") : t("none")) : null,
+    p.comorbidities ? line("comorbidities", p.comorbidities.length ? p.comorbidities.map((c) => c.name).join(", ") : t("none")) : null,
+    table(t("transfers"), [t("time"), t("tier"), t("status")],
+      p.transfers.map((x) => el("tr", {}, el("td", {}, when(x.requestedAt)), el("td", {}, `${x.fromTier} → ${x.toTier}${x.toFacility ? ` · ${x.toFacility.name}` : ""}`), el("td", {}, t(x.status))))),
+    p.clinicalNotes ? table(t("notes"), [t("time"), t("notes")],
+      p.clinicalNotes.map((n) => el("tr", {}, el("td", {}, when(n.createdAt)), el("td", {}, `${n.text} — ${n.author}`)))) : null,
+    reports.length ? table(t("reports"), [t("time"), "SpO2", "°C", "RR", t("severity")],
+      reports.map(({ node: r }) => el("tr", {}, el("td", {}, when(r.reportedAt)), el("td", {}, r.spo2 ?? "—"),
+        el("td", {}, r.temperature ?? "—"), el("td", {}, r.respiratoryRate ?? "—"), el("td", {}, t(r.severity))))) : null,
+    can(STAFF) && active ? actions(p) : null,
     el("button", { type: "button", onclick: () => { pane.hidden = true; } }, t("close")),
   ].filter((part) => part != null));
   pane.hidden = false;
   pane.focus();
+}
+
+function field(key, control) {
+  return el("label", {}, el("span", {}, t(key)), control);
+}
+
+function choose(name, values, label = (v) => t(v)) {
+  return el("select", { name }, values.map((v) => el("option", { value: v }, label(v))));
+}
+
+// one form per action: on success the patient is read again; errors are shown in the form
+function action(id, title, controls, submit) {
+  const problem = el("p", { class: "error", role: "alert" });
+  const form = el("form", { id, onsubmit: async (event) => {
+    event.preventDefault();
+    problem.textContent = "";
+    try {
+      await submit(new FormData(event.target));
+      await openPatient(current.id);
+      $("#patient-detail").prepend(el("p", { class: "muted", role: "status" }, t("saved")));
+    } catch (error) {
+      if (!(error instanceof Expired)) problem.textContent = error.message;
+    }
+  } }, controls, el("button", { type: "submit" }, t("save")), problem);
+  return el("details", {}, el("summary", {}, title), form);
+}
+
+async function must(query, variables) {
+  const headers = { "Content-Type": "application/json", Authorization: `Bearer ${state.token}` };
+  const response = await fetch("/graphql", { method: "POST", headers, body: JSON.stringify({ query, variables }) });
+  if (response.status === 401) throw expire();
+  const body = await response.json();
+  if (body.errors) throw new Error(body.errors.map((e) => e.message).join("; "));
+  return body.data;
+}
+
+function key() {
+  // a retry of the same submission is not made by the console; a fresh key per submission
+  return crypto.randomUUID?.() ?? `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+}
+
+function actions(p) {
+  const now = () => new Date().toISOString();
+  const number = (name, min, max, step = 1) => el("input", { type: "number", name, min, max, step });
+  const today = new Intl.DateTimeFormat("en-CA", { timeZone: TZ }).format(new Date());
+  const int = (form, name) => (form.get(name) === "" || form.get(name) == null ? null : Number(form.get(name)));
+  const drugOptions = el("select", { name: "drug" });
+  if (drugs) drugOptions.replaceChildren(...drugs.map((d) => el("option", { value: d.code }, `${d.name} ${d.strength}`)));
+  else gql("{ drugs { code name strength } }").then((data) => {
+    drugs = data.drugs;
+    drugOptions.replaceChildren(...drugs.map((d) => el("option", { value: d.code }, `${d.name} ${d.strength}`)));
+  }).catch(report);
+  const outcomes = can(["HEALTH_STAFF"]) ? [field("overrideReason", el("input", { name: "override" }))] : [];
+  return el("div", { id: "actions" },
+    action("report-form", t("recordReport"),
+      [field("SpO2", number("spo2", 50, 100)), field("temperature", number("temperature", 34, 43, 0.1)),
+        field("pulse", number("pulse", 30, 220)), field("respiratoryRate", number("respiratoryRate", 5, 80))],
+      (f) => must(`mutation($i: HealthReportInput!) { submitHealthReport(input: $i) { id } }`, { i: {
+        idempotencyKey: key(), patientId: p.id, spo2: int(f, "spo2"), temperature: int(f, "temperature"),
+        pulse: int(f, "pulse"), respiratoryRate: int(f, "respiratoryRate") } })),
+    action("test-form", t("recordTest"),
+      [field("kind", choose("kind", ["RAPID_ANTIGEN", "PCR"])), field("result", choose("result", ["NEGATIVE", "POSITIVE", "INVALID"])),
+        field("supervision", choose("supervision", ["STAFF", "SELF_SUPERVISED"]))],
+      (f) => must(`mutation($i: TestResultInput!) { recordTestResult(input: $i) { id } }`, { i: {
+        idempotencyKey: key(), patientId: p.id, kind: f.get("kind"), result: f.get("result"),
+        supervision: f.get("supervision"), takenAt: now() } })),
+    action("prescribe-form", t("prescribe"),
+      [field("drug", drugOptions), field("package", choose("package", ["", "A", "B", "C"], (v) => v || "—")),
+        field("dose", el("input", { name: "dose", required: true })), field("frequency", el("input", { name: "frequency", required: true })),
+        field("days", number("days", 1, 30)), field("startOn", el("input", { type: "date", name: "startOn", value: today })),
+        el("label", {}, el("input", { type: "checkbox", name: "consent" }), " ", t("consent"))],
+      (f) => must(`mutation($i: MedicationInput!) { prescribeMedication(input: $i) { id } }`, { i: {
+        idempotencyKey: key(), patientId: p.id, drugCode: f.get("drug"), package: f.get("package") || null,
+        dose: f.get("dose"), frequency: f.get("frequency"), days: int(f, "days") ?? 1, startOn: f.get("startOn"),
+        consentRecorded: Boolean(f.get("consent")) } })),
+    action("transfer-form", t("requestTransfer"),
+      [field("toTier", choose("toTier", ["2", "3", "1"], (v) => `${t("tier")} ${v}`)), field("reason", el("input", { name: "reason", required: true }))],
+      (f) => must(`mutation($i: TransferRequestInput!) { requestTransfer(input: $i) { id } }`, { i: {
+        patientId: p.id, toTier: Number(f.get("toTier")), reason: f.get("reason") } })),
+    action("note-form", t("addNote"), [field("notes", el("textarea", { name: "text", required: true, rows: 2, cols: 40 }))],
+      (f) => must(`mutation($id: ID!, $text: String!) { addClinicalNote(patientId: $id, text: $text) { id } }`, { id: p.id, text: f.get("text") })),
+    action("discharge-form", t("discharge"),
+      [field("outcome", choose("outcome", ["RECOVERED", "DECEASED", "MOVED_AWAY"])), ...outcomes],
+      (f) => must(`mutation($id: ID!, $i: DischargeInput!) { dischargePatient(id: $id, input: $i) { id } }`, { id: p.id, i: {
+        outcome: f.get("outcome"), ...(f.get("override") ? { override: { reason: f.get("override") } } : {}) } })),
+  );
 }
 
 // --- boot -----------------------------------------------------------------------------
