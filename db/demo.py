@@ -10,19 +10,30 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.demo_people import PROVINCE, CaseWriter, Place
-from db.models import Area, Facility, User
-from domain.enums import AreaLevel, FacilityKind, Role
+from db.models import Area, Comorbidity, Facility, Patient, TestResult, User, Vaccination
+from db.queries.treatment import refresh_release
+from domain.enums import (
+    AreaLevel,
+    FacilityKind,
+    PatientStatus,
+    Role,
+    TestKind,
+    TestOutcome,
+    TestSupervision,
+)
 
 DEMO_PROVINCE = PROVINCE
 DEMO_PASSWORD = "f0care-demo"  # noqa: S105 - published demo credential, demo mode only
 DEMO_SEED = 2021
+DEMO_TIMEZONE = "Asia/Ho_Chi_Minh"
 MARKER_USERNAME = "admin.province"
 # the district and commune the district- and commune-level accounts belong to
 DEMO_DISTRICT_NAME = "Thị xã Trảng Bàng"
@@ -87,8 +98,53 @@ async def seed_demo(
     places.sort(key=lambda place: place.commune.code != home)
     writer = CaseWriter(session, rng=rng, now=now, places=places, facilities=facilities)
     await writer.write(patients, report)
+    await _treatment_records(session, rng, now)
     accounts = await demo_accounts(session)
     return SeedResult(True, patients, accounts, CaseWriter.citizen_subject(1))
+
+
+COMORBIDITIES = ("Tăng huyết áp", "Đái tháo đường", "Bệnh phổi tắc nghẽn mạn tính", "Béo phì")
+VACCINES = ("AstraZeneca", "Pfizer", "Moderna", "Vero Cell")
+
+
+async def _treatment_records(session: AsyncSession, rng: random.Random, now: datetime) -> None:
+    """Treatment records of the patients at home: comorbidities for some, vaccine doses as
+    counted at verification, and a negative staff test on day 7 or later for some, so
+    that the release work list is not empty."""
+    zone = ZoneInfo(DEMO_TIMEZONE)
+    today = now.astimezone(zone).date()
+    at_home = await session.scalars(
+        select(Patient).where(Patient.status == PatientStatus.HOME_TREATMENT).order_by(Patient.id)
+    )
+    tested = []
+    for patient in at_home:
+        if rng.random() < 0.2:
+            session.add(Comorbidity(patient_id=patient.id, name=rng.choice(COMORBIDITIES)))
+        for dose in range(1, patient.vaccination_doses + 1):
+            given = date(2021, 6, 1) + timedelta(days=60 * dose + rng.randint(0, 20))
+            vaccine = rng.choice(VACCINES)
+            session.add(
+                Vaccination(
+                    patient_id=patient.id, vaccine=vaccine, dose_number=dose, given_on=given
+                )
+            )
+        if (today - patient.isolation_started_on).days >= 6 and rng.random() < 0.4:
+            taken = now - timedelta(hours=rng.uniform(1, 20))
+            session.add(
+                TestResult(
+                    patient_id=patient.id,
+                    kind=TestKind.RAPID_ANTIGEN,
+                    result=TestOutcome.NEGATIVE,
+                    taken_at=taken,
+                    supervision=TestSupervision.STAFF,
+                    recorded_by="demo",
+                    recorded_role=Role.HEALTH_STAFF,
+                )  # fmt: skip
+            )
+            tested.append(patient)
+    await session.flush()
+    for patient in tested:
+        await refresh_release(session, patient, zone)
 
 
 async def demo_accounts(session: AsyncSession) -> list[DemoAccount]:
