@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, select
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import AdverseEvent, Drug, MedicationOrder
+from db.queries.once import insert_once
 
 
 @dataclass(frozen=True)
@@ -31,22 +31,7 @@ async def list_drugs(session: AsyncSession, query: DrugQuery) -> list[Drug]:
 async def add_order(session: AsyncSession, values: dict[str, Any]) -> tuple[MedicationOrder, bool]:
     """Insert an order; a key its recorder used before returns the first one instead. The
     flag says whether this call created it."""
-    stmt = (
-        insert(MedicationOrder)
-        .values(values)
-        .on_conflict_do_nothing(index_elements=["recorded_by", "idempotency_key"])
-        .returning(MedicationOrder.id)
-    )
-    created = await session.scalar(stmt)
-    found = await session.scalar(
-        select(MedicationOrder).where(
-            MedicationOrder.recorded_by == values["recorded_by"],
-            MedicationOrder.idempotency_key == values["idempotency_key"],
-        )
-    )
-    if found is None:  # only a concurrent transaction's row, not yet visible
-        raise LookupError("a medication order with this key is being recorded")
-    return found, created is not None
+    return await insert_once(session, MedicationOrder, values, ("recorded_by", "idempotency_key"))
 
 
 async def order_for_update(session: AsyncSession, order_id: int) -> MedicationOrder | None:

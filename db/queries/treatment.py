@@ -13,33 +13,14 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Comorbidity, Patient, RecoveryCertificate, TestResult, Vaccination
+from db.queries.once import insert_once
 from domain.release import Release, TestFact, release
 
 
 async def add_test(session: AsyncSession, values: dict[str, Any]) -> tuple[TestResult, bool]:
     """Insert a test result; a key its recorder used before returns the first one instead.
     The flag says whether this call created it."""
-    stmt = (
-        insert(TestResult)
-        .values(values)
-        .on_conflict_do_nothing(index_elements=["recorded_by", "idempotency_key"])
-        .returning(TestResult.id)
-    )
-    created = await session.scalar(stmt)
-    if created is None:
-        first = await session.scalar(
-            select(TestResult).where(
-                TestResult.recorded_by == values["recorded_by"],
-                TestResult.idempotency_key == values["idempotency_key"],
-            )
-        )
-        if first is None:  # only a concurrent transaction's row, not yet visible
-            raise LookupError("a test result with this key is being recorded")
-        return first, False
-    row = await session.get(TestResult, created)
-    if row is None:
-        raise LookupError(f"test result {created} vanished")
-    return row, True
+    return await insert_once(session, TestResult, values, ("recorded_by", "idempotency_key"))
 
 
 async def test_for_update(session: AsyncSession, test_id: int) -> TestResult | None:
