@@ -352,7 +352,7 @@ async def discharge(ctx: Context, patient_id: str, given: Discharge) -> Patient:
             detail=given.outcome.value
             + (
                 f"; release rule overridden: {override}"
-                if override and patient.discharge_override_reason
+                if patient.discharge_override_reason
                 else ""
             ),
         )
