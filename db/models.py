@@ -33,9 +33,12 @@ from domain.enums import (
     AlertKind,
     AlertStatus,
     AreaLevel,
+    ContactRelation,
+    ContactStatus,
     DeclarationKind,
     DeclarationStatus,
     DischargeOutcome,
+    ExposureSetting,
     FacilityKind,
     MedicationPackage,
     MedicationStatus,
@@ -261,6 +264,105 @@ class AdverseEvent(Base):
     reported_at: Mapped[datetime] = now_column()
 
     __table_args__ = (Index("ix_adverse_events_medication_id", "medication_id", "id"),)
+
+
+class Exposure(Base):
+    """An exposure place of a case ("mốc dịch tễ"): where and when it may have spread."""
+
+    __tablename__ = "exposures"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"))
+    place: Mapped[str] = mapped_column(Text)
+    address: Mapped[str | None] = mapped_column(Text)
+    area_code: Mapped[str | None] = mapped_column(ForeignKey("areas.code"))
+    from_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    to_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    setting: Mapped[ExposureSetting] = mapped_column(
+        enum_column(ExposureSetting, "exposure_setting")
+    )
+    note: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = now_column()
+
+    __table_args__ = (Index("ix_exposures_patient_id", "patient_id", "id"),)
+
+
+class Contact(Base):
+    """A close contact (F1) followed by the commune where they live and the area of their
+    source case(s). Personal fields are audited like a patient's."""
+
+    __tablename__ = "contacts"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    full_name: Mapped[str] = mapped_column(Text)
+    date_of_birth: Mapped[date | None] = mapped_column(Date)
+    sex: Mapped[Sex | None] = mapped_column(enum_column(Sex, "sex"))
+    phone: Mapped[str | None] = mapped_column(String(16))
+    national_id: Mapped[str | None] = mapped_column(String(12))
+    address: Mapped[str | None] = mapped_column(Text)
+    commune_code: Mapped[str] = mapped_column(ForeignKey("areas.code"))
+    district_code: Mapped[str] = mapped_column(AREA_CODE)
+    province_code: Mapped[str] = mapped_column(AREA_CODE)
+    relation: Mapped[ContactRelation] = mapped_column(
+        enum_column(ContactRelation, "contact_relation")
+    )
+    last_exposure_on: Mapped[date] = mapped_column(Date)
+    source_patient_id: Mapped[int | None] = mapped_column(ForeignKey("patients.id"))
+    source_contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"))
+    quarantine_started_on: Mapped[date] = mapped_column(Date)
+    quarantine_until: Mapped[date] = mapped_column(Date)
+    quarantine_place: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[ContactStatus] = mapped_column(enum_column(ContactStatus, "contact_status"))
+    became_patient_id: Mapped[int | None] = mapped_column(ForeignKey("patients.id"))
+    citizen_subject: Mapped[str | None] = mapped_column(String(128))
+    rule_set: Mapped[str] = mapped_column(String(32))
+    last_checked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_by: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = now_column()
+
+    __table_args__ = (
+        Index("ix_contacts_commune_id", "commune_code", "id"),
+        Index("ix_contacts_district_id", "district_code", "id"),
+        Index("ix_contacts_province_id", "province_code", "id"),
+        Index("ix_contacts_national_id", "national_id"),
+        Index("ix_contacts_phone_dob", "phone", "date_of_birth"),
+    )
+
+
+class ContactSource(Base):
+    """A case a contact was exposed to (a person may be the contact of several cases)."""
+
+    __tablename__ = "contact_sources"
+
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), primary_key=True)
+    relation: Mapped[ContactRelation] = mapped_column(
+        enum_column(ContactRelation, "contact_relation")
+    )
+    last_exposure_on: Mapped[date] = mapped_column(Date)
+    created_by: Mapped[str] = mapped_column(String(128))
+    idempotency_key: Mapped[str] = mapped_column(String(128))
+
+    __table_args__ = (
+        UniqueConstraint("created_by", "idempotency_key"),
+        Index("ix_contact_sources_patient_id", "patient_id"),
+    )
+
+
+class ContactFollowUp(Base):
+    """A daily check of a contact in quarantine."""
+
+    __tablename__ = "contact_follow_ups"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"))
+    checked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    symptoms: Mapped[list[str]] = mapped_column(TEXT_ARRAY, server_default="{}")
+    note: Mapped[str | None] = mapped_column(Text)
+    recorded_by: Mapped[str] = mapped_column(String(128))
+
+    __table_args__ = (Index("ix_contact_follow_ups_contact_id", "contact_id", "id"),)
 
 
 class Comorbidity(Base):

@@ -135,6 +135,21 @@ ENTITIES: dict[str, Entity] = {
             "certificate": One("RecoveryCertificate", "id", "patient_id"),
             "medications": Many("MedicationOrder", "id", "patient_id", ("id",), newest_first=True),
             "adverseEventFollowUp": Column("adverse_follow_up_until", "until"),
+            "exposures": Many("Exposure", "id", "patient_id", ("from_at", "id")),
+        },
+    ),
+    "Exposure": Entity(
+        "exposures",
+        "exposure",
+        {
+            "id": Column("id", "id"),
+            "place": Column("place"),
+            "address": Column("address"),
+            "area": One("Area", "area_code", "code"),
+            "from": Column("from_at", "datetime"),
+            "to": Column("to_at", "datetime"),
+            "setting": Column("setting", "enum"),
+            "note": Column("note"),
         },
     ),
     "MedicationOrder": Entity(

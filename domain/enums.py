@@ -134,6 +134,40 @@ class MedicationStatus(Enum):
     STOPPED = "STOPPED"
 
 
+class ExposureSetting(Enum):
+    """Where an exposure place ("mốc dịch tễ") is."""
+
+    HOUSEHOLD = "HOUSEHOLD"
+    WORKPLACE = "WORKPLACE"
+    HEALTH_FACILITY = "HEALTH_FACILITY"
+    MARKET = "MARKET"
+    SCHOOL = "SCHOOL"
+    GATHERING = "GATHERING"
+    TRAVEL = "TRAVEL"
+    OTHER = "OTHER"
+
+
+class ContactRelation(Enum):
+    """How a close contact (F1) met its source."""
+
+    HOUSEHOLD = "HOUSEHOLD"
+    WORKPLACE = "WORKPLACE"
+    SCHOOL = "SCHOOL"
+    HEALTH_FACILITY = "HEALTH_FACILITY"
+    SOCIAL = "SOCIAL"
+    TRAVEL = "TRAVEL"
+    OTHER = "OTHER"
+
+
+class ContactStatus(Enum):
+    """Where a close contact's follow-up stands."""
+
+    UNDER_FOLLOW_UP = "UNDER_FOLLOW_UP"
+    COMPLETED = "COMPLETED"
+    LOST_TO_FOLLOW_UP = "LOST_TO_FOLLOW_UP"
+    BECAME_CASE = "BECAME_CASE"
+
+
 class TransferStatus(Enum):
     """State of a tier transfer."""
 

@@ -21,6 +21,7 @@ from db.models import (
     ClinicalNote,
     Comorbidity,
     Drug,
+    Exposure,
     Facility,
     HealthReport,
     MedicationOrder,
@@ -231,6 +232,11 @@ class Loaders:
         """Catalogue drugs by code (`MedicationOrder.drug`)."""
         declared = related.declared("MedicationOrder", "drug", One)
         return ByKeyLoader(self._sessions, _rows(declared), _key(declared.target_key))
+
+    @cached_property
+    def exposures(self) -> GroupLoader[int, Exposure]:
+        """Exposure places of each patient (`Patient.exposures`)."""
+        return self._group("Patient", "exposures")
 
     @cached_property
     def occupancy(self) -> CountLoader[int]:

@@ -8,6 +8,7 @@ one declaration of the mapping."""
 
 from __future__ import annotations
 
+import keyword
 import re
 from functools import cache
 from typing import Any
@@ -20,6 +21,7 @@ from db.models import (
     Comorbidity,
     Declaration,
     Drug,
+    Exposure,
     Facility,
     HealthReport,
     MedicationOrder,
@@ -41,6 +43,7 @@ __all__ = [
     "Declaration",
     "Drug",
     "EventRow",
+    "Exposure",
     "Facility",
     "HealthReport",
     "MedicationOrder",
@@ -81,6 +84,7 @@ def _reads(type_name: str) -> tuple[tuple[str, str, str], ...]:
     for field, source in ENTITIES[type_name].fields.items():
         if isinstance(source, Column):
             name = re.sub(r"(?<!^)(?=[A-Z])", "_", field).lower()
+            name = f"{name}_" if keyword.iskeyword(name) else name  # `from` is `from_`
             reads[name] = (name, source.name, source.kind)
         elif isinstance(source, One):
             reads[source.key] = (source.key, source.key, "key")

@@ -9,6 +9,7 @@ from resolvers import alerts as resolve_alerts
 from resolvers import auth as resolve_auth
 from resolvers import care as resolve_care
 from resolvers import declarations as resolve_declarations
+from resolvers import epidemiology as resolve_epidemiology
 from resolvers import medication as resolve_medication
 from resolvers import transfers as resolve_transfers
 from resolvers import treatment as resolve_treatment
@@ -23,6 +24,7 @@ from schema.types.declaration import (
     SelfTestInput,
     VerifyDeclarationInput,
 )
+from schema.types.epidemiology import Exposure, ExposureInput
 from schema.types.me import AuthPayload, Me
 from schema.types.medication import (
     AdverseEvent,
@@ -348,6 +350,32 @@ class Mutation:
             info.context, str(medication_id), input.description, input.occurred_on
         )
         return AdverseEvent.from_model(row)
+
+    @strawberry.mutation(
+        description="Add an exposure place (mốc dịch tễ) to a case in scope.",
+        extensions=allow(*REVIEWERS),
+    )
+    async def add_exposure(
+        self, info: strawberry.Info[Context], patient_id: strawberry.ID, input: ExposureInput
+    ) -> Exposure:
+        given = resolve_epidemiology.ExposureInput(
+            place=input.place,
+            setting=input.setting,
+            from_at=input.from_,
+            to_at=input.to,
+            address=input.address,
+            area_code=None if input.area_code is None else str(input.area_code),
+            note=input.note,
+        )
+        row = await resolve_epidemiology.add_exposure(info.context, str(patient_id), given)
+        return Exposure.from_model(row)
+
+    @strawberry.mutation(
+        description="Remove an exposure place of a case in scope (e.g. entered by mistake).",
+        extensions=allow(*REVIEWERS),
+    )
+    async def remove_exposure(self, info: strawberry.Info[Context], id: strawberry.ID) -> bool:
+        return await resolve_epidemiology.remove_exposure(info.context, str(id))
 
     @strawberry.mutation(
         description=(

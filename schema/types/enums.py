@@ -16,6 +16,7 @@ from domain.enums import (
     DeclarationKind,
     DeclarationStatus,
     DischargeOutcome,
+    ExposureSetting,
     MedicationPackage,
     MedicationStatus,
     PatientStatus,
@@ -49,6 +50,7 @@ strawberry.enum(
     description="Review state: PENDING until the commune verifies, rejects or finds a duplicate.",
 )
 strawberry.enum(TestKind, description="Kind of COVID-19 test.")
+strawberry.enum(ExposureSetting, description="What kind of place an exposure place is.")
 strawberry.enum(
     MedicationPackage,
     description="Home-treatment package: A symptoms, B steroid + anticoagulant, C antiviral.",
@@ -75,6 +77,7 @@ __all__ = [
     "AlertStatus",
     "AreaLevel",
     "DischargeOutcome",
+    "ExposureSetting",
     "MedicationPackage",
     "MedicationStatus",
     "TransferStatus",

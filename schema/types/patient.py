@@ -16,6 +16,7 @@ from schema.permissions import clinical, personal
 from schema.types.area import Area, Facility, area_of, facility_of
 from schema.types.care import Alert, ClinicalNote, HealthReport
 from schema.types.enums import PatientStatus, Severity, Sex
+from schema.types.epidemiology import Exposure
 from schema.types.medication import MedicationOrder
 from schema.types.pagination import Connection, connection
 from schema.types.treatment import (
@@ -105,6 +106,19 @@ class Patient:
     def adverse_event_follow_up(self, info: strawberry.Info[Context]) -> bool | None:
         until = self.adverse_follow_up_until
         return until is not None and info.context.services.today() <= until
+
+    @strawberry.field(
+        description=(
+            "Exposure places (mốc dịch tễ), oldest first: epidemiological detail, for the "
+            "roles that may read personal data."
+        ),
+        extensions=clinical(Role.CITIZEN, Role.LOCAL_OFFICIAL, *CLINICAL_STAFF),
+    )
+    def exposures(self, info: strawberry.Info[Context]) -> list[Exposure] | None:
+        return now_or_later(
+            info.context.loaders.exposures.load(int(self.id)),
+            lambda found: [Exposure.from_model(r) for r in found],
+        )
 
     @strawberry.field(
         description="Medication orders, newest first (clinical detail).",

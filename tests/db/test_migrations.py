@@ -40,6 +40,10 @@ TABLES = {
     "drugs",
     "medication_orders",
     "adverse_events",
+    "exposures",
+    "contacts",
+    "contact_sources",
+    "contact_follow_ups",
 }
 
 

@@ -14,6 +14,7 @@ from db.demo import SeedResult
 from db.models import (
     AdverseEvent,
     Comorbidity,
+    Exposure,
     MedicationOrder,
     Patient,
     TestResult,
@@ -21,6 +22,7 @@ from db.models import (
 )
 from domain.enums import (
     DeclarationKind,
+    ExposureSetting,
     MedicationPackage,
     MedicationStatus,
     PatientStatus,
@@ -75,6 +77,16 @@ async def _treatment(session: AsyncSession, patient_id: int) -> None:
     )  # fmt: skip
     session.add(order)
     await session.flush()
+    session.add(
+        Exposure(
+            patient_id=patient_id,
+            place="Chợ Long Hoa",
+            setting=ExposureSetting.MARKET,
+            from_at=now - timedelta(days=4),
+            to_at=now - timedelta(days=4, hours=-2),
+            created_by="world",
+        )  # fmt: skip
+    )
     session.add(
         AdverseEvent(
             medication_id=order.id,

@@ -216,6 +216,13 @@ MUTATIONS: dict[str, tuple[str, dict[str, Any], set[str]]] = {
         {"citizen"} | CLINICAL,
     ),
     "stopMedication": ('mutation { stopMedication(id: "0", reason: "x") { id } }', {}, CLINICAL),
+    "addExposure": (
+        'mutation { addExposure(patientId: "0", input: {place: "", setting: OTHER, '
+        'from: "2000-01-01T00:00:00+00:00"}) { id } }',
+        {},
+        REVIEWERS,
+    ),
+    "removeExposure": ('mutation { removeExposure(id: "0") }', {}, REVIEWERS),
     "reportAdverseEvent": (
         'mutation { reportAdverseEvent(medicationId: "0", input: {description: "x", '
         'occurredOn: "2000-01-01"}) { id } }',

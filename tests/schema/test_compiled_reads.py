@@ -62,7 +62,8 @@ TREATMENT = """pregnant breastfeeding dischargeOverrideReason comorbidities { na
   adverseEventFollowUp
   medications { id drug { code name strength form } package dose frequency days startOn endOn
     prescribedBy facility { name } selfStarted consentRecordedAt status stopReason
-    adverseEvents { id description occurredOn reportedBy reportedAt } }"""
+    adverseEvents { id description occurredOn reportedBy reportedAt } }
+  exposures { id place address area { name } from to setting note }"""
 
 # (document, variables, compiled): every root field the compiled path handles, nested,
 # with fragments, aliases, variables, @include/@skip, filters, empty pages and nulls
