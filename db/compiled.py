@@ -51,6 +51,7 @@ from db.models import Patient
 from db.queries.alerts import AlertQuery, alert_conditions
 from db.queries.areas import AreaQuery, FacilityQuery, area_conditions, facility_conditions
 from db.queries.declarations import DeclarationQuery, declaration_conditions
+from db.queries.epidemiology import ContactQuery, contact_conditions
 from db.queries.medication import DrugQuery, drug_conditions
 from db.queries.patients import PatientQuery, patient_conditions
 from db.queries.transfers import TransferQuery, transfer_conditions
@@ -78,7 +79,7 @@ EMPTY_LIST: ColumnElement[Any] = literal_column("'[]'::json")
 VISIBLE = table("visible", column("id"))  # stand-in: the patients the reader may see
 TODAY = table("today", column("d"))  # stand-in: today's date where the deployment is
 
-PageQuery = PatientQuery | DeclarationQuery | TransferQuery | AlertQuery
+PageQuery = PatientQuery | DeclarationQuery | TransferQuery | AlertQuery | ContactQuery
 ListQuery = AreaQuery | FacilityQuery | DrugQuery
 
 
@@ -406,6 +407,8 @@ def _page_conditions(scope: Scope, query: PageQuery) -> list[ColumnElement[bool]
         return declaration_conditions(scope, query)
     if isinstance(query, TransferQuery):
         return transfer_conditions(scope, query)
+    if isinstance(query, ContactQuery):
+        return contact_conditions(scope, query)
     return alert_conditions(scope, query)
 
 
@@ -420,8 +423,8 @@ async def read_page(
     reader: Reader,
     today: date,
 ) -> Answer:
-    """A connection root (`patients`, `declarations`, `transfers`, `alerts`): newest first
-    by id, `first` rows after the cursor (keyset), one statement."""
+    """A connection root (`patients`, `declarations`, `transfers`, `alerts`, `contacts`):
+    newest first by id, `first` rows after the cursor (keyset), one statement."""
     conditions = _page_conditions(scope, query)
     shape = _shape(plan, session.get_bind().dialect)
     rows = table_of(plan.item.entity)

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, and_, false, or_, select, true
 
-from db.models import Declaration, Patient, Transfer
+from db.models import Contact, ContactSource, Declaration, Patient, Transfer
 from domain.enums import OPEN_TRANSFER_STATUSES, AreaLevel
 from domain.scope import Scope
 
@@ -69,13 +69,46 @@ def declaration_visible(scope: Scope) -> ColumnElement[bool]:
     return false()
 
 
+CONTACT_AREA_COLUMN = {
+    AreaLevel.PROVINCE: Contact.province_code,
+    AreaLevel.DISTRICT: Contact.district_code,
+    AreaLevel.COMMUNE: Contact.commune_code,
+}
+
+
+def contact_visible(scope: Scope) -> ColumnElement[bool]:
+    """Contacts the scope may see: those living in its area (theirs to follow) and those of
+    a case of its area (any of the cases they were exposed to); a citizen, the contacts of
+    their own record. Nobody else."""
+    if scope.area_bound and scope.area_code and scope.area_level:
+        of_cases = (
+            select(ContactSource.contact_id)
+            .join(Patient, Patient.id == ContactSource.patient_id)
+            .where(patient_in_area(scope.area_code, scope.area_level))
+        )
+        return or_(
+            in_area(CONTACT_AREA_COLUMN, scope.area_code, scope.area_level),
+            Contact.id.in_(of_cases),
+        )
+    if scope.citizen:
+        own = (
+            select(ContactSource.contact_id)
+            .join(Patient, Patient.id == ContactSource.patient_id)
+            .where(Patient.citizen_subject == scope.subject)
+        )
+        return Contact.id.in_(own)
+    return false()
+
+
 def visible_of(kind: str, scope: Scope) -> ColumnElement[bool]:
-    """Rows of a kind the scope may see: patients and declarations by their rules above;
-    reference data (areas, facilities) by everyone."""
+    """Rows of a kind the scope may see: patients, declarations and contacts by their rules
+    above; reference data (areas, facilities) by everyone."""
     if kind == "patient":
         return patient_visible(scope)
     if kind == "declaration":
         return declaration_visible(scope)
+    if kind == "contact":
+        return contact_visible(scope)
     return true()
 
 

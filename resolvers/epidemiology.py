@@ -1,19 +1,26 @@
-"""Epidemiology: the exposure places of a case ("mốc dịch tễ")."""
+"""Epidemiology: the exposure places of a case ("mốc dịch tễ") and its close contacts (F1)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
-from db.models import Area, Exposure
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.models import Area, Contact, Exposure, Patient
+from db.queries import declarations as declaration_queries
 from db.queries import epidemiology as queries
-from domain import intake
-from domain.enums import AreaLevel, ExposureSetting
+from db.queries import patients as patient_queries
+from domain import contacts, intake
+from domain.enums import AreaLevel, ContactRelation, ContactStatus, ExposureSetting, Sex
+from domain.paging import Page
 from resolvers import filters
 from resolvers.audit import log_change
 from resolvers.context import Context
-from resolvers.errors import InvalidInput, NotFound
+from resolvers.errors import BadUserInput, InvalidInput, NotFound
+from resolvers.filters import area_level
 from resolvers.ids import parse_id, shown
+from resolvers.pagination import decode_cursor, page_size
 from resolvers.patients import lock_visible
 
 MAX_PLACE, MAX_ADDRESS, MAX_NOTE = 200, 300, 2000
@@ -110,3 +117,219 @@ async def remove_exposure(ctx: Context, exposure_id: str) -> bool:
             detail=f"exposure {found.id}: {found.place}",
         )
     return True
+
+
+MAX_CONTACTS = 200  # rows per addContacts
+EXPOSURE_LOOKBACK_DAYS = 14  # a last exposure longer ago needs no quarantine
+
+
+@dataclass(frozen=True)
+class ContactRow:
+    """One close contact as submitted."""
+
+    idempotency_key: str
+    full_name: str
+    commune_code: str
+    relation: ContactRelation
+    last_exposure_on: date
+    date_of_birth: date | None = None
+    sex: Sex | None = None
+    phone: str | None = None
+    national_id: str | None = None
+    address: str | None = None
+    quarantine_place: str | None = None
+
+
+@dataclass(frozen=True)
+class ContactBatch:
+    """What `addContacts` did: the contacts followed for the case (new or already followed,
+    in input order) and the rows that are people already in treatment (row index, case)."""
+
+    contacts: list[Contact]
+    already_patients: list[tuple[int, str]]
+
+
+def _clean(row: ContactRow, at: str, today: date) -> tuple[ContactRow, list[tuple[str, str]]]:
+    problems: list[tuple[str, str]] = []
+    name = intake.clean_text(row.full_name)
+    if not intake.NAME_LENGTH[0] <= len(name) <= intake.NAME_LENGTH[1]:
+        problems.append((f"{at}.fullName", "must be 1 to 100 characters after trimming"))
+    key = row.idempotency_key.strip()
+    if not 1 <= len(key) <= 128:
+        problems.append((f"{at}.idempotencyKey", "must be 1 to 128 characters"))
+    phone = None
+    if row.phone is not None and row.phone.strip():
+        phone = intake.clean_phone(row.phone)
+        if phone is None:
+            problems.append(
+                (f"{at}.phone", "must be a Vietnamese mobile number: 10 digits starting 0, or +84")
+            )
+    national_id = (row.national_id or "").strip() or None
+    if national_id is not None and not intake.NATIONAL_ID.match(national_id):
+        problems.append((f"{at}.nationalId", "must be 12 digits (citizen ID) or 9 (old ID)"))
+    if row.date_of_birth is not None and row.date_of_birth > today:
+        problems.append((f"{at}.dateOfBirth", "must not be in the future"))
+    if row.last_exposure_on > today:
+        problems.append((f"{at}.lastExposureOn", "must not be in the future"))
+    elif row.last_exposure_on < today - timedelta(days=EXPOSURE_LOOKBACK_DAYS):
+        problems.append(
+            (f"{at}.lastExposureOn", f"must be within the last {EXPOSURE_LOOKBACK_DAYS} days")
+        )
+    address = None if row.address is None else intake.clean_text(row.address) or None
+    if address is not None and len(address) > intake.ADDRESS_LENGTH[1]:
+        problems.append((f"{at}.address", "must be at most 300 characters"))
+    place = (
+        None if row.quarantine_place is None else intake.clean_text(row.quarantine_place) or None
+    )
+    cleaned = ContactRow(
+        key, name, row.commune_code.strip(), row.relation, row.last_exposure_on,
+        row.date_of_birth, row.sex, phone, national_id, address, place,
+    )  # fmt: skip
+    return cleaned, problems
+
+
+async def add_contacts(ctx: Context, patient_id: str, rows: list[ContactRow]) -> ContactBatch:
+    """Close contacts of a case in scope, all or nothing: every bad row is named
+    (`input[i].field`) and nothing is written. A person already followed as a contact is
+    linked to this case instead of duplicated (their quarantine counts from the latest
+    exposure); a person already in treatment is reported, not added. A retried row (same
+    key) changes nothing."""
+    if not 1 <= len(rows) <= MAX_CONTACTS:
+        raise BadUserInput("input", f"must hold 1 to {MAX_CONTACTS} contacts")
+    today = ctx.services.today()
+    problems: list[tuple[str, str]] = []
+    cleaned: list[ContactRow] = []
+    first_of: dict[str, int] = {}
+    for n, row in enumerate(rows):
+        good, wrong = _clean(row, f"input[{n}]", today)
+        problems += wrong
+        if good.idempotency_key in first_of:
+            problems.append(
+                (f"input[{n}].idempotencyKey", f"repeats row {first_of[good.idempotency_key]}")
+            )
+        first_of.setdefault(good.idempotency_key, n)
+        cleaned.append(good)
+    async with ctx.sessions.begin() as session:
+        communes = await declaration_queries.communes(session, [r.commune_code for r in cleaned])
+        for n, row in enumerate(cleaned):
+            if row.commune_code not in communes:
+                problems.append((f"input[{n}].communeCode", "must be the code of a commune"))
+        if problems:
+            bad = len({field.split("]")[0] for field, _ in problems})
+            raise InvalidInput(problems, rows=bad)
+        source = await lock_visible(session, ctx, patient_id)
+        await patient_queries.lock_identity(session, *(_keys(r) for r in cleaned))
+        batch = ContactBatch([], [])
+        for n, row in enumerate(cleaned):
+            contact = await _follow(session, ctx, source, row, communes[row.commune_code], today)
+            if isinstance(contact, Contact):
+                batch.contacts.append(contact)
+            else:
+                batch.already_patients.append((n, contact))
+        await log_change(
+            session,
+            ctx,
+            action="ADD_CONTACTS",
+            entity="contact",
+            entity_ids=[str(c.id) for c in batch.contacts],
+            detail=f"patient {source.id}",
+        )
+    return batch
+
+
+def _keys(row: ContactRow) -> str:
+    """The identity lock of a person (their national ID, else name and phone)."""
+    return f"contact:{row.national_id or ''}|{row.phone or ''}|{row.full_name}"
+
+
+async def _follow(
+    session: AsyncSession,
+    ctx: Context,
+    source: Patient,
+    row: ContactRow,
+    commune: Area,
+    today: date,
+) -> Contact | str:
+    """The contact a row is about, created or linked to `source`; or the case code of the
+    patient the person already is."""
+    subject = ctx.principal.subject
+    earlier = await queries.source_by_key(session, created_by=subject, key=row.idempotency_key)
+    if earlier is not None:  # a retry
+        found = await session.get(Contact, earlier.contact_id)
+        if found is None:
+            raise LookupError(f"contact {earlier.contact_id} vanished")
+        return found
+    person = queries.Person(row.full_name, row.national_id, row.phone, row.date_of_birth)
+    patient = await queries.matching_patient(session, person)
+    if patient is not None:
+        return patient.case_code
+    contact = await queries.matching_contact(session, person)
+    if contact is None:
+        contact = await queries.add_contact(
+            session,
+            full_name=row.full_name,
+            national_id=row.national_id,
+            phone=row.phone,
+            date_of_birth=row.date_of_birth,
+            sex=row.sex,
+            address=row.address,
+            commune_code=commune.code,
+            district_code=commune.district_code or "",
+            province_code=commune.province_code,
+            relation=row.relation,
+            last_exposure_on=row.last_exposure_on,
+            source_patient_id=source.id,
+            quarantine_started_on=row.last_exposure_on,
+            quarantine_until=contacts.quarantine_until(row.last_exposure_on),
+            quarantine_place=row.quarantine_place,
+            status=ContactStatus.UNDER_FOLLOW_UP,
+            rule_set=contacts.VN_MOH_2021_12_CONTACTS.version,
+            created_by=subject,
+        )
+    elif row.last_exposure_on > contact.last_exposure_on:  # a later exposure: a new start
+        contact.last_exposure_on = row.last_exposure_on
+        contact.quarantine_started_on = row.last_exposure_on
+        contact.quarantine_until = contacts.quarantine_until(row.last_exposure_on)
+        if contact.status is ContactStatus.COMPLETED:
+            contact.status = ContactStatus.UNDER_FOLLOW_UP
+    await queries.add_source(
+        session,
+        contact_id=contact.id,
+        patient_id=source.id,
+        relation=row.relation,
+        last_exposure_on=row.last_exposure_on,
+        created_by=subject,
+        idempotency_key=row.idempotency_key,
+    )
+    return contact
+
+
+async def contact_list_query(
+    ctx: Context, *, area_code: str | None, statuses: tuple[ContactStatus, ...]
+) -> queries.ContactQuery:
+    """The contact-list filter, checked (an unknown area is BAD_USER_INPUT)."""
+    level = await area_level(ctx, area_code)
+    return queries.ContactQuery(area_code=area_code, area_level=level, statuses=statuses)
+
+
+async def contact_page(
+    ctx: Context, query: queries.ContactQuery, *, first: int | None, after: str | None
+) -> Page[Contact]:
+    """A page of the contacts in scope, newest first."""
+    async with ctx.readers() as session:
+        return await queries.list_contacts(
+            session,
+            scope=ctx.principal.scope,
+            query=query,
+            first=page_size(first),
+            after_id=decode_cursor(after, "contact"),
+        )
+
+
+async def contact(ctx: Context, contact_id: str) -> Contact | None:
+    """One contact in scope, or None (unknown and out of scope look the same)."""
+    row_id = parse_id(contact_id)
+    if row_id is None:
+        return None
+    async with ctx.readers() as session:
+        return await queries.get_contact(session, scope=ctx.principal.scope, contact_id=row_id)

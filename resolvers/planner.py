@@ -95,6 +95,8 @@ ROOTS: dict[str, tuple[str, tuple[str, ...]]] = {
     "areas": ("Area", ("code",)),
     "facilities": ("Facility", ("id",)),
     "drugs": ("Drug", ("code",)),
+    "contacts": ("Contact", ()),
+    "contact": ("Contact", ()),
 }
 ROOT: Path = ()  # where an object sits: the relations from the root's items to it
 DEEP = None  # below a newest row or a nested page (personal data there is not compiled)

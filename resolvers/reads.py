@@ -15,13 +15,14 @@ from domain.enums import (
     AlertKind,
     AlertStatus,
     AreaLevel,
+    ContactStatus,
     DeclarationKind,
     DeclarationStatus,
     PatientStatus,
     Severity,
     TransferStatus,
 )
-from resolvers import alerts, audit, declarations, filters, patients, transfers
+from resolvers import alerts, audit, declarations, epidemiology, filters, patients, transfers
 from resolvers.context import Context
 from resolvers.errors import BadUserInput
 from resolvers.ids import parse_id
@@ -100,6 +101,10 @@ async def _page_query(ctx: Context, field: str, given: dict[str, Any]) -> PageQu
             ),
         )
     statuses = tuple(given.get("status") or ())
+    if field == "contacts":
+        return await epidemiology.contact_list_query(
+            ctx, area_code=area, statuses=tuple(ContactStatus(s) for s in statuses)
+        )
     if field == "declarations":
         return await declarations.list_query(
             ctx,

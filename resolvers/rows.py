@@ -19,6 +19,7 @@ from db.models import (
     Area,
     ClinicalNote,
     Comorbidity,
+    Contact,
     Declaration,
     Drug,
     Exposure,
@@ -40,6 +41,7 @@ __all__ = [
     "Area",
     "ClinicalNote",
     "Comorbidity",
+    "Contact",
     "Declaration",
     "Drug",
     "EventRow",
@@ -86,6 +88,6 @@ def _reads(type_name: str) -> tuple[tuple[str, str, str], ...]:
             name = re.sub(r"(?<!^)(?=[A-Z])", "_", field).lower()
             name = f"{name}_" if keyword.iskeyword(name) else name  # `from` is `from_`
             reads[name] = (name, source.name, source.kind)
-        elif isinstance(source, One):
-            reads[source.key] = (source.key, source.key, "key")
+        elif isinstance(source, One):  # its key, unless a field reads that column already
+            reads.setdefault(source.key, (source.key, source.key, "key"))
     return tuple(reads.values())

@@ -24,7 +24,14 @@ from schema.types.declaration import (
     SelfTestInput,
     VerifyDeclarationInput,
 )
-from schema.types.epidemiology import Exposure, ExposureInput
+from schema.types.epidemiology import (
+    Contact,
+    ContactBatch,
+    ContactInput,
+    ContactRowPatient,
+    Exposure,
+    ExposureInput,
+)
 from schema.types.me import AuthPayload, Me
 from schema.types.medication import (
     AdverseEvent,
@@ -369,6 +376,42 @@ class Mutation:
         )
         row = await resolve_epidemiology.add_exposure(info.context, str(patient_id), given)
         return Exposure.from_model(row)
+
+    @strawberry.mutation(
+        description=(
+            "List close contacts (F1) of a case in scope: 1-200 rows, all or nothing (every bad "
+            "row named as `input[i].field`), idempotent per row key. A person already followed "
+            "as a contact (same national ID, or phone + name + date of birth) is linked to this "
+            "case instead of duplicated; a person already in treatment is reported, not added."
+        ),
+        extensions=allow(*REVIEWERS),
+    )
+    async def add_contacts(
+        self, info: strawberry.Info[Context], patient_id: strawberry.ID, input: list[ContactInput]
+    ) -> ContactBatch:
+        rows = [
+            resolve_epidemiology.ContactRow(
+                idempotency_key=r.idempotency_key,
+                full_name=r.full_name,
+                commune_code=str(r.commune_code),
+                relation=r.relation,
+                last_exposure_on=r.last_exposure_on,
+                date_of_birth=r.date_of_birth,
+                sex=r.sex,
+                phone=r.phone,
+                national_id=r.national_id,
+                address=r.address,
+                quarantine_place=r.quarantine_place,
+            )
+            for r in input
+        ]
+        batch = await resolve_epidemiology.add_contacts(info.context, str(patient_id), rows)
+        return ContactBatch(
+            contacts=[Contact.from_model(c) for c in batch.contacts],
+            already_patients=[
+                ContactRowPatient(index=n, case_code=c) for n, c in batch.already_patients
+            ],
+        )
 
     @strawberry.mutation(
         description="Remove an exposure place of a case in scope (e.g. entered by mistake).",

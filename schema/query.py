@@ -11,6 +11,7 @@ from domain.enums import Role
 from resolvers import alerts as resolve_alerts
 from resolvers import areas as resolve_areas
 from resolvers import declarations as resolve_declarations
+from resolvers import epidemiology as resolve_epidemiology
 from resolvers import medication as resolve_medication
 from resolvers import patients as resolve_patients
 from resolvers import statistics as resolve_statistics
@@ -24,6 +25,7 @@ from schema.types.area import Area, Facility, area_of
 from schema.types.care import Alert
 from schema.types.declaration import Declaration, DeclarationFilter
 from schema.types.enums import AreaLevel
+from schema.types.epidemiology import Contact, ContactFilter
 from schema.types.me import Me
 from schema.types.medication import Drug
 from schema.types.pagination import Connection, connection
@@ -38,6 +40,7 @@ from schema.types.statistics import (
 from schema.types.transfer import Transfer, TransferFilter
 from schema.types.treatment import CertificateCheck
 
+CONTACT_READERS = (Role.LOCAL_OFFICIAL, Role.HEALTH_STAFF, Role.MANAGER)
 PATIENT_READERS = (
     Role.CITIZEN,
     Role.LOCAL_OFFICIAL,
@@ -162,6 +165,39 @@ class Query:
         )
         await resolve_patients.prefetch(info.context, page.items, selected(info, "edges", "node"))
         return connection(page, "patient", Patient.from_model)
+
+    @strawberry.field(
+        description=(
+            "Close contacts (F1) in the caller's scope, newest first: those living in its area "
+            "and those of its cases."
+        ),
+        extensions=allow(*CONTACT_READERS),
+    )
+    async def contacts(
+        self,
+        info: strawberry.Info[Context],
+        filter: ContactFilter | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Contact]:
+        given = filter or ContactFilter()
+        query = await resolve_epidemiology.contact_list_query(
+            info.context,
+            area_code=None if given.area_code is None else str(given.area_code),
+            statuses=tuple(given.status or ()),
+        )
+        page = await resolve_epidemiology.contact_page(
+            info.context, query, first=first, after=after
+        )
+        return connection(page, "contact", Contact.from_model)
+
+    @strawberry.field(
+        description="One close contact in the caller's scope; null when unknown or out of scope.",
+        extensions=allow(*CONTACT_READERS),
+    )
+    async def contact(self, info: strawberry.Info[Context], id: strawberry.ID) -> Contact | None:
+        row = await resolve_epidemiology.contact(info.context, str(id))
+        return None if row is None else Contact.from_model(row)
 
     @strawberry.field(
         description="One declaration in the caller's scope; null when unknown or out of scope.",

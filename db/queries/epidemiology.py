@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import ColumnElement, and_, delete, or_, select
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import Exposure
+from db.models import Contact, ContactSource, Exposure, Patient
+from db.queries.pagination import keyset_page
+from db.scope import CONTACT_AREA_COLUMN, contact_visible, in_area
+from domain.enums import ACTIVE_PATIENT_STATUSES, AreaLevel, ContactStatus
+from domain.paging import Page
+from domain.scope import Scope
 
 
 async def add_exposure(session: AsyncSession, **values: Any) -> Exposure:
@@ -26,3 +34,113 @@ async def exposure_for_update(session: AsyncSession, exposure_id: int) -> Exposu
 
 async def remove_exposure(session: AsyncSession, exposure_id: int) -> None:
     await session.execute(delete(Exposure).where(Exposure.id == exposure_id))
+
+
+@dataclass(frozen=True)
+class ContactQuery:
+    """Filters of the contact list."""
+
+    area_code: str | None = None
+    area_level: AreaLevel | None = None
+    statuses: tuple[ContactStatus, ...] = ()
+
+
+def contact_conditions(scope: Scope, query: ContactQuery) -> list[ColumnElement[bool]]:
+    """The WHERE conditions of the contact list: the scope and every given filter."""
+    conditions = [contact_visible(scope)]
+    if query.area_code is not None and query.area_level is not None:
+        conditions.append(in_area(CONTACT_AREA_COLUMN, query.area_code, query.area_level))
+    if query.statuses:
+        conditions.append(Contact.status.in_(query.statuses))
+    return conditions
+
+
+async def list_contacts(
+    session: AsyncSession, *, scope: Scope, query: ContactQuery, first: int, after_id: int | None
+) -> Page[Contact]:
+    """A page of contacts in scope, newest first."""
+    return await keyset_page(
+        session, Contact, contact_conditions(scope, query), first=first, after_id=after_id
+    )
+
+
+async def get_contact(session: AsyncSession, *, scope: Scope, contact_id: int) -> Contact | None:
+    found: Contact | None = await session.scalar(
+        select(Contact).where(Contact.id == contact_id, contact_visible(scope))
+    )
+    return found
+
+
+@dataclass(frozen=True)
+class Person:
+    """What identifies a person: the national ID, or phone, name and date of birth."""
+
+    full_name: str
+    national_id: str | None
+    phone: str | None
+    date_of_birth: date | None
+
+
+def _same(person: Person, model: type[Contact] | type[Patient]) -> list[ColumnElement[bool]]:
+    same = []
+    if person.national_id:
+        same.append(model.national_id == person.national_id)
+    if person.phone and person.date_of_birth:
+        same.append(
+            and_(
+                model.phone == person.phone,
+                model.full_name == person.full_name,
+                model.date_of_birth == person.date_of_birth,
+            )
+        )
+    return same
+
+
+async def matching_contact(session: AsyncSession, person: Person) -> Contact | None:
+    """A contact already followed who is this person (locked)."""
+    same = _same(person, Contact)
+    if not same:
+        return None
+    found: Contact | None = await session.scalar(
+        select(Contact).where(or_(*same)).order_by(Contact.id).limit(1).with_for_update()
+    )
+    return found
+
+
+async def matching_patient(session: AsyncSession, person: Person) -> Patient | None:
+    """A patient in treatment who is this person."""
+    same = _same(person, Patient)
+    if not same:
+        return None
+    found: Patient | None = await session.scalar(
+        select(Patient)
+        .where(or_(*same), Patient.status.in_(ACTIVE_PATIENT_STATUSES))
+        .order_by(Patient.id)
+        .limit(1)
+    )
+    return found
+
+
+async def source_by_key(
+    session: AsyncSession, *, created_by: str, key: str
+) -> ContactSource | None:
+    """The source link a row with this key made before (a retry)."""
+    found: ContactSource | None = await session.scalar(
+        select(ContactSource).where(
+            ContactSource.created_by == created_by, ContactSource.idempotency_key == key
+        )
+    )
+    return found
+
+
+async def add_source(session: AsyncSession, **values: Any) -> None:
+    """Link a contact to a case (once per pair: a second link updates nothing)."""
+    stmt = insert(ContactSource).values(**values).on_conflict_do_nothing()
+    await session.execute(stmt)
+
+
+async def add_contact(session: AsyncSession, **values: Any) -> Contact:
+    contact = Contact(**values)
+    session.add(contact)
+    await session.flush()
+    return contact

@@ -13,6 +13,8 @@ from domain.enums import (
     AlertKind,
     AlertStatus,
     AreaLevel,
+    ContactRelation,
+    ContactStatus,
     DeclarationKind,
     DeclarationStatus,
     DischargeOutcome,
@@ -51,6 +53,11 @@ strawberry.enum(
 )
 strawberry.enum(TestKind, description="Kind of COVID-19 test.")
 strawberry.enum(ExposureSetting, description="What kind of place an exposure place is.")
+strawberry.enum(ContactRelation, description="How a close contact met the case.")
+strawberry.enum(
+    ContactStatus,
+    description="Where a contact's follow-up stands (BECAME_CASE: a positive test made a case).",
+)
 strawberry.enum(
     MedicationPackage,
     description="Home-treatment package: A symptoms, B steroid + anticoagulant, C antiviral.",
@@ -76,6 +83,8 @@ __all__ = [
     "AlertKind",
     "AlertStatus",
     "AreaLevel",
+    "ContactRelation",
+    "ContactStatus",
     "DischargeOutcome",
     "ExposureSetting",
     "MedicationPackage",

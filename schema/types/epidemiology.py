@@ -1,15 +1,20 @@
-"""Epidemiology: exposure places of cases ("mốc dịch tễ")."""
+"""Epidemiology: exposure places of cases ("mốc dịch tễ") and close contacts (F1)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
 from resolvers import rows
 from resolvers.context import Context
+from schema.permissions import personal
 from schema.types.area import Area, area_of
-from schema.types.enums import ExposureSetting
+from schema.types.enums import ContactRelation, ContactStatus, ExposureSetting, Sex
+
+if TYPE_CHECKING:
+    from schema.types.patient import Patient
 
 
 @strawberry.type(description="An exposure place of a case (mốc dịch tễ): where and when.")
@@ -41,3 +46,132 @@ class ExposureInput:
     address: str | None = strawberry.field(default=None, description="Address, ≤ 300 chars.")
     area_code: strawberry.ID | None = strawberry.field(default=None, description="Its area.")
     note: str | None = strawberry.field(default=None, description="What happened there.")
+
+
+@strawberry.type(description="A contact's quarantine, from the rule vn-moh-2021-12-contacts.")
+class Quarantine:
+    started_on: date = strawberry.field(description="Day 1: the day of the last exposure.")
+    until: date = strawberry.field(description="The last day of quarantine.")
+    place: str | None = strawberry.field(description="Where (home unless said otherwise).")
+
+    @classmethod
+    def from_model(cls, row: rows.Contact) -> Quarantine:
+        return cls(**rows.values_of("Quarantine", row))
+
+
+@strawberry.type(
+    description=(
+        "A close contact (F1) of one or more cases, followed by the commune where they live "
+        "and by the area of their cases."
+    )
+)
+class Contact:
+    id: strawberry.ID = strawberry.field(description="Contact id.")
+    full_name: str | None = strawberry.field(
+        description="Full name (personal data).", extensions=personal("contact")
+    )
+    date_of_birth: date | None = strawberry.field(
+        description="Date of birth, if known (personal data).", extensions=personal("contact")
+    )
+    sex: Sex | None = strawberry.field(description="Sex, if known.")
+    phone: str | None = strawberry.field(
+        description="Mobile phone number (personal data).", extensions=personal("contact")
+    )
+    national_id: str | None = strawberry.field(
+        description="Citizen ID or old ID (personal data).", extensions=personal("contact")
+    )
+    address: str | None = strawberry.field(
+        description="Home address (personal data).", extensions=personal("contact")
+    )
+    relation: ContactRelation = strawberry.field(
+        description="How they met the case that listed them first."
+    )
+    last_exposure_on: date = strawberry.field(
+        description="The day of the latest exposure to any of their cases."
+    )
+    status: ContactStatus = strawberry.field(description="Where the follow-up stands.")
+    created_at: datetime = strawberry.field(description="When first listed.")
+    commune_code: strawberry.Private[str]
+    source_patient_id: strawberry.Private[int | None]
+    became_patient_id: strawberry.Private[int | None]
+    row: strawberry.Private[rows.Contact]
+
+    @classmethod
+    def from_model(cls, row: rows.Contact) -> Contact:
+        return cls(**rows.values_of("Contact", row), row=row)
+
+    @strawberry.field(description="The commune where they live: the one that follows them.")
+    def commune(self, info: strawberry.Info[Context]) -> Area:
+        return area_of(info, self.commune_code, required=True)
+
+    @strawberry.field(description="Their quarantine.")
+    def quarantine(self) -> Quarantine:
+        return Quarantine.from_model(self.row)
+
+    @strawberry.field(description="The case that listed them first; null when out of scope.")
+    async def source_patient(
+        self, info: strawberry.Info[Context]
+    ) -> Annotated[Patient, strawberry.lazy("schema.types.patient")] | None:
+        return await _patient(info, self.source_patient_id)
+
+    @strawberry.field(description="The case they became, once a positive test was verified.")
+    async def became_patient(
+        self, info: strawberry.Info[Context]
+    ) -> Annotated[Patient, strawberry.lazy("schema.types.patient")] | None:
+        return await _patient(info, self.became_patient_id)
+
+
+async def _patient(
+    info: strawberry.Info[Context], patient_id: int | None
+) -> Annotated[Patient, strawberry.lazy("schema.types.patient")] | None:
+    from schema.types.patient import Patient
+
+    if patient_id is None:
+        return None
+    row = await info.context.loaders.patient_by_id.load(patient_id)  # out of scope: None
+    return None if row is None else Patient.from_model(row)
+
+
+@strawberry.input(description="A close contact of a case.")
+class ContactInput:
+    idempotency_key: str = strawberry.field(
+        description="Client-generated key per row: a retried row changes nothing."
+    )
+    full_name: str = strawberry.field(description="Full name, 1-100 characters.")
+    commune_code: strawberry.ID = strawberry.field(description="The commune where they live.")
+    relation: ContactRelation = strawberry.field(description="How they met the case.")
+    last_exposure_on: date = strawberry.field(description="Day of the last exposure (≤ 14 days).")
+    date_of_birth: date | None = strawberry.field(default=None, description="If known.")
+    sex: Sex | None = strawberry.field(default=None, description="If known.")
+    phone: str | None = strawberry.field(default=None, description="Mobile number, if known.")
+    national_id: str | None = strawberry.field(default=None, description="If known.")
+    address: str | None = strawberry.field(default=None, description="Home address.")
+    quarantine_place: str | None = strawberry.field(
+        default=None, description="Where they quarantine, when not at home."
+    )
+
+
+@strawberry.type(description="A row of addContacts that is a person already in treatment.")
+class ContactRowPatient:
+    index: int = strawberry.field(description="The row (0-based) of the input.")
+    case_code: str = strawberry.field(description="The case code of that patient.")
+
+
+@strawberry.type(description="What addContacts did.")
+class ContactBatch:
+    contacts: list[Contact] = strawberry.field(
+        description="The contacts followed for the case (new or already followed), in input order."
+    )
+    already_patients: list[ContactRowPatient] = strawberry.field(
+        description="Rows that are people already in treatment: reported, not added."
+    )
+
+
+@strawberry.input(description="Filters of the contact list; all given filters must hold.")
+class ContactFilter:
+    area_code: strawberry.ID | None = strawberry.field(
+        default=None, description="Only contacts living in this area."
+    )
+    status: list[ContactStatus] | None = strawberry.field(
+        default=None, description="Only contacts in one of these states."
+    )

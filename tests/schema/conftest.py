@@ -13,7 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from db.demo import SeedResult
 from db.models import (
     AdverseEvent,
+    Area,
     Comorbidity,
+    Contact,
+    ContactSource,
     Exposure,
     MedicationOrder,
     Patient,
@@ -21,12 +24,15 @@ from db.models import (
     Vaccination,
 )
 from domain.enums import (
+    ContactRelation,
+    ContactStatus,
     DeclarationKind,
     ExposureSetting,
     MedicationPackage,
     MedicationStatus,
     PatientStatus,
     Role,
+    Sex,
     TestKind,
     TestOutcome,
     TestSupervision,
@@ -97,6 +103,34 @@ async def _treatment(session: AsyncSession, patient_id: int) -> None:
     )
 
 
+async def _contact(session: AsyncSession, patient_id: int, lives_in: str) -> None:
+    """A close contact of the case, living in another commune."""
+    commune = await session.get(Area, lives_in)
+    assert commune is not None
+    exposed = datetime.now(UTC).date() - timedelta(days=2)
+    contact = Contact(
+        full_name="Đoàn Thị Liên", phone="0987000111", date_of_birth=date(1979, 2, 3),
+        sex=Sex.FEMALE, address="5 Đường Thử", commune_code=lives_in,
+        district_code=commune.district_code or "", province_code=commune.province_code,
+        relation=ContactRelation.WORKPLACE, last_exposure_on=exposed, source_patient_id=patient_id,
+        quarantine_started_on=exposed, quarantine_until=exposed + timedelta(days=6),
+        status=ContactStatus.UNDER_FOLLOW_UP, rule_set="vn-moh-2021-12-contacts",
+        created_by="world",
+    )  # fmt: skip
+    session.add(contact)
+    await session.flush()
+    session.add(
+        ContactSource(
+            contact_id=contact.id,
+            patient_id=patient_id,
+            relation=ContactRelation.WORKPLACE,
+            last_exposure_on=exposed,
+            created_by="world",
+            idempotency_key="world",
+        )  # fmt: skip
+    )
+
+
 @pytest.fixture(scope="session")
 async def world(sessions: async_sessionmaker[AsyncSession], demo: SeedResult) -> World:
     accounts = {a.username: a for a in demo.accounts}
@@ -126,6 +160,7 @@ async def world(sessions: async_sessionmaker[AsyncSession], demo: SeedResult) ->
         }
         await make_transfer(session, p["incoming_tier2"], tier2)
         await _treatment(session, p["commune"].id)
+        await _contact(session, p["commune"].id, elsewhere[5])
         screening = next(a.facility_id for a in demo.accounts if a.role.value == "SCREENING_STAFF")
         declared = {
             "own_in_commune": await make_declaration(

@@ -223,6 +223,11 @@ MUTATIONS: dict[str, tuple[str, dict[str, Any], set[str]]] = {
         REVIEWERS,
     ),
     "removeExposure": ('mutation { removeExposure(id: "0") }', {}, REVIEWERS),
+    "addContacts": (
+        'mutation { addContacts(patientId: "0", input: []) { contacts { id } } }',
+        {},
+        REVIEWERS,
+    ),
     "reportAdverseEvent": (
         'mutation { reportAdverseEvent(medicationId: "0", input: {description: "x", '
         'occurredOn: "2000-01-01"}) { id } }',

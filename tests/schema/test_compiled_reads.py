@@ -65,6 +65,10 @@ TREATMENT = """pregnant breastfeeding dischargeOverrideReason comorbidities { na
     adverseEvents { id description occurredOn reportedBy reportedAt } }
   exposures { id place address area { name } from to setting note }"""
 
+CONTACT = """id fullName dateOfBirth sex phone nationalId address relation lastExposureOn status
+  createdAt commune { name parent { name } } quarantine { startedOn until place }
+  sourcePatient { id caseCode fullName } becamePatient { id }"""
+
 # (document, variables, compiled): every root field the compiled path handles, nested,
 # with fragments, aliases, variables, @include/@skip, filters, empty pages and nulls
 CORPUS: list[tuple[str, dict[str, Any], bool]] = [
@@ -295,6 +299,17 @@ CORPUS: list[tuple[str, dict[str, Any], bool]] = [
     ),
     ("{ facilities(tier: 7) { id } }", {}, False),
     ("{ drugs { __typename code name strength form } }", {}, True),
+    (
+        f"{{ contacts(first: 5) {{ totalCount pageInfo {{ hasNextPage endCursor }} edges {{ cursor node {{ {CONTACT} }} }} }} }}",
+        {},
+        True,
+    ),
+    (
+        "query($f: ContactFilter) { contacts(filter: $f) { edges { node { id status } } } }",
+        {"f": {"status": ["UNDER_FOLLOW_UP"], "areaCode": "712"}},
+        True,
+    ),
+    ('{ contact(id: "1") { ' + CONTACT + " } }", {}, True),
     # several root fields: the generic executor
     ('{ patients(first: 2) { totalCount } area(code: "72") { name } }', {}, False),
 ]
@@ -435,6 +450,8 @@ SDL = export_sdl()
             "areas",
             "facilities",
             "drugs",
+            "contacts",
+            "contact",
         ]  # fmt: skip
     ).flatmap(lambda root: documents_of(SDL, fields=[root])),
     principal=st.sampled_from(PRINCIPALS),

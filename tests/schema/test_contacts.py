@@ -1,0 +1,170 @@
+"""Close contacts (F1) through the API: batches, all or nothing, people linked instead of
+duplicated, people already in treatment reported, retries, and who sees a contact."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import httpx
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from db.demo import SeedResult
+from db.models import Contact, ContactSource, Patient
+from domain.enums import Role
+from tests.conftest import gql
+from tests.factories import communes_of
+from tests.schema.test_care import new_patient
+from tests.schema.test_intake import account, code_of, commune_of
+from tests.tokens import token_of
+
+ADD = """mutation($id: ID!, $i: [ContactInput!]!) { addContacts(patientId: $id, input: $i) {
+  contacts { id fullName phone nationalId relation lastExposureOn status commune { code }
+    quarantine { startedOn until place } sourcePatient { id } }
+  alreadyPatients { index caseCode } } }"""
+CONTACT = "query($id: ID!) { contact(id: $id) { id fullName status commune { code } } }"
+LIST = "query($f: ContactFilter) { contacts(first: 100, filter: $f) { totalCount edges { node { id } } } }"
+
+
+def today() -> date:
+    """The deployment's day (Viet Nam), as the server counts exposures."""
+    return datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date()
+
+
+def row(name: str, commune: str, **more: Any) -> dict[str, Any]:
+    return {
+        "idempotencyKey": secrets.token_hex(6),
+        "fullName": name,
+        "communeCode": commune,
+        "relation": "HOUSEHOLD",
+        "lastExposureOn": (today() - timedelta(days=1)).isoformat(),
+        **more,
+    }
+
+
+def national_id() -> str:
+    return "0" + "".join(secrets.choice("0123456789") for _ in range(11))
+
+
+async def _count(sessions: async_sessionmaker[AsyncSession]) -> tuple[int, int]:
+    async with sessions() as session:
+        contacts = await session.scalar(select(func.count()).select_from(Contact))
+        sources = await session.scalar(select(func.count()).select_from(ContactSource))
+    return int(contacts or 0), int(sources or 0)
+
+
+async def test_a_batch_adds_links_and_reports(
+    client: httpx.AsyncClient, demo: SeedResult, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    commune = commune_of(demo, "official.commune")
+    district = next(a.area_code for a in demo.accounts if a.username == "official.district")
+    assert district is not None
+    async with sessions() as session:
+        neighbour = next(c for c in await communes_of(session, district) if c != commune)
+    official = account(demo, "official.commune")
+    first_case, _ = await new_patient(sessions, commune)
+    second_case, _ = await new_patient(sessions, commune)
+    shared = national_id()
+    ill_id = national_id()
+    ill, _ = await new_patient(sessions, commune, national_id=ill_id)
+    rows = [
+        row("Nguyễn Văn Ấn", commune, nationalId=shared, phone="0912 345 678"),
+        row("Lê Thị Ðào", neighbour, relation="WORKPLACE", quarantinePlace="Khu cách ly tập trung"),
+        row("Người Đã Là F0", commune, nationalId=ill_id),
+    ]
+    body = await gql(client, ADD, {"id": str(first_case), "i": rows}, official)
+    assert "errors" not in body, body
+    batch = body["data"]["addContacts"]
+    an, dao = batch["contacts"]
+    assert an["fullName"] == "Nguyễn Văn Ấn"
+    assert an["phone"] == "0912345678"
+    assert an["status"] == "UNDER_FOLLOW_UP"
+    assert an["sourcePatient"] == {"id": str(first_case)}
+    started = date.fromisoformat(an["quarantine"]["startedOn"])
+    assert an["quarantine"]["until"] == (started + timedelta(days=6)).isoformat()
+    assert dao["commune"]["code"] == neighbour
+    assert dao["quarantine"]["place"] == "Khu cách ly tập trung"
+    async with sessions() as session:
+        ill_code = await session.scalar(select(Patient.case_code).where(Patient.id == ill))
+    assert batch["alreadyPatients"] == [{"index": 2, "caseCode": ill_code}]
+    # a retry changes nothing
+    before = await _count(sessions)
+    again = await gql(client, ADD, {"id": str(first_case), "i": rows}, official)
+    assert [c["id"] for c in again["data"]["addContacts"]["contacts"]] == [an["id"], dao["id"]]
+    assert await _count(sessions) == before
+    # the same person listed by a second case is linked, not duplicated
+    later = row("Nguyễn Văn Ấn", commune, nationalId=shared, lastExposureOn=today().isoformat())
+    linked = await gql(client, ADD, {"id": str(second_case), "i": [later]}, official)
+    relinked = linked["data"]["addContacts"]["contacts"][0]
+    assert relinked["id"] == an["id"]
+    assert relinked["lastExposureOn"] == later["lastExposureOn"]  # quarantine restarts
+    assert await _count(sessions) == (before[0], before[1] + 1)
+
+
+async def test_one_bad_row_writes_nothing(
+    client: httpx.AsyncClient, demo: SeedResult, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    commune = commune_of(demo, "official.commune")
+    case, _ = await new_patient(sessions, commune)
+    before = await _count(sessions)
+    future = (today() + timedelta(days=1)).isoformat()
+    rows = [
+        row("Trần Văn Tốt", commune),
+        row("", commune, phone="123", lastExposureOn=future),
+        row("Phạm Thị Xa", "72"),  # a province, not a commune
+    ]
+    body = await gql(client, ADD, {"id": str(case), "i": rows}, account(demo, "official.commune"))
+    assert code_of(body) == "BAD_USER_INPUT"
+    fields = {p["field"] for p in body["errors"][0]["extensions"]["invalid"]}
+    assert fields == {
+        "input[1].fullName",
+        "input[1].phone",
+        "input[1].lastExposureOn",
+        "input[2].communeCode",
+    }
+    assert await _count(sessions) == before
+    assert (
+        code_of(
+            await gql(client, ADD, {"id": str(case), "i": []}, account(demo, "official.commune"))
+        )
+        == "BAD_USER_INPUT"
+    )
+
+
+async def test_a_contact_is_seen_by_its_commune_and_its_cases_area_only(
+    client: httpx.AsyncClient, demo: SeedResult, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    home = commune_of(demo, "official.commune")
+    async with sessions() as session:
+        elsewhere = (await communes_of(session, "703"))[6]  # Thành phố Tây Ninh
+    case, _ = await new_patient(sessions, home)
+    body = await gql(
+        client,
+        ADD,
+        {"id": str(case), "i": [row("Võ Thị Xuân", elsewhere)]},
+        account(demo, "health.commune"),
+    )
+    contact = body["data"]["addContacts"]["contacts"][0]["id"]
+    # the case's commune and the province see it; so does the commune where the contact lives
+    for who in ("health.commune", "official.commune", "official.province"):
+        seen = await gql(client, CONTACT, {"id": contact}, account(demo, who))
+        assert seen["data"]["contact"]["id"] == contact, who
+    theirs = token_of("staff-of-elsewhere", Role.HEALTH_STAFF, elsewhere)
+    assert (await gql(client, CONTACT, {"id": contact}, theirs))["data"]["contact"]["id"] == contact
+    listed = await gql(client, LIST, {"f": {"status": ["UNDER_FOLLOW_UP"]}}, theirs)
+    assert contact in {e["node"]["id"] for e in listed["data"]["contacts"]["edges"]}
+    # a third commune sees nothing; a manager sees it without personal data; a citizen nothing
+    third = token_of("staff-of-third", Role.HEALTH_STAFF, (await _third(sessions, home, elsewhere)))
+    assert (await gql(client, CONTACT, {"id": contact}, third))["data"]["contact"] is None
+    managed = await gql(client, CONTACT, {"id": contact}, account(demo, "manager.province"))
+    assert managed["data"]["contact"]["fullName"] is None
+    assert code_of(managed) == "FORBIDDEN"
+    assert code_of(await gql(client, LIST, {}, account(demo, "hospital.tier2"))) == "FORBIDDEN"
+
+
+async def _third(sessions: async_sessionmaker[AsyncSession], *not_these: str) -> str:
+    async with sessions() as session:
+        return next(c for c in await communes_of(session, "705") if c not in not_these)
