@@ -358,6 +358,7 @@ class ContactFollowUp(Base):
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
     contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"))
     checked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    checked_on: Mapped[date] = mapped_column(Date)  # the local day of the check
     symptoms: Mapped[list[str]] = mapped_column(TEXT_ARRAY, server_default="{}")
     note: Mapped[str | None] = mapped_column(Text)
     recorded_by: Mapped[str] = mapped_column(String(128))
@@ -401,7 +402,9 @@ class TestResult(Base):
     __tablename__ = "test_results"
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
-    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"))
+    # a patient's test, or a close contact's (exactly one of the two)
+    patient_id: Mapped[int | None] = mapped_column(ForeignKey("patients.id"))
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"))
     kind: Mapped[TestKind] = mapped_column(enum_column(TestKind, "test_kind"))
     result: Mapped[TestOutcome] = mapped_column(enum_column(TestOutcome, "test_outcome"))
     taken_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
@@ -420,7 +423,9 @@ class TestResult(Base):
     __table_args__ = (
         UniqueConstraint("recorded_by", "idempotency_key"),
         CheckConstraint("ct_value BETWEEN 0 AND 50", name="ct_value_range"),
+        CheckConstraint("num_nonnulls(patient_id, contact_id) = 1", name="one_subject"),
         Index("ix_test_results_patient_id", "patient_id", "id"),
+        Index("ix_test_results_contact_id", "contact_id", "id"),
     )
 
 

@@ -157,6 +157,10 @@ ENTITIES: dict[str, Entity] = {
             "status": Column("status", "enum"),
             "becamePatient": One("Patient", "became_patient_id", "id", scoped=True),
             "createdAt": Column("created_at", "datetime"),
+            "lastCheckedAt": Column("last_checked_at", "datetime"),
+            "testResults": Many(
+                "TestResult", "id", "contact_id", ("taken_at", "id"), newest_first=True
+            ),
         },
     ),
     "Quarantine": Entity(

@@ -7,17 +7,18 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import Area, Contact, Exposure, Patient
+from db.models import Area, Contact, ContactFollowUp, Exposure, Patient
 from db.queries import declarations as declaration_queries
 from db.queries import epidemiology as queries
 from db.queries import patients as patient_queries
 from domain import contacts, intake
-from domain.enums import AreaLevel, ContactRelation, ContactStatus, ExposureSetting, Sex
+from domain.clinical import symptoms_problem
+from domain.enums import AreaLevel, ContactRelation, ContactStatus, ExposureSetting, Role, Sex
 from domain.paging import Page
 from resolvers import filters
 from resolvers.audit import log_change
 from resolvers.context import Context
-from resolvers.errors import BadUserInput, InvalidInput, NotFound
+from resolvers.errors import BadUserInput, Conflict, InvalidInput, NotFound
 from resolvers.filters import area_level
 from resolvers.ids import parse_id, shown
 from resolvers.pagination import decode_cursor, page_size
@@ -305,11 +306,72 @@ async def _follow(
 
 
 async def contact_list_query(
-    ctx: Context, *, area_code: str | None, statuses: tuple[ContactStatus, ...]
+    ctx: Context,
+    *,
+    area_code: str | None,
+    statuses: tuple[ContactStatus, ...],
+    due_for_test: bool | None = None,
 ) -> queries.ContactQuery:
     """The contact-list filter, checked (an unknown area is BAD_USER_INPUT)."""
-    level = await area_level(ctx, area_code)
-    return queries.ContactQuery(area_code=area_code, area_level=level, statuses=statuses)
+    return queries.ContactQuery(
+        area_code=area_code,
+        area_level=await area_level(ctx, area_code),
+        statuses=statuses,
+        due_for_test=due_for_test,
+        today=ctx.services.today(),
+        timezone=ctx.services.timezone.key,
+    )
+
+
+MAX_CHECK_NOTE = 2000
+
+
+async def submit_follow_up(
+    ctx: Context, contact_id: str, symptoms: tuple[str, ...], note: str | None
+) -> ContactFollowUp:
+    """A daily check of a contact in scope (staff), or of the contact themselves (a citizen
+    whose subject is linked to the contact)."""
+    problem = symptoms_problem(symptoms)
+    if problem is not None:
+        raise BadUserInput("input.symptoms", problem)
+    cleaned = filters.optional_text("input.note", note, MAX_CHECK_NOTE)
+    now = datetime.now(UTC)
+    async with ctx.sessions.begin() as session:
+        row_id = parse_id(contact_id)
+        found = None
+        if row_id is not None and ctx.principal.role is Role.CITIZEN:
+            found = await queries.own_contact(
+                session, subject=ctx.principal.subject, contact_id=row_id
+            )
+        elif row_id is not None:
+            found = await queries.get_contact(
+                session, scope=ctx.principal.scope, contact_id=row_id, for_update=True
+            )
+        if found is None:
+            raise NotFound(f"contact {shown(contact_id)} not found")
+        if found.status in (ContactStatus.COMPLETED, ContactStatus.BECAME_CASE):
+            raise Conflict(f"contact {found.id} is {found.status.value}; no follow-up is due")
+        check = await queries.add_follow_up(
+            session,
+            contact_id=found.id,
+            checked_at=now,
+            checked_on=ctx.services.today(),
+            symptoms=list(dict.fromkeys(symptoms)),
+            note=cleaned,
+            recorded_by=ctx.principal.subject,
+        )
+        found.last_checked_at = now
+        if found.status is ContactStatus.LOST_TO_FOLLOW_UP:
+            found.status = ContactStatus.UNDER_FOLLOW_UP
+        await log_change(
+            session,
+            ctx,
+            action="CONTACT_FOLLOW_UP",
+            entity="contact",
+            entity_ids=[str(found.id)],
+            detail=", ".join(symptoms) or None,
+        )
+    return check
 
 
 async def contact_page(

@@ -20,6 +20,7 @@ from db.models import (
     Area,
     ClinicalNote,
     Comorbidity,
+    ContactFollowUp,
     Drug,
     Exposure,
     Facility,
@@ -32,6 +33,7 @@ from db.models import (
     Vaccination,
 )
 from db.queries import areas as area_queries
+from db.queries import epidemiology as epidemiology_queries
 from db.queries import patients as patient_queries
 from db.readplan import Count, Many, Newest, One
 from domain.scope import Scope
@@ -239,6 +241,16 @@ class Loaders:
         return self._group("Patient", "exposures")
 
     @cached_property
+    def contact_tests(self) -> GroupLoader[int, TestResult]:
+        """Test results of each contact, newest first (`Contact.testResults`)."""
+        return self._group("Contact", "testResults")
+
+    @cached_property
+    def contact_checks(self) -> GroupLoader[int, ContactFollowUp]:
+        """Follow-up checks of each contact (for `Contact.followUps`)."""
+        return GroupLoader(self._sessions, _checks, _key("contact_id"))
+
+    @cached_property
     def occupancy(self) -> CountLoader[int]:
         """Patients IN_FACILITY at each facility (`Facility.occupancy`)."""
         return CountLoader(self._sessions, related.declared("Facility", "occupancy", Count))
@@ -247,6 +259,10 @@ class Loaders:
         """A loader of the rows a `Many` relation declares, grouped by its key."""
         declared = related.declared(type_name, field, Many)
         return GroupLoader(self._sessions, _rows(declared), _key(declared.target_key))
+
+
+async def _checks(session: AsyncSession, keys: Sequence[int]) -> Sequence[ContactFollowUp]:
+    return await epidemiology_queries.checks_of(session, keys)
 
 
 def _rows(

@@ -103,7 +103,10 @@ async def _page_query(ctx: Context, field: str, given: dict[str, Any]) -> PageQu
     statuses = tuple(given.get("status") or ())
     if field == "contacts":
         return await epidemiology.contact_list_query(
-            ctx, area_code=area, statuses=tuple(ContactStatus(s) for s in statuses)
+            ctx,
+            area_code=area,
+            statuses=tuple(ContactStatus(s) for s in statuses),
+            due_for_test=given.get("dueForTest"),
         )
     if field == "declarations":
         return await declarations.list_query(

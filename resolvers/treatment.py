@@ -11,9 +11,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Area, Patient, RecoveryCertificate, TestResult
 from db.queries import audit as audit_queries
+from db.queries import epidemiology as epidemiology_queries
 from db.queries import treatment as queries
 from domain import certificate
-from domain.enums import ACTIVE_PATIENT_STATUSES, Role, TestKind, TestOutcome, TestSupervision
+from domain.enums import (
+    ACTIVE_PATIENT_STATUSES,
+    ContactStatus,
+    Role,
+    TestKind,
+    TestOutcome,
+    TestSupervision,
+)
 from resolvers.audit import log_change
 from resolvers.context import Context
 from resolvers.errors import Conflict, InvalidInput, NotFound, RateLimited
@@ -107,6 +115,7 @@ class TestInput:
     patient_id: str | None = None
     supervision: TestSupervision | None = None
     ct_value: float | None = None
+    contact_id: str | None = None
 
 
 async def record_test(ctx: Context, given: TestInput) -> TestResult:
@@ -133,27 +142,28 @@ async def record_test(ctx: Context, given: TestInput) -> TestResult:
         problems.append(("input.ctValue", "must be between 0 and 50"))
     if given.ct_value is not None and given.kind is not TestKind.PCR:
         problems.append(("input.ctValue", "only a PCR test has a Ct value"))
+    if given.contact_id is not None and (citizen or given.patient_id is not None):
+        problems.append(("input.contactId", "staff record a contact's test, without patientId"))
     if problems:
         raise InvalidInput(problems)
+    values = {
+        "kind": given.kind,
+        "result": given.result,
+        "taken_at": given.taken_at,
+        "ct_value": given.ct_value,
+        "supervision": supervision,
+        "facility_id": principal.facility.id if principal.facility else None,
+        "recorded_by": principal.subject,
+        "recorded_role": principal.role,
+        "idempotency_key": given.idempotency_key.strip(),
+    }
+    if given.contact_id is not None:
+        return await _contact_test(ctx, given.contact_id, values)
     async with ctx.sessions.begin() as session:
         patient = await lock_acting_for(session, ctx, given.patient_id)
         if patient.status not in ACTIVE_PATIENT_STATUSES:
             raise Conflict(f"patient {patient.id} is {patient.status.value}; cannot record a test")
-        row, created = await queries.add_test(
-            session,
-            {
-                "patient_id": patient.id,
-                "kind": given.kind,
-                "result": given.result,
-                "taken_at": given.taken_at,
-                "ct_value": given.ct_value,
-                "supervision": supervision,
-                "facility_id": principal.facility.id if principal.facility else None,
-                "recorded_by": principal.subject,
-                "recorded_role": principal.role,
-                "idempotency_key": given.idempotency_key.strip(),
-            },
-        )
+        row, created = await queries.add_test(session, {**values, "patient_id": patient.id})
         if created:
             await queries.refresh_release(session, patient, ctx.services.timezone)
             await log_change(
@@ -167,13 +177,39 @@ async def record_test(ctx: Context, given: TestInput) -> TestResult:
     return row
 
 
+async def _contact_test(ctx: Context, contact_id: str, values: dict[str, object]) -> TestResult:
+    """A close contact's test, by staff for a contact in scope."""
+    async with ctx.sessions.begin() as session:
+        row_id = parse_id(contact_id)
+        contact = None
+        if row_id is not None:
+            contact = await epidemiology_queries.get_contact(
+                session, scope=ctx.principal.scope, contact_id=row_id, for_update=True
+            )
+        if contact is None:
+            raise NotFound(f"contact {shown(contact_id)} not found")
+        if contact.status is ContactStatus.BECAME_CASE:
+            raise Conflict(f"contact {contact.id} became a case; record the test on the patient")
+        row, created = await queries.add_test(session, {**values, "contact_id": contact.id})
+        if created:
+            await log_change(
+                session,
+                ctx,
+                action="RECORD_TEST_RESULT",
+                entity="contact",
+                entity_ids=[str(contact.id)],
+                detail=f"test {row.id}: {row.kind.value} {row.result.value}",
+            )
+    return row
+
+
 async def confirm_test(ctx: Context, test_id: str) -> TestResult:
     """Staff confirm a patient's own test (e.g. after a video call): it then counts toward
     release. Confirming it again changes nothing."""
     async with ctx.sessions.begin() as session:
         row_id = parse_id(test_id)
         found = None if row_id is None else await queries.test_for_update(session, row_id)
-        if found is None:
+        if found is None or found.patient_id is None:  # a contact's test is staff's already
             raise NotFound(f"test result {shown(test_id)} not found")
         patient = await lock_visible(session, ctx, str(found.patient_id))  # scope
         if found.supervision is not TestSupervision.SELF:

@@ -27,6 +27,8 @@ from schema.types.declaration import (
 from schema.types.epidemiology import (
     Contact,
     ContactBatch,
+    ContactCheck,
+    ContactFollowUpInput,
     ContactInput,
     ContactRowPatient,
     Exposure,
@@ -292,6 +294,7 @@ class Mutation:
             patient_id=None if input.patient_id is None else str(input.patient_id),
             supervision=input.supervision,
             ct_value=input.ct_value,
+            contact_id=None if input.contact_id is None else str(input.contact_id),
         )
         return TestResult.from_model(await resolve_treatment.record_test(info.context, given))
 
@@ -412,6 +415,24 @@ class Mutation:
                 ContactRowPatient(index=n, case_code=c) for n, c in batch.already_patients
             ],
         )
+
+    @strawberry.mutation(
+        description=(
+            "Record a daily check of a close contact: staff for a contact in scope, or the "
+            "contact themselves (a citizen whose subject is linked to the contact)."
+        ),
+        extensions=allow(Role.CITIZEN, *REVIEWERS),
+    )
+    async def submit_contact_follow_up(
+        self,
+        info: strawberry.Info[Context],
+        contact_id: strawberry.ID,
+        input: ContactFollowUpInput,
+    ) -> ContactCheck:
+        row = await resolve_epidemiology.submit_follow_up(
+            info.context, str(contact_id), tuple(input.symptoms), input.note
+        )
+        return ContactCheck.from_model(row)
 
     @strawberry.mutation(
         description="Remove an exposure place of a case in scope (e.g. entered by mistake).",

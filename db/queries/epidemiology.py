@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, delete, or_, select
+from sqlalchemy import ColumnElement, Date, and_, cast, delete, exists, not_, or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import Contact, ContactSource, Exposure, Patient
+from db.models import Contact, ContactFollowUp, ContactSource, Exposure, Patient, TestResult
 from db.queries.pagination import keyset_page
 from db.scope import CONTACT_AREA_COLUMN, contact_visible, in_area
+from domain.contacts import VN_MOH_2021_12_CONTACTS, ContactRules
 from domain.enums import ACTIVE_PATIENT_STATUSES, AreaLevel, ContactStatus
 from domain.paging import Page
 from domain.scope import Scope
@@ -43,6 +45,10 @@ class ContactQuery:
     area_code: str | None = None
     area_level: AreaLevel | None = None
     statuses: tuple[ContactStatus, ...] = ()
+    # with `today` and `timezone`: True keeps only contacts in follow-up with a test due
+    due_for_test: bool | None = None
+    today: date | None = None
+    timezone: str | None = None
 
 
 def contact_conditions(scope: Scope, query: ContactQuery) -> list[ColumnElement[bool]]:
@@ -52,7 +58,26 @@ def contact_conditions(scope: Scope, query: ContactQuery) -> list[ColumnElement[
         conditions.append(in_area(CONTACT_AREA_COLUMN, query.area_code, query.area_level))
     if query.statuses:
         conditions.append(Contact.status.in_(query.statuses))
+    if query.due_for_test is not None and query.today is not None and query.timezone:
+        due = due_for_test(query.today, query.timezone)
+        conditions.append(due if query.due_for_test else not_(due))
     return conditions
+
+
+def due_for_test(
+    today: date, timezone: str, rules: ContactRules = VN_MOH_2021_12_CONTACTS
+) -> ColumnElement[bool]:
+    """Contacts in follow-up for whom a test day has come without a test taken on or after
+    it (`domain.contacts.due_for_test`, in SQL)."""
+    taken_on = cast(TestResult.taken_at.op("AT TIME ZONE")(timezone), Date)
+    days = []
+    for number in rules.test_days:
+        test_day = Contact.last_exposure_on + (number - 1)
+        tested = exists(
+            select(TestResult.id).where(TestResult.contact_id == Contact.id, taken_on >= test_day)
+        )
+        days.append(and_(test_day <= today, not_(tested)))
+    return and_(Contact.status == ContactStatus.UNDER_FOLLOW_UP, or_(*days))
 
 
 async def list_contacts(
@@ -64,10 +89,12 @@ async def list_contacts(
     )
 
 
-async def get_contact(session: AsyncSession, *, scope: Scope, contact_id: int) -> Contact | None:
-    found: Contact | None = await session.scalar(
-        select(Contact).where(Contact.id == contact_id, contact_visible(scope))
-    )
+async def get_contact(
+    session: AsyncSession, *, scope: Scope, contact_id: int, for_update: bool = False
+) -> Contact | None:
+    """One contact in scope (locked for the transaction when `for_update`)."""
+    stmt = select(Contact).where(Contact.id == contact_id, contact_visible(scope))
+    found: Contact | None = await session.scalar(stmt.with_for_update() if for_update else stmt)
     return found
 
 
@@ -144,3 +171,30 @@ async def add_contact(session: AsyncSession, **values: Any) -> Contact:
     session.add(contact)
     await session.flush()
     return contact
+
+
+async def add_follow_up(session: AsyncSession, **values: Any) -> ContactFollowUp:
+    check = ContactFollowUp(**values)
+    session.add(check)
+    await session.flush()
+    return check
+
+
+async def own_contact(session: AsyncSession, *, subject: str, contact_id: int) -> Contact | None:
+    """The contact record linked to a citizen's subject, locked."""
+    found: Contact | None = await session.scalar(
+        select(Contact)
+        .where(Contact.id == contact_id, Contact.citizen_subject == subject)
+        .with_for_update()
+    )
+    return found
+
+
+async def checks_of(session: AsyncSession, contact_ids: Sequence[int]) -> list[ContactFollowUp]:
+    """The follow-up checks of these contacts, oldest first."""
+    rows = await session.scalars(
+        select(ContactFollowUp)
+        .where(ContactFollowUp.contact_id.in_(contact_ids))
+        .order_by(ContactFollowUp.contact_id, ContactFollowUp.id)
+    )
+    return list(rows)

@@ -7,14 +7,17 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
+from domain import contacts
 from resolvers import rows
 from resolvers.context import Context
-from schema.permissions import personal
+from resolvers.loaders import now_or_later
+from schema.permissions import clinical, personal
 from schema.types.area import Area, area_of
-from schema.types.enums import ContactRelation, ContactStatus, ExposureSetting, Sex
+from schema.types.enums import ContactRelation, ContactStatus, ExposureSetting, Role, Sex
 
 if TYPE_CHECKING:
     from schema.types.patient import Patient
+    from schema.types.treatment import TestResult
 
 
 @strawberry.type(description="An exposure place of a case (mốc dịch tễ): where and when.")
@@ -91,6 +94,7 @@ class Contact:
     )
     status: ContactStatus = strawberry.field(description="Where the follow-up stands.")
     created_at: datetime = strawberry.field(description="When first listed.")
+    last_checked_at: datetime | None = strawberry.field(description="The latest daily check.")
     commune_code: strawberry.Private[str]
     source_patient_id: strawberry.Private[int | None]
     became_patient_id: strawberry.Private[int | None]
@@ -114,6 +118,49 @@ class Contact:
     ) -> Annotated[Patient, strawberry.lazy("schema.types.patient")] | None:
         return await _patient(info, self.source_patient_id)
 
+    @strawberry.field(
+        description="Their tests, newest first (health detail).",
+        extensions=clinical(Role.LOCAL_OFFICIAL, Role.HEALTH_STAFF),
+    )
+    def test_results(
+        self, info: strawberry.Info[Context]
+    ) -> list[Annotated[TestResult, strawberry.lazy("schema.types.treatment")]] | None:
+        from schema.types.treatment import TestResult
+
+        return now_or_later(
+            info.context.loaders.contact_tests.load(int(self.id)),
+            lambda found: [TestResult.from_model(r) for r in found],
+        )
+
+    @strawberry.field(
+        description=(
+            "The quarantine day by day (rule vn-moh-2021-12-contacts): test days, and whether "
+            "a check and a test were recorded that day (health detail)."
+        ),
+        extensions=clinical(Role.LOCAL_OFFICIAL, Role.HEALTH_STAFF),
+    )
+    async def follow_ups(self, info: strawberry.Info[Context]) -> list[FollowUpDay] | None:
+        zone = info.context.services.timezone
+        checks = await info.context.loaders.contact_checks.load(int(self.id))
+        tests = await info.context.loaders.contact_tests.load(int(self.id))
+        days = contacts.schedule(
+            self.row.last_exposure_on,
+            {c.checked_on for c in checks},
+            {t.taken_at.astimezone(zone).date() for t in tests},
+        )
+        symptoms = {c.checked_on: c.symptoms for c in checks}
+        return [
+            FollowUpDay(
+                day_number=d.day_number,
+                on=d.on,
+                test_due=d.test_due,
+                checked=d.checked,
+                tested=d.tested,
+                symptoms=symptoms.get(d.on, []),
+            )  # fmt: skip
+            for d in days
+        ]
+
     @strawberry.field(description="The case they became, once a positive test was verified.")
     async def became_patient(
         self, info: strawberry.Info[Context]
@@ -130,6 +177,41 @@ async def _patient(
         return None
     row = await info.context.loaders.patient_by_id.load(patient_id)  # out of scope: None
     return None if row is None else Patient.from_model(row)
+
+
+@strawberry.type(description="One day of a contact's quarantine.")
+class FollowUpDay:
+    day_number: int = strawberry.field(description="Day N (day 1: the last exposure).")
+    on: date = strawberry.field(description="The date.")
+    test_due: bool = strawberry.field(description="A test is due that day.")
+    checked: bool = strawberry.field(description="A daily check was recorded.")
+    tested: bool = strawberry.field(description="A test was taken.")
+    symptoms: list[str] = strawberry.field(description="Symptoms reported that day.")
+
+
+@strawberry.type(description="A daily check of a contact in quarantine.")
+class ContactCheck:
+    id: strawberry.ID = strawberry.field(description="Check id.")
+    checked_at: datetime = strawberry.field(description="When.")
+    symptoms: list[str] = strawberry.field(description="Symptoms from the checklist.")
+    note: str | None = strawberry.field(description="Note.")
+
+    @classmethod
+    def from_model(cls, row: rows.ContactFollowUp) -> ContactCheck:
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            checked_at=row.checked_at,
+            symptoms=list(row.symptoms),
+            note=row.note,
+        )
+
+
+@strawberry.input(description="A daily check of a contact.")
+class ContactFollowUpInput:
+    symptoms: list[str] = strawberry.field(
+        default_factory=list, description="Symptoms from the checklist of health reports."
+    )
+    note: str | None = strawberry.field(default=None, description="Note, ≤ 2000 characters.")
 
 
 @strawberry.input(description="A close contact of a case.")
@@ -174,4 +256,11 @@ class ContactFilter:
     )
     status: list[ContactStatus] | None = strawberry.field(
         default=None, description="Only contacts in one of these states."
+    )
+    due_for_test: bool | None = strawberry.field(
+        default=None,
+        description=(
+            "true: only contacts in follow-up whose test day (day 1 or day 7) has come without "
+            "a test on or after it; false: only the others."
+        ),
     )

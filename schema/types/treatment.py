@@ -131,6 +131,9 @@ class TestResultInput:
         description="STAFF (default for staff) or SELF_SUPERVISED; a citizen's test is SELF.",
     )
     ct_value: float | None = strawberry.field(default=None, description="PCR Ct value, 0-50.")
+    contact_id: strawberry.ID | None = strawberry.field(
+        default=None, description="A close contact's test instead (staff, contact in scope)."
+    )
 
 
 @strawberry.type(description="Who certified recovery: the commune health station.")

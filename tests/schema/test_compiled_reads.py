@@ -67,7 +67,8 @@ TREATMENT = """pregnant breastfeeding dischargeOverrideReason comorbidities { na
 
 CONTACT = """id fullName dateOfBirth sex phone nationalId address relation lastExposureOn status
   createdAt commune { name parent { name } } quarantine { startedOn until place }
-  sourcePatient { id caseCode fullName } becamePatient { id }"""
+  sourcePatient { id caseCode fullName } becamePatient { id } lastCheckedAt
+  testResults { id kind result takenAt supervision }"""
 
 # (document, variables, compiled): every root field the compiled path handles, nested,
 # with fragments, aliases, variables, @include/@skip, filters, empty pages and nulls
@@ -310,6 +311,8 @@ CORPUS: list[tuple[str, dict[str, Any], bool]] = [
         True,
     ),
     ('{ contact(id: "1") { ' + CONTACT + " } }", {}, True),
+    # the day-by-day schedule is computed in Python: the generic executor answers
+    ("{ contacts(first: 3) { edges { node { id followUps { dayNumber testDue } } } } }", {}, False),
     # several root fields: the generic executor
     ('{ patients(first: 2) { totalCount } area(code: "72") { name } }', {}, False),
 ]

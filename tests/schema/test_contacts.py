@@ -168,3 +168,57 @@ async def test_a_contact_is_seen_by_its_commune_and_its_cases_area_only(
 async def _third(sessions: async_sessionmaker[AsyncSession], *not_these: str) -> str:
     async with sessions() as session:
         return next(c for c in await communes_of(session, "705") if c not in not_these)
+
+
+FOLLOW = """query($id: ID!) { contact(id: $id) { lastCheckedAt
+  testResults { kind result } followUps { dayNumber on testDue checked tested symptoms } } }"""
+CHECK = """mutation($id: ID!, $i: ContactFollowUpInput!) {
+  submitContactFollowUp(contactId: $id, input: $i) { id symptoms note } }"""
+TEST = "mutation($i: TestResultInput!) { recordTestResult(input: $i) { id } }"
+DUE = "{ contacts(first: 100, filter: {dueForTest: true}) { edges { node { id } } } }"
+
+
+async def test_follow_up_days_tests_and_the_due_list(
+    client: httpx.AsyncClient, demo: SeedResult, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    commune = commune_of(demo, "health.commune")
+    staff = account(demo, "health.commune")
+    case, citizen = await new_patient(sessions, commune)
+    body = await gql(client, ADD, {"id": str(case), "i": [row("Hồ Văn Lợi", commune)]}, staff)
+    contact = body["data"]["addContacts"]["contacts"][0]["id"]
+    # day 2: the day-1 test is due and was not taken
+    due = await gql(client, DUE, {}, staff)
+    assert contact in {e["node"]["id"] for e in due["data"]["contacts"]["edges"]}
+    record = (await gql(client, FOLLOW, {"id": contact}, staff))["data"]["contact"]
+    days = record["followUps"]
+    assert [d["dayNumber"] for d in days if d["testDue"]] == [1, 7]
+    assert not any(d["checked"] or d["tested"] for d in days)
+    # a check with a symptom and a negative test today
+    check = await gql(
+        client, CHECK, {"id": contact, "i": {"symptoms": ["COUGH"], "note": "Ho nhẹ"}}, staff
+    )
+    assert check["data"]["submitContactFollowUp"]["symptoms"] == ["COUGH"]
+    test = {"idempotencyKey": secrets.token_hex(6), "contactId": contact, "kind": "RAPID_ANTIGEN",
+            "result": "NEGATIVE", "takenAt": datetime.now(ZoneInfo("UTC")).isoformat()}  # fmt: skip
+    assert "errors" not in await gql(client, TEST, {"i": test}, staff)
+    record = (await gql(client, FOLLOW, {"id": contact}, staff))["data"]["contact"]
+    today_row = next(d for d in record["followUps"] if d["on"] == today().isoformat())
+    assert today_row["dayNumber"] == 2
+    assert today_row["checked"] is True
+    assert today_row["tested"] is True
+    assert today_row["symptoms"] == ["COUGH"]
+    assert record["testResults"] == [{"kind": "RAPID_ANTIGEN", "result": "NEGATIVE"}]
+    assert record["lastCheckedAt"]
+    due = await gql(client, DUE, {}, staff)
+    assert contact not in {e["node"]["id"] for e in due["data"]["contacts"]["edges"]}
+    # refusals: an unknown symptom, a citizen not linked, a manager reading health detail
+    wrong = await gql(client, CHECK, {"id": contact, "i": {"symptoms": ["HICCUPS"]}}, staff)
+    assert code_of(wrong) == "BAD_USER_INPUT"
+    assert code_of(await gql(client, CHECK, {"id": contact, "i": {}}, citizen)) == "NOT_FOUND"
+    managed = await gql(client, FOLLOW, {"id": contact}, account(demo, "manager.commune"))
+    assert managed["data"]["contact"]["followUps"] is None
+    assert code_of(managed) == "FORBIDDEN"
+    hospital = await gql(
+        client, TEST, {"i": {**test, "idempotencyKey": "h1"}}, account(demo, "hospital.tier2")
+    )
+    assert code_of(hospital) == "NOT_FOUND"
