@@ -12,6 +12,7 @@ from schema.permissions import allowed_roles
 PERSONAL = {
     "Patient": {"fullName", "dateOfBirth", "nationalId", "phone", "address"},
     "Declaration": {"fullName", "dateOfBirth", "nationalId", "phone", "address"},
+    "Contact": {"fullName", "dateOfBirth", "nationalId", "phone", "address"},
 }
 
 
