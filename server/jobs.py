@@ -9,12 +9,14 @@ import contextlib
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db import rollup
 from db.leader import Leadership
 from db.queries.alerts import escalate_due, raise_missed_reports
+from db.queries.epidemiology import complete_contacts
 from domain.enums import AlertKind
 from server.settings import Settings
 
@@ -78,17 +80,22 @@ class Jobs:
             await asyncio.sleep(self.interval)
 
     async def tick(self, now: datetime) -> None:
-        """One round: escalate what is overdue, raise missed-report alerts, fold the
+        """One round: escalate what is overdue, raise missed-report alerts, close the
+        follow-up of contacts whose quarantine ended with a negative test, fold the
         statistics deltas into the rollup."""
         async with self.sessions.begin() as session:
             escalated = await escalate_due(session, now=now, after=self.escalate_after)
         async with self.sessions.begin() as session:
             missed = await raise_missed_reports(session, now=now, interval=self.report_interval)
+        today = now.astimezone(ZoneInfo(self.timezone)).date()
+        async with self.sessions.begin() as session:
+            completed = await complete_contacts(session, today=today, timezone=self.timezone)
         async with self.sessions.begin() as session:
             await rollup.fold(session, self.timezone)
-        if escalated or missed:
+        if escalated or missed or completed:
             log.info(
-                "escalated %d alert(s), raised %d missed-report alert(s)",
+                "escalated %d alert(s), raised %d missed-report alert(s), completed %d contact(s)",
                 len(escalated),
                 len(missed),
+                completed,
             )

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Date, and_, cast, delete, exists, not_, or_, select
+from sqlalchemy import ColumnElement, Date, and_, cast, delete, exists, not_, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,7 +15,7 @@ from db.models import Contact, ContactFollowUp, ContactSource, Exposure, Patient
 from db.queries.pagination import keyset_page
 from db.scope import CONTACT_AREA_COLUMN, contact_visible, in_area
 from domain.contacts import VN_MOH_2021_12_CONTACTS, ContactRules
-from domain.enums import ACTIVE_PATIENT_STATUSES, AreaLevel, ContactStatus
+from domain.enums import ACTIVE_PATIENT_STATUSES, AreaLevel, ContactStatus, TestOutcome
 from domain.paging import Page
 from domain.scope import Scope
 
@@ -198,3 +198,42 @@ async def checks_of(session: AsyncSession, contact_ids: Sequence[int]) -> list[C
         .order_by(ContactFollowUp.contact_id, ContactFollowUp.id)
     )
     return list(rows)
+
+
+async def complete_contacts(
+    session: AsyncSession,
+    *,
+    today: date,
+    timezone: str,
+    rules: ContactRules = VN_MOH_2021_12_CONTACTS,
+) -> int:
+    """Close the follow-up of contacts whose quarantine has ended with a negative test on
+    or after the last test day and no positive one: COMPLETED. How many were closed."""
+    taken_on = cast(TestResult.taken_at.op("AT TIME ZONE")(timezone), Date)
+    last_test_day = Contact.last_exposure_on + (max(rules.test_days) - 1)
+    negative = exists(
+        select(TestResult.id).where(
+            TestResult.contact_id == Contact.id,
+            TestResult.result == TestOutcome.NEGATIVE,
+            taken_on >= last_test_day,
+        )
+    )
+    positive = exists(
+        select(TestResult.id).where(
+            TestResult.contact_id == Contact.id,
+            TestResult.result == TestOutcome.POSITIVE,
+            taken_on >= Contact.last_exposure_on,
+        )
+    )
+    done = (
+        update(Contact)
+        .where(
+            Contact.status == ContactStatus.UNDER_FOLLOW_UP,
+            Contact.quarantine_until < today,
+            negative,
+            not_(positive),
+        )
+        .values(status=ContactStatus.COMPLETED)
+        .returning(Contact.id)
+    )
+    return len((await session.execute(done)).all())

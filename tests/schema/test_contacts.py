@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.demo import SeedResult
 from db.models import Contact, ContactSource, Patient
+from db.queries.epidemiology import complete_contacts
 from domain.enums import Role
 from tests.conftest import gql
 from tests.factories import communes_of
@@ -222,3 +223,40 @@ async def test_follow_up_days_tests_and_the_due_list(
         client, TEST, {"i": {**test, "idempotencyKey": "h1"}}, account(demo, "hospital.tier2")
     )
     assert code_of(hospital) == "NOT_FOUND"
+
+
+async def test_the_job_completes_contacts_released_by_a_negative_test(
+    client: httpx.AsyncClient, demo: SeedResult, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    commune = commune_of(demo, "health.commune")
+    staff = account(demo, "health.commune")
+    case, _ = await new_patient(sessions, commune)
+    exposed = (today() - timedelta(days=8)).isoformat()  # quarantine ended yesterday
+    rows = [
+        row(name, commune, lastExposureOn=exposed)
+        for name in ("Âm Tính", "Dương Tính", "Chưa Test")
+    ]
+    body = await gql(client, ADD, {"id": str(case), "i": rows}, staff)
+    negative, positive, untested = (c["id"] for c in body["data"]["addContacts"]["contacts"])
+    now = datetime.now(ZoneInfo("UTC")).isoformat()
+    for contact, result in ((negative, "NEGATIVE"), (positive, "POSITIVE")):
+        test = {"idempotencyKey": secrets.token_hex(6), "contactId": contact,
+                "kind": "RAPID_ANTIGEN", "result": result, "takenAt": now}  # fmt: skip
+        assert "errors" not in await gql(client, TEST, {"i": test}, staff)
+    async with sessions.begin() as session:
+        closed = await complete_contacts(session, today=today(), timezone="Asia/Ho_Chi_Minh")
+    assert closed >= 1
+    statuses = {}
+    for contact in (negative, positive, untested):
+        found = await gql(
+            client, "query($id: ID!) { contact(id: $id) { status } }", {"id": contact}, staff
+        )
+        statuses[contact] = found["data"]["contact"]["status"]
+    assert statuses == {
+        negative: "COMPLETED",
+        positive: "UNDER_FOLLOW_UP",
+        untested: "UNDER_FOLLOW_UP",
+    }
+    # a completed contact needs no more checks
+    done = await gql(client, CHECK, {"id": negative, "i": {}}, staff)
+    assert code_of(done) == "CONFLICT"
