@@ -48,6 +48,7 @@ class Figures:
     breakdown: list[tuple[Area, int | None, int | None]]
     open_alerts: int | None
     releases_due: int | None
+    contacts_under_follow_up: int | None
     report_compliance: float | None
     # (acknowledged, median minutes, p90 minutes)
     alert_response: tuple[int | None, float | None, float | None]
@@ -110,6 +111,7 @@ async def compute(sessions: async_sessionmaker[AsyncSession], window: queries.Wi
         )
         alerts = await queries.open_alerts(session, window)
         releases = await queries.releases_due(session, window, today=window.last_day)
+        contacts = await queries.contacts_under_follow_up(session, window)
         response = await queries.alert_response(session, window)
         review = await queries.median_hours_to_review(session, window)
         occupancy = await queries.occupancy_by_tier(session, window)
@@ -147,6 +149,7 @@ async def compute(sessions: async_sessionmaker[AsyncSession], window: queries.Wi
         breakdown=[(a, active_by_child[a.code], new_cases[a.code]) for a in children],
         open_alerts=alerts,
         releases_due=releases,
+        contacts_under_follow_up=contacts,
         report_compliance=None if home == 0 else reporting / home,
         alert_response=(response.acknowledged, response.median_minutes, response.p90_minutes),
         declarations={s: totals[f"declarations:{s.value}"] for s in DeclarationStatus},
@@ -178,6 +181,7 @@ def shown_to(figures: Figures, role: Role | None) -> Figures:
         breakdown=[(a, hide_children(n), hide_children(c)) for a, n, c in figures.breakdown],
         open_alerts=hide(figures.open_alerts),
         releases_due=hide(figures.releases_due),
+        contacts_under_follow_up=hide(figures.contacts_under_follow_up),
         # with too few people, a share or a median would say what happened to someone
         report_compliance=None
         if hide(figures.by_status[PatientStatus.HOME_TREATMENT]) is None

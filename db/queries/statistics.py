@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.models import (
     Alert,
     Area,
+    Contact,
     CurrentCount,
     DailyCount,
     Declaration,
@@ -34,8 +35,8 @@ from db.models import (
     Patient,
     StatisticsDelta,
 )
-from db.scope import DECLARATION_AREA_COLUMN, in_area, patient_in_area
-from domain.enums import AlertStatus, AreaLevel, PatientStatus, Severity
+from db.scope import CONTACT_AREA_COLUMN, DECLARATION_AREA_COLUMN, in_area, patient_in_area
+from domain.enums import AlertStatus, AreaLevel, ContactStatus, PatientStatus, Severity
 
 
 @dataclass(frozen=True)
@@ -204,6 +205,19 @@ async def open_alerts(session: AsyncSession, window: Window) -> int:
         .where(
             in_area(ALERT_AREA_COLUMN, window.area_code, window.level),
             Alert.status != AlertStatus.RESOLVED,
+        )
+    )
+    return int(await session.scalar(stmt) or 0)
+
+
+async def contacts_under_follow_up(session: AsyncSession, window: Window) -> int:
+    """Close contacts living in the area whose follow-up is open now."""
+    stmt = (
+        select(func.count())
+        .select_from(Contact)
+        .where(
+            in_area(CONTACT_AREA_COLUMN, window.area_code, window.level),
+            Contact.status.in_((ContactStatus.UNDER_FOLLOW_UP, ContactStatus.LOST_TO_FOLLOW_UP)),
         )
     )
     return int(await session.scalar(stmt) or 0)

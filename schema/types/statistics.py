@@ -119,6 +119,9 @@ class Statistics:
             "(the work list's length)." + SUPPRESSED
         )
     )
+    contacts_under_follow_up: int | None = strawberry.field(
+        description="Close contacts living in the area whose follow-up is open now." + SUPPRESSED
+    )
     report_compliance: float | None = strawberry.field(
         description=(
             "Share (0–1) of patients at home with a health report in the last 24 hours; "
@@ -153,6 +156,7 @@ class Statistics:
             ],
             open_alerts=figures.open_alerts,
             releases_due=figures.releases_due,
+            contacts_under_follow_up=figures.contacts_under_follow_up,
             report_compliance=figures.report_compliance,
             alert_response=AlertResponse(
                 acknowledged=figures.alert_response[0],

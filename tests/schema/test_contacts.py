@@ -9,7 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.demo import SeedResult
@@ -260,3 +260,26 @@ async def test_the_job_completes_contacts_released_by_a_negative_test(
     # a completed contact needs no more checks
     done = await gql(client, CHECK, {"id": negative, "i": {}}, staff)
     assert code_of(done) == "CONFLICT"
+
+
+async def test_statistics_count_contacts_under_follow_up_against_sql(
+    client: httpx.AsyncClient, demo: SeedResult, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    commune = commune_of(demo, "health.commune")
+    staff = account(demo, "health.commune")
+    case, _ = await new_patient(sessions, commune)
+    await gql(client, ADD, {"id": str(case), "i": [row("Thống Kê", commune)]}, staff)
+    figures = "query($a: ID) { statistics(areaCode: $a) { contactsUnderFollowUp } }"
+    for area in (commune, "72"):
+        body = await gql(client, figures, {"a": area}, account(demo, "manager.province"))
+        async with sessions() as session:
+            oracle = await session.scalar(
+                text(
+                    "SELECT count(*) FROM contacts WHERE status IN ('UNDER_FOLLOW_UP', "
+                    "'LOST_TO_FOLLOW_UP') AND :a IN (commune_code, district_code, province_code)"
+                ),
+                {"a": area},
+            )
+        assert body["data"]["statistics"]["contactsUnderFollowUp"] == oracle
+        assert oracle is not None
+        assert oracle >= 1
