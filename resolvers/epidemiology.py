@@ -311,8 +311,10 @@ async def contact_list_query(
     area_code: str | None,
     statuses: tuple[ContactStatus, ...],
     due_for_test: bool | None = None,
+    unchecked: bool | None = None,
 ) -> queries.ContactQuery:
     """The contact-list filter, checked (an unknown area is BAD_USER_INPUT)."""
+    lost_after = timedelta(hours=contacts.VN_MOH_2021_12_CONTACTS.lost_after_hours)
     return queries.ContactQuery(
         area_code=area_code,
         area_level=await area_level(ctx, area_code),
@@ -320,6 +322,8 @@ async def contact_list_query(
         due_for_test=due_for_test,
         today=ctx.services.today(),
         timezone=ctx.services.timezone.key,
+        unchecked=unchecked,
+        unchecked_before=datetime.now(UTC) - lost_after,
     )
 
 

@@ -107,6 +107,7 @@ async def _page_query(ctx: Context, field: str, given: dict[str, Any]) -> PageQu
             area_code=area,
             statuses=tuple(ContactStatus(s) for s in statuses),
             due_for_test=given.get("dueForTest"),
+            unchecked=given.get("unchecked"),
         )
     if field == "declarations":
         return await declarations.list_query(

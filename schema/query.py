@@ -186,6 +186,7 @@ class Query:
             area_code=None if given.area_code is None else str(given.area_code),
             statuses=tuple(given.status or ()),
             due_for_test=given.due_for_test,
+            unchecked=given.unchecked,
         )
         page = await resolve_epidemiology.contact_page(
             info.context, query, first=first, after=after

@@ -4,10 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Date, and_, cast, delete, exists, not_, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    and_,
+    cast,
+    delete,
+    exists,
+    func,
+    not_,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -49,6 +61,9 @@ class ContactQuery:
     due_for_test: bool | None = None
     today: date | None = None
     timezone: str | None = None
+    # with `unchecked_before`: True keeps only contacts in follow-up without a check since
+    unchecked: bool | None = None
+    unchecked_before: datetime | None = None
 
 
 def contact_conditions(scope: Scope, query: ContactQuery) -> list[ColumnElement[bool]]:
@@ -58,6 +73,10 @@ def contact_conditions(scope: Scope, query: ContactQuery) -> list[ColumnElement[
         conditions.append(in_area(CONTACT_AREA_COLUMN, query.area_code, query.area_level))
     if query.statuses:
         conditions.append(Contact.status.in_(query.statuses))
+    if query.unchecked is not None and query.unchecked_before is not None:
+        last = func.coalesce(Contact.last_checked_at, Contact.created_at)
+        late = and_(Contact.status == ContactStatus.UNDER_FOLLOW_UP, last < query.unchecked_before)
+        conditions.append(late if query.unchecked else not_(late))
     if query.due_for_test is not None and query.today is not None and query.timezone:
         due = due_for_test(query.today, query.timezone)
         conditions.append(due if query.due_for_test else not_(due))

@@ -264,3 +264,10 @@ class ContactFilter:
             "a test on or after it; false: only the others."
         ),
     )
+    unchecked: bool | None = strawberry.field(
+        default=None,
+        description=(
+            "true: only contacts in follow-up without a daily check for 48 hours (candidates "
+            "for LOST_TO_FOLLOW_UP); false: only the others."
+        ),
+    )

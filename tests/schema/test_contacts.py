@@ -283,3 +283,30 @@ async def test_statistics_count_contacts_under_follow_up_against_sql(
         assert body["data"]["statistics"]["contactsUnderFollowUp"] == oracle
         assert oracle is not None
         assert oracle >= 1
+
+
+async def test_contacts_without_a_check_for_48_hours_are_candidates_for_lost(
+    client: httpx.AsyncClient, demo: SeedResult, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    commune = commune_of(demo, "health.commune")
+    staff = account(demo, "health.commune")
+    case, _ = await new_patient(sessions, commune)
+    body = await gql(
+        client,
+        ADD,
+        {"id": str(case), "i": [row("Im Lặng", commune), row("Có Báo", commune)]},
+        staff,
+    )
+    silent, checked = (c["id"] for c in body["data"]["addContacts"]["contacts"])
+    async with sessions.begin() as session:  # both listed three days ago
+        for contact in (silent, checked):
+            found = await session.get(Contact, int(contact))
+            assert found is not None
+            found.created_at = datetime.now(ZoneInfo("UTC")) - timedelta(days=3)
+    await gql(client, CHECK, {"id": checked, "i": {}}, staff)
+    lost = "{ contacts(first: 100, filter: {unchecked: true}) { edges { node { id } } } }"
+    ids = {
+        e["node"]["id"] for e in (await gql(client, lost, {}, staff))["data"]["contacts"]["edges"]
+    }
+    assert silent in ids
+    assert checked not in ids
