@@ -44,6 +44,15 @@ const T = {
     temperature: "Nhiệt độ", pulse: "Mạch", respiratoryRate: "Nhịp thở", followUp: "Cần hỏi tác dụng phụ molnupiravir",
     alertText_SOS: "Người bệnh bấm SOS: cần hỗ trợ khẩn cấp", alertText_VITAL_SIGNS: "Dấu hiệu cảnh báo trong báo cáo sức khỏe",
     alertText_MISSED_REPORT: "Chưa có báo cáo sức khỏe trong thời hạn",
+    contacts: "F1 (tiếp xúc gần)", dueForTest: "Đến ngày xét nghiệm", unchecked: "48 giờ chưa theo dõi",
+    UNDER_FOLLOW_UP: "Đang theo dõi", LOST_TO_FOLLOW_UP: "Mất dấu", BECAME_CASE: "Đã thành F0",
+    lastExposure: "Tiếp xúc lần cuối", quarantineUntil: "Cách ly đến", followUps: "Theo dõi hằng ngày",
+    recordCheck: "Ghi nhận theo dõi hôm nay", symptoms: "Triệu chứng", addContact: "Thêm F1",
+    relation: "Quan hệ", communeCode: "Mã xã/phường nơi ở", HOUSEHOLD: "Hộ gia đình", WORKPLACE: "Nơi làm việc",
+    SCHOOL: "Trường học", SOCIAL: "Xã hội", TRAVEL: "Đi lại", OTHER: "Khác", sourceCase: "Ca nguồn",
+    testDay: "ngày xét nghiệm", checked: "đã theo dõi", tested: "đã xét nghiệm", alreadyPatient: "Đã là F0",
+    COUGH: "Ho", FATIGUE: "Mệt mỏi", SORE_THROAT: "Đau họng", LOSS_OF_TASTE_OR_SMELL: "Mất vị giác/khứu giác",
+    SHORTNESS_OF_BREATH: "Khó thở",
   },
   en: {
     language: "Language", signIn: "Sign in", signOut: "Sign out", username: "Username", password: "Password",
@@ -81,6 +90,15 @@ const T = {
     temperature: "Temperature", pulse: "Pulse", respiratoryRate: "Respiratory rate", followUp: "Ask about molnupiravir side effects",
     alertText_SOS: "The patient pressed SOS: urgent help needed", alertText_VITAL_SIGNS: "Warning signs in a health report",
     alertText_MISSED_REPORT: "No health report within the interval",
+    contacts: "Close contacts (F1)", dueForTest: "Test due", unchecked: "No check for 48 h",
+    UNDER_FOLLOW_UP: "Under follow-up", LOST_TO_FOLLOW_UP: "Lost to follow-up", BECAME_CASE: "Became a case",
+    lastExposure: "Last exposure", quarantineUntil: "Quarantine until", followUps: "Daily follow-up",
+    recordCheck: "Record today's check", symptoms: "Symptoms", addContact: "Add a close contact",
+    relation: "Relation", communeCode: "Commune code of residence", HOUSEHOLD: "Household", WORKPLACE: "Workplace",
+    SCHOOL: "School", SOCIAL: "Social", TRAVEL: "Travel", OTHER: "Other", sourceCase: "Source case",
+    testDay: "test day", checked: "checked", tested: "tested", alreadyPatient: "Already a case",
+    COUGH: "Cough", FATIGUE: "Fatigue", SORE_THROAT: "Sore throat", LOSS_OF_TASTE_OR_SMELL: "Loss of taste or smell",
+    SHORTNESS_OF_BREATH: "Shortness of breath",
   },
 };
 
@@ -212,7 +230,7 @@ function signOut(message = "") {
   clearTimeout(expiryTimer);
   Object.assign(state, { token: null, expiresAt: null, me: null });
   sessionStorage.removeItem("f0care.token");
-  for (const id of ["#alerts", "#statistics", "#patients", "#tabs", "#signout"]) $(id).hidden = true;
+  for (const id of ["#alerts", "#statistics", "#patients", "#contacts", "#tabs", "#signout"]) $(id).hidden = true;
   $("#who").textContent = "";
   $("#signin").hidden = false;
   $("#signin-error").textContent = message;
@@ -230,6 +248,7 @@ async function start() {
     ["alerts", allowed.has("Subscription.alertEvents"), showAlerts],
     ["statistics", allowed.has("Query.statistics"), showStatistics],
     ["patients", allowed.has("Query.patients"), showPatients],
+    ["contacts", allowed.has("Query.contacts"), showContacts],
   ].filter(([, ok]) => ok);
   $("#signin").hidden = true;
   $("#signout").hidden = false;
@@ -243,7 +262,7 @@ async function start() {
 }
 
 function show(id) {
-  for (const section of ["alerts", "statistics", "patients"]) $(`#${section}`).hidden = section !== id;
+  for (const section of ["alerts", "statistics", "patients", "contacts"]) $(`#${section}`).hidden = section !== id;
   document.querySelectorAll("#tabs button").forEach((b) => b.setAttribute("aria-current", b.dataset.section === id ? "page" : "false"));
 }
 
@@ -477,7 +496,7 @@ async function loadPatients() {
 }
 
 const DETAIL = `id caseCode fullName @include(if: $personal) phone @include(if: $personal) address @include(if: $personal)
-  status severity tier confirmedAt lastReportAt homeCommune { name parent { name } } facility { name }
+  status severity tier confirmedAt lastReportAt homeCommune { code name parent { name } } facility { name }
   openAlerts { id kind severity message raisedAt }
   transfers { id status fromTier toTier requestedAt toFacility { name } }
   clinicalNotes @include(if: $staff) { text author createdAt }
@@ -548,6 +567,7 @@ function renderPatient() {
       reports.map(({ node: r }) => el("tr", {}, el("td", {}, when(r.reportedAt)), el("td", {}, r.spo2 ?? "—"),
         el("td", {}, r.temperature ?? "—"), el("td", {}, r.respiratoryRate ?? "—"), el("td", {}, t(r.severity))))) : null,
     can(STAFF) && active ? actions(p) : null,
+    can(["LOCAL_OFFICIAL", "HEALTH_STAFF"]) && active ? contactForm(p) : null,
     el("button", { type: "button", onclick: () => { pane.hidden = true; } }, t("close")),
   ].filter((part) => part != null));
   pane.hidden = false;
@@ -638,6 +658,126 @@ function actions(p) {
       (f) => must(`mutation($id: ID!, $i: DischargeInput!) { dischargePatient(id: $id, input: $i) { id } }`, { id: p.id, i: {
         outcome: f.get("outcome"), ...(f.get("override") ? { override: { reason: f.get("override") } } : {}) } })),
   );
+}
+
+// --- close contacts -------------------------------------------------------------------
+
+const RELATIONS = ["HOUSEHOLD", "WORKPLACE", "SCHOOL", "SOCIAL", "TRAVEL", "OTHER"];
+const CHECK_SYMPTOMS = ["FATIGUE", "COUGH", "SORE_THROAT", "LOSS_OF_TASTE_OR_SMELL", "SHORTNESS_OF_BREATH"];
+let currentContact = null;
+
+function contactForm(p) {
+  const today = new Intl.DateTimeFormat("en-CA", { timeZone: TZ }).format(new Date());
+  return action("contact-form", t("addContact"),
+    [field("name", el("input", { name: "fullName", required: true })), field("phone", el("input", { name: "phone" })),
+      field("relation", choose("relation", RELATIONS)),
+      field("lastExposure", el("input", { type: "date", name: "lastExposureOn", value: today, max: today })),
+      field("communeCode", el("input", { name: "communeCode", value: p.homeCommune.code, required: true, size: 6 }))],
+    async (f) => {
+      const data = await must(`mutation($id: ID!, $i: [ContactInput!]!) { addContacts(patientId: $id, input: $i) {
+        contacts { id } alreadyPatients { caseCode } } }`, { id: p.id, i: [{
+        idempotencyKey: key(), fullName: f.get("fullName"), phone: f.get("phone") || null, relation: f.get("relation"),
+        lastExposureOn: f.get("lastExposureOn"), communeCode: f.get("communeCode") }] });
+      const known = data.addContacts.alreadyPatients[0];
+      if (known) throw new Error(`${t("alreadyPatient")}: ${known.caseCode}`);
+    });
+}
+
+function showContacts() {
+  const filters = $("#contact-filters");
+  filters.elements.status.replaceChildren(el("option", { value: "" }, "—"),
+    ...["UNDER_FOLLOW_UP", "COMPLETED", "LOST_TO_FOLLOW_UP", "BECAME_CASE"].map((v) => el("option", { value: v }, t(v))));
+  filters.onchange = () => loadContacts().catch(report);
+  loadContacts().catch(report);
+}
+
+async function loadContacts() {
+  const form = new FormData($("#contact-filters"));
+  const filter = {};
+  if (form.get("status")) filter.status = [form.get("status")];
+  if (form.get("due")) filter.dueForTest = true;
+  if (form.get("unchecked")) filter.unchecked = true;
+  const personal = can(PERSONAL);
+  const data = await gql(
+    `query($f: ContactFilter, $personal: Boolean!) { contacts(filter: $f, first: 100) { totalCount
+      edges { node { id fullName @include(if: $personal) status lastExposureOn commune { name }
+        quarantine { until } } } } }`,
+    { f: filter, personal },
+  );
+  const { edges, totalCount } = data.contacts;
+  $("#contacts-count").textContent = `${t("total")}: ${num(totalCount)}`;
+  const day = (d) => when(`${d}T12:00:00+07:00`, false);
+  const columns = [...(personal ? ["name"] : []), "status", "lastExposure", "quarantineUntil", "commune"];
+  $("#contact-table thead").replaceChildren(el("tr", {}, columns.map((c) => el("th", {}, t(c)))));
+  $("#contact-table tbody").replaceChildren(...edges.map(({ node: c }) => {
+    const open = () => openContact(c.id);
+    return el("tr", { tabindex: 0, "data-id": c.id, onclick: open, onkeydown: (e) => e.key === "Enter" && open() },
+      personal ? el("td", {}, c.fullName ?? "") : null, el("td", {}, t(c.status)), el("td", {}, day(c.lastExposureOn)),
+      el("td", {}, day(c.quarantine.until)), el("td", {}, c.commune.name));
+  }));
+}
+
+async function openContact(id) {
+  const health = can(["LOCAL_OFFICIAL", "HEALTH_STAFF"]);
+  const data = await gql(
+    `query($id: ID!, $personal: Boolean!, $health: Boolean!) { contact(id: $id) { id fullName @include(if: $personal)
+      phone @include(if: $personal) status relation lastExposureOn commune { name } sourcePatient { caseCode }
+      quarantine { startedOn until place }
+      followUps @include(if: $health) { dayNumber on testDue checked tested symptoms }
+      testResults @include(if: $health) { kind result takenAt } } }`,
+    { id, personal: can(PERSONAL), health },
+  );
+  currentContact = data.contact;
+  renderContact();
+}
+
+function renderContact() {
+  const c = currentContact;
+  const pane = $("#contact-detail");
+  if (!c) { pane.hidden = true; return; }
+  const day = (d) => when(`${d}T12:00:00+07:00`, false);
+  const line = (k, v) => (v == null ? null : el("div", {}, el("span", { class: "muted" }, `${t(k)}: `), v));
+  const open = c.status === "UNDER_FOLLOW_UP" || c.status === "LOST_TO_FOLLOW_UP";
+  const check = async (f) => {
+    await must(`mutation($id: ID!, $i: ContactFollowUpInput!) { submitContactFollowUp(contactId: $id, input: $i) { id } }`,
+      { id: c.id, i: { symptoms: f.getAll("symptoms"), note: f.get("note") || null } });
+  };
+  const test = async (f) => {
+    await must(`mutation($i: TestResultInput!) { recordTestResult(input: $i) { id } }`, { i: {
+      idempotencyKey: key(), contactId: c.id, kind: f.get("kind"), result: f.get("result"), takenAt: new Date().toISOString() } });
+  };
+  const contactAction = (id, title, controls, submit) => {
+    const problem = el("p", { class: "error", role: "alert" });
+    const form = el("form", { id, onsubmit: async (event) => {
+      event.preventDefault();
+      problem.textContent = "";
+      try { await submit(new FormData(event.target)); await openContact(c.id); } catch (error) {
+        if (!(error instanceof Expired)) problem.textContent = error.message;
+      }
+    } }, controls, el("button", { type: "submit" }, t("save")), problem);
+    return el("details", {}, el("summary", {}, title), form);
+  };
+  pane.replaceChildren(...[
+    el("h2", {}, c.fullName ?? `#${c.id}`),
+    line("status", t(c.status)), line("phone", c.phone), line("relation", t(c.relation)),
+    line("sourceCase", c.sourcePatient?.caseCode), line("commune", c.commune.name),
+    line("quarantineUntil", `${day(c.quarantine.until)}${c.quarantine.place ? ` · ${c.quarantine.place}` : ""}`),
+    c.followUps ? table(t("followUps"), [t("day"), t("time"), ""], c.followUps.map((d) => el("tr", { "data-day": d.dayNumber },
+      el("td", {}, d.dayNumber), el("td", {}, day(d.on)),
+      el("td", {}, [d.testDue ? t("testDay") : null, d.checked ? t("checked") : null, d.tested ? t("tested") : null,
+        ...d.symptoms.map((s) => t(s))].filter(Boolean).join(" · "))))) : null,
+    c.testResults ? table(t("tests"), [t("time"), t("kind"), t("result")],
+      c.testResults.map((r) => el("tr", {}, el("td", {}, when(r.takenAt)), el("td", {}, t(r.kind)), el("td", {}, t(r.result))))) : null,
+    open && c.followUps ? contactAction("check-form", t("recordCheck"),
+      [el("fieldset", {}, el("legend", {}, t("symptoms")), CHECK_SYMPTOMS.map((s) =>
+        el("label", {}, el("input", { type: "checkbox", name: "symptoms", value: s }), " ", t(s)))),
+      field("notes", el("input", { name: "note" }))], check) : null,
+    open && can(["HEALTH_STAFF"]) ? contactAction("contact-test-form", t("recordTest"),
+      [field("kind", choose("kind", ["RAPID_ANTIGEN", "PCR"])), field("result", choose("result", ["NEGATIVE", "POSITIVE", "INVALID"]))], test) : null,
+    el("button", { type: "button", onclick: () => { pane.hidden = true; } }, t("close")),
+  ].filter((part) => part != null));
+  pane.hidden = false;
+  pane.focus();
 }
 
 // --- boot -----------------------------------------------------------------------------

@@ -1,0 +1,56 @@
+"""The contact work list in the console: a health worker lists a close contact from the
+patient's record, finds them among today's tests, records the check and the test."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from db.demo import SeedResult
+from tests.browser.conftest import Console
+from tests.browser.test_treatment_console import _find, _patient
+
+
+async def test_a_health_worker_follows_a_contact_from_listing_to_test(
+    console: Console, demo: SeedResult, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    page = console.page
+    await page.set_viewport_size({"width": 1280, "height": 900})
+    case = "Ngô Thị Hằng"
+    await _patient(sessions, demo, case)
+    await console.sign_in("health.commune")
+    await page.wait_for_selector("#tabs button[data-section=contacts]")
+    await _find(page, case)
+    # a household contact, exposed today, listed from the case's record
+    await page.click("#contact-form >> xpath=.. >> summary")
+    await page.fill("#contact-form input[name=fullName]", "Ngô Văn Tiếp")
+    await page.fill("#contact-form input[name=phone]", "0911222333")
+    await page.click("#contact-form button[type=submit]")
+    await page.wait_for_selector("#patient-detail [role=status]")
+    # the contact is due for the day-1 test on the work list
+    await page.click("#tabs button[data-section=contacts]")
+    await page.check("#contact-filters input[name=due]")
+    row = page.locator("#contact-table tbody tr", has_text="Ngô Văn Tiếp")
+    await row.wait_for(timeout=10_000)
+    await row.click()
+    await page.wait_for_selector("#contact-detail:not([hidden]) h2:has-text('Ngô Văn Tiếp')")
+    assert "ngày xét nghiệm" in await page.inner_text("#contact-detail tr[data-day='1']")
+    # today's check with a cough, and a negative rapid test
+    await page.click("#check-form >> xpath=.. >> summary")
+    await page.check("#check-form input[value=COUGH]")
+    await page.click("#check-form button[type=submit]")
+    await page.wait_for_function(
+        "document.querySelector(\"#contact-detail tr[data-day='1']\").textContent.includes('Ho')"
+    )
+    await page.click("#contact-test-form >> xpath=.. >> summary")
+    await page.select_option("#contact-test-form select[name=result]", "NEGATIVE")
+    await page.click("#contact-test-form button[type=submit]")
+    await page.wait_for_function(
+        "document.querySelector(\"#contact-detail tr[data-day='1']\").textContent.includes('đã xét nghiệm')"
+    )
+    await console.screenshot("contacts")
+    # and leaves the list of tests due
+    await page.uncheck("#contact-filters input[name=due]")
+    await page.check("#contact-filters input[name=due]")
+    await page.wait_for_function(
+        "![...document.querySelectorAll('#contact-table tbody tr')].some(r => r.textContent.includes('Ngô Văn Tiếp'))"
+    )
