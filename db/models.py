@@ -471,6 +471,7 @@ class Declaration(Base):
     review_note: Mapped[str | None] = mapped_column(Text)
     rejection_reason: Mapped[str | None] = mapped_column(Text)
     patient_id: Mapped[int | None] = mapped_column(ForeignKey("patients.id"))
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"))  # CONTACT_TEST
 
     __table_args__ = (
         UniqueConstraint("submitted_by", "idempotency_key"),

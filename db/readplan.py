@@ -308,6 +308,8 @@ ENTITIES: dict[str, Entity] = {
             "rejectionReason": Column("rejection_reason"),
             "homeCommune": One("Area", "commune_code", "code"),
             "patient": One("Patient", "patient_id", "id", scoped=True),
+            # a CONTACT_TEST declaration lives where the contact does: its readers see them
+            "contact": One("Contact", "contact_id", "id"),
         },
     ),
     "Area": Entity(

@@ -78,6 +78,7 @@ class DeclarationKind(Enum):
 
     SELF_TEST = "SELF_TEST"
     HOSPITAL_SCREENING = "HOSPITAL_SCREENING"
+    CONTACT_TEST = "CONTACT_TEST"  # a close contact's positive test, recorded by health staff
 
 
 class DeclarationStatus(Enum):

@@ -28,6 +28,7 @@ from domain.paging import Page
 from resolvers import filters
 from resolvers.audit import log_change
 from resolvers.context import Context
+from resolvers.epidemiology import became_case
 from resolvers.errors import BadUserInput, Conflict, InvalidInput, NotFound
 from resolvers.filters import area_level
 from resolvers.ids import parse_id, shown
@@ -235,6 +236,8 @@ async def verify(ctx: Context, declaration_id: str, given: Verification) -> Pati
             patient = await _new_patient(session, ctx, found, given, now)
             found.status = DeclarationStatus.VERIFIED
         found.patient_id = patient.id
+        if found.contact_id is not None:
+            await became_case(session, ctx, found.contact_id, patient)
         found.reviewed_by = principal.subject
         found.reviewed_at = now
         found.review_note = filters.optional_text("input.note", given.note, MAX_REASON)
@@ -247,6 +250,14 @@ async def verify(ctx: Context, declaration_id: str, given: Verification) -> Pati
             detail=f"patient {patient.id}",
         )
     return patient
+
+
+# who recorded the positive test of each kind of declaration
+RECORDED_BY = {
+    DeclarationKind.SELF_TEST: Role.CITIZEN,
+    DeclarationKind.HOSPITAL_SCREENING: Role.SCREENING_STAFF,
+    DeclarationKind.CONTACT_TEST: Role.HEALTH_STAFF,
+}
 
 
 def _identity_keys(found: Declaration) -> list[str]:
@@ -312,7 +323,7 @@ async def _new_patient(
             "supervision": TestSupervision.SELF if self_test else TestSupervision.STAFF,
             "facility_id": found.facility_id,
             "recorded_by": found.submitted_by,
-            "recorded_role": Role.CITIZEN if self_test else Role.SCREENING_STAFF,
+            "recorded_role": RECORDED_BY[found.kind],
             "confirmed_by": ctx.principal.subject if self_test else None,
             "confirmed_at": now if self_test else None,
             "idempotency_key": f"declaration:{found.id}",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -399,3 +399,108 @@ async def contact(ctx: Context, contact_id: str) -> Contact | None:
         return None
     async with ctx.readers() as session:
         return await queries.get_contact(session, scope=ctx.principal.scope, contact_id=row_id)
+
+
+# the setting of the exposure a case had through the contact relation that made it a case
+SETTING_OF = {
+    ContactRelation.HOUSEHOLD: ExposureSetting.HOUSEHOLD,
+    ContactRelation.WORKPLACE: ExposureSetting.WORKPLACE,
+    ContactRelation.SCHOOL: ExposureSetting.SCHOOL,
+    ContactRelation.HEALTH_FACILITY: ExposureSetting.HEALTH_FACILITY,
+    ContactRelation.SOCIAL: ExposureSetting.GATHERING,
+    ContactRelation.TRAVEL: ExposureSetting.TRAVEL,
+    ContactRelation.OTHER: ExposureSetting.OTHER,
+}
+
+
+async def became_case(
+    session: AsyncSession, ctx: Context, contact_id: int, patient: Patient
+) -> None:
+    """A verified positive test made a contact a case: the contact is BECAME_CASE and points
+    to the patient, whose exposures show the case(s) it came from."""
+    contact = await session.get(Contact, contact_id, with_for_update=True)
+    if contact is None:
+        raise LookupError(f"contact {contact_id} vanished")
+    contact.status = ContactStatus.BECAME_CASE
+    contact.became_patient_id = patient.id
+    zone = ctx.services.timezone
+    for source, case_code in await queries.sources_of(session, contact.id):
+        await queries.add_exposure(
+            session,
+            patient_id=patient.id,
+            place=f"Tiếp xúc gần với ca {case_code}",
+            setting=SETTING_OF[source.relation],
+            from_at=datetime.combine(source.last_exposure_on, time(12), zone),
+            note=f"F1 #{contact.id}",
+            created_by=ctx.principal.subject,
+        )
+    await log_change(
+        session,
+        ctx,
+        action="CONTACT_BECAME_CASE",
+        entity="contact",
+        entity_ids=[str(contact.id)],
+        detail=f"patient {patient.id}",
+    )
+
+
+@dataclass(frozen=True)
+class ContactChanges:
+    """Corrections to a contact's identity; None leaves a field as it is."""
+
+    full_name: str | None = None
+    date_of_birth: date | None = None
+    sex: Sex | None = None
+    phone: str | None = None
+    national_id: str | None = None
+    address: str | None = None
+
+
+async def update_contact(ctx: Context, contact_id: str, changes: ContactChanges) -> Contact:
+    """Complete or correct a contact in scope (a positive test needs their date of birth,
+    sex, phone and address to become a declaration)."""
+    today = ctx.services.today()
+    problems: list[tuple[str, str]] = []
+    name = None if changes.full_name is None else intake.clean_text(changes.full_name)
+    if name is not None and not intake.NAME_LENGTH[0] <= len(name) <= intake.NAME_LENGTH[1]:
+        problems.append(("input.fullName", "must be 1 to 100 characters after trimming"))
+    phone = None if changes.phone is None else intake.clean_phone(changes.phone)
+    if changes.phone is not None and phone is None:
+        problems.append(
+            ("input.phone", "must be a Vietnamese mobile number: 10 digits starting 0, or +84")
+        )
+    national_id = None if changes.national_id is None else changes.national_id.strip()
+    if national_id is not None and not intake.NATIONAL_ID.match(national_id):
+        problems.append(("input.nationalId", "must be 12 digits (citizen ID) or 9 (old ID)"))
+    if changes.date_of_birth is not None and changes.date_of_birth > today:
+        problems.append(("input.dateOfBirth", "must not be in the future"))
+    address = None if changes.address is None else intake.clean_text(changes.address)
+    if address is not None and not 1 <= len(address) <= intake.ADDRESS_LENGTH[1]:
+        problems.append(("input.address", "must be 1 to 300 characters after trimming"))
+    if problems:
+        raise InvalidInput(problems)
+    async with ctx.sessions.begin() as session:
+        row_id = parse_id(contact_id)
+        found = None
+        if row_id is not None:
+            found = await queries.get_contact(
+                session, scope=ctx.principal.scope, contact_id=row_id, for_update=True
+            )
+        if found is None:
+            raise NotFound(f"contact {shown(contact_id)} not found")
+        values = {
+            "full_name": name, "date_of_birth": changes.date_of_birth, "sex": changes.sex,
+            "phone": phone, "national_id": national_id, "address": address,
+        }  # fmt: skip
+        changed = sorted(k for k, v in values.items() if v is not None)
+        for column in changed:
+            setattr(found, column, values[column])
+        await log_change(
+            session,
+            ctx,
+            action="UPDATE_CONTACT",
+            entity="contact",
+            entity_ids=[str(found.id)],
+            fields=changed,
+        )
+    return found

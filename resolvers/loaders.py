@@ -20,6 +20,7 @@ from db.models import (
     Area,
     ClinicalNote,
     Comorbidity,
+    Contact,
     ContactFollowUp,
     Drug,
     Exposure,
@@ -239,6 +240,12 @@ class Loaders:
     def exposures(self) -> GroupLoader[int, Exposure]:
         """Exposure places of each patient (`Patient.exposures`)."""
         return self._group("Patient", "exposures")
+
+    @cached_property
+    def contact_by_id(self) -> ByKeyLoader[int, Contact]:
+        """Contacts by id (`Declaration.contact`: a declaration's readers see its contact)."""
+        declared = related.declared("Declaration", "contact", One)
+        return ByKeyLoader(self._sessions, _rows(declared), _key(declared.target_key))
 
     @cached_property
     def contact_tests(self) -> GroupLoader[int, TestResult]:

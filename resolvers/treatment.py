@@ -9,14 +9,17 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import Area, Patient, RecoveryCertificate, TestResult
+from db.models import Area, Contact, Patient, RecoveryCertificate, TestResult
 from db.queries import audit as audit_queries
+from db.queries import declarations as declaration_queries
 from db.queries import epidemiology as epidemiology_queries
 from db.queries import treatment as queries
 from domain import certificate
 from domain.enums import (
     ACTIVE_PATIENT_STATUSES,
     ContactStatus,
+    DeclarationKind,
+    DeclarationStatus,
     Role,
     TestKind,
     TestOutcome,
@@ -200,7 +203,58 @@ async def _contact_test(ctx: Context, contact_id: str, values: dict[str, object]
                 entity_ids=[str(contact.id)],
                 detail=f"test {row.id}: {row.kind.value} {row.result.value}",
             )
+            if row.result is TestOutcome.POSITIVE:
+                await _declare(session, ctx, contact, row)
     return row
+
+
+async def _declare(session: AsyncSession, ctx: Context, contact: Contact, test: TestResult) -> None:
+    """A contact's positive test becomes a PENDING declaration prefilled from the contact
+    and linked to it; verifying it makes the case (`resolvers.epidemiology.became_case`)."""
+    needed = {
+        "dateOfBirth": contact.date_of_birth,
+        "sex": contact.sex,
+        "phone": contact.phone,
+        "address": contact.address,
+    }
+    missing = [name for name, value in needed.items() if value is None]
+    if missing:  # nothing is written: the test is refused with the contact
+        raise InvalidInput(
+            [(f"contact.{name}", "needed to declare a positive test: complete the contact with "
+              "updateContact first") for name in missing]
+        )  # fmt: skip
+    declared = await declaration_queries.insert_idempotent(
+        session,
+        submitted_by=ctx.principal.subject,
+        rows=[
+            {
+                "kind": DeclarationKind.CONTACT_TEST,
+                "status": DeclarationStatus.PENDING,
+                "idempotency_key": f"contact-test:{test.id}",
+                "citizen_subject": contact.citizen_subject,
+                "full_name": contact.full_name,
+                "date_of_birth": contact.date_of_birth,
+                "sex": contact.sex,
+                "national_id": contact.national_id,
+                "phone": contact.phone,
+                "address": contact.address,
+                "province_code": contact.province_code,
+                "district_code": contact.district_code,
+                "commune_code": contact.commune_code,
+                "test_kind": test.kind,
+                "tested_on": test.taken_at.astimezone(ctx.services.timezone).date(),
+                "contact_id": contact.id,
+            }
+        ],
+    )
+    await log_change(
+        session,
+        ctx,
+        action="DECLARE_CONTACT_TEST",
+        entity="declaration",
+        entity_ids=[str(declared[0].id)],
+        detail=f"contact {contact.id}",
+    )
 
 
 async def confirm_test(ctx: Context, test_id: str) -> TestResult:

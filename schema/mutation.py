@@ -31,6 +31,7 @@ from schema.types.epidemiology import (
     ContactFollowUpInput,
     ContactInput,
     ContactRowPatient,
+    ContactUpdateInput,
     Exposure,
     ExposureInput,
 )
@@ -433,6 +434,27 @@ class Mutation:
             info.context, str(contact_id), tuple(input.symptoms), input.note
         )
         return ContactCheck.from_model(row)
+
+    @strawberry.mutation(
+        description=(
+            "Complete or correct a close contact in scope (a positive test needs their date of "
+            "birth, sex, phone and address to become a declaration)."
+        ),
+        extensions=allow(*REVIEWERS),
+    )
+    async def update_contact(
+        self, info: strawberry.Info[Context], id: strawberry.ID, input: ContactUpdateInput
+    ) -> Contact:
+        changes = resolve_epidemiology.ContactChanges(
+            full_name=input.full_name,
+            date_of_birth=input.date_of_birth,
+            sex=input.sex,
+            phone=input.phone,
+            national_id=input.national_id,
+            address=input.address,
+        )
+        row = await resolve_epidemiology.update_contact(info.context, str(id), changes)
+        return Contact.from_model(row)
 
     @strawberry.mutation(
         description="Remove an exposure place of a case in scope (e.g. entered by mistake).",

@@ -256,3 +256,14 @@ async def complete_contacts(
         .returning(Contact.id)
     )
     return len((await session.execute(done)).all())
+
+
+async def sources_of(session: AsyncSession, contact_id: int) -> list[tuple[ContactSource, str]]:
+    """The cases a contact was exposed to, with their case codes, oldest link first."""
+    rows = await session.execute(
+        select(ContactSource, Patient.case_code)
+        .join(Patient, Patient.id == ContactSource.patient_id)
+        .where(ContactSource.contact_id == contact_id)
+        .order_by(ContactSource.last_exposure_on)
+    )
+    return [(row[0], row[1]) for row in rows.all()]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
@@ -13,6 +14,9 @@ from schema.permissions import personal
 from schema.types.area import Area, area_of
 from schema.types.enums import DeclarationKind, DeclarationStatus, Sex, TestKind
 from schema.types.patient import Patient
+
+if TYPE_CHECKING:
+    from schema.types.epidemiology import Contact
 
 
 @strawberry.type(description="A positive test declared by a citizen or a screening hospital.")
@@ -49,6 +53,7 @@ class Declaration:
     )
     commune_code: strawberry.Private[str]
     patient_id: strawberry.Private[int | None]
+    contact_id: strawberry.Private[int | None]
 
     @classmethod
     def from_model(cls, row: rows.Declaration) -> Declaration:
@@ -67,6 +72,19 @@ class Declaration:
             return None
         row = await info.context.loaders.patient_by_id.load(self.patient_id)
         return None if row is None else Patient.from_model(row)
+
+    @strawberry.field(
+        description="The close contact whose positive test this is (kind CONTACT_TEST)."
+    )
+    async def contact(
+        self, info: strawberry.Info[Context]
+    ) -> Annotated[Contact, strawberry.lazy("schema.types.epidemiology")] | None:
+        from schema.types.epidemiology import Contact
+
+        if self.contact_id is None:
+            return None
+        row = await info.context.loaders.contact_by_id.load(self.contact_id)
+        return None if row is None else Contact.from_model(row)
 
 
 @strawberry.input(description="Filters of the declaration list; all given filters must hold.")

@@ -249,6 +249,16 @@ class ContactBatch:
     )
 
 
+@strawberry.input(description="Corrections to a close contact; omitted fields stay as they are.")
+class ContactUpdateInput:
+    full_name: str | None = strawberry.field(default=None, description="Full name.")
+    date_of_birth: date | None = strawberry.field(default=None, description="Date of birth.")
+    sex: Sex | None = strawberry.field(default=None, description="Sex.")
+    phone: str | None = strawberry.field(default=None, description="Mobile number.")
+    national_id: str | None = strawberry.field(default=None, description="Citizen ID or old ID.")
+    address: str | None = strawberry.field(default=None, description="Home address.")
+
+
 @strawberry.input(description="Filters of the contact list; all given filters must hold.")
 class ContactFilter:
     area_code: strawberry.ID | None = strawberry.field(

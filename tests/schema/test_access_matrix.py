@@ -228,6 +228,12 @@ MUTATIONS: dict[str, tuple[str, dict[str, Any], set[str]]] = {
         {},
         REVIEWERS,
     ),
+    "updateContact": ('mutation { updateContact(id: "0", input: {}) { id } }', {}, REVIEWERS),
+    "submitContactFollowUp": (
+        'mutation { submitContactFollowUp(contactId: "0", input: {}) { id } }',
+        {},
+        {"citizen"} | REVIEWERS,
+    ),
     "reportAdverseEvent": (
         'mutation { reportAdverseEvent(medicationId: "0", input: {description: "x", '
         'occurredOn: "2000-01-01"}) { id } }',

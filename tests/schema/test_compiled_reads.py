@@ -35,7 +35,8 @@ ITEM = """id caseCode status tier severity fullName dateOfBirth sex nationalId p
     escalationLevel pressCount lastPressedAt }"""
 
 DECLARATION = """id kind status testKind testedOn fullName dateOfBirth sex phone nationalId
-  address symptoms createdAt reviewedAt rejectionReason homeCommune { code name parent { name } }"""
+  address symptoms createdAt reviewedAt rejectionReason homeCommune { code name parent { name } }
+  contact { id fullName status }"""
 
 DETAIL = """id caseCode fullName
   healthReports(first: 3) { totalCount pageInfo { hasNextPage endCursor }

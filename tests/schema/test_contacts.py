@@ -232,9 +232,16 @@ async def test_the_job_completes_contacts_released_by_a_negative_test(
     staff = account(demo, "health.commune")
     case, _ = await new_patient(sessions, commune)
     exposed = (today() - timedelta(days=8)).isoformat()  # quarantine ended yesterday
+    known = {
+        "dateOfBirth": "1990-01-01",
+        "sex": "FEMALE",
+        "phone": "0904555666",
+        "address": "1 Ngõ",
+    }
     rows = [
-        row(name, commune, lastExposureOn=exposed)
-        for name in ("Âm Tính", "Dương Tính", "Chưa Test")
+        row("Âm Tính", commune, lastExposureOn=exposed),
+        row("Dương Tính", commune, lastExposureOn=exposed, **known),  # its positive is declared
+        row("Chưa Test", commune, lastExposureOn=exposed),
     ]
     body = await gql(client, ADD, {"id": str(case), "i": rows}, staff)
     negative, positive, untested = (c["id"] for c in body["data"]["addContacts"]["contacts"])
@@ -310,3 +317,65 @@ async def test_contacts_without_a_check_for_48_hours_are_candidates_for_lost(
     }
     assert silent in ids
     assert checked not in ids
+
+
+async def test_a_positive_contact_becomes_a_case_with_its_source(
+    client: httpx.AsyncClient, demo: SeedResult, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    commune = commune_of(demo, "health.commune")
+    staff, official = account(demo, "health.commune"), account(demo, "official.commune")
+    source, _ = await new_patient(sessions, commune)
+    async with sessions() as session:
+        source_code = await session.scalar(select(Patient.case_code).where(Patient.id == source))
+    listed = await gql(
+        client, ADD, {"id": str(source), "i": [row("Quách Văn Dương", commune)]}, staff
+    )
+    contact = listed["data"]["addContacts"]["contacts"][0]["id"]
+    positive = {"idempotencyKey": secrets.token_hex(6), "contactId": contact, "kind": "RAPID_ANTIGEN",
+                "result": "POSITIVE", "takenAt": datetime.now(ZoneInfo("UTC")).isoformat()}  # fmt: skip
+    # a contact without date of birth, sex, phone and address cannot be declared: nothing written
+    refused = await gql(client, TEST, {"i": positive}, staff)
+    fields = {p["field"] for p in refused["errors"][0]["extensions"]["invalid"]}
+    assert fields == {"contact.dateOfBirth", "contact.sex", "contact.phone", "contact.address"}
+    tests = await gql(client, FOLLOW, {"id": contact}, staff)
+    assert tests["data"]["contact"]["testResults"] == []
+    update = "mutation($id: ID!, $i: ContactUpdateInput!) { updateContact(id: $id, input: $i) { id dateOfBirth } }"
+    completed = {
+        "dateOfBirth": "1988-08-08",
+        "sex": "MALE",
+        "phone": "0903111222",
+        "address": "9 Đường Thử",
+    }
+    assert "errors" not in await gql(client, update, {"id": contact, "i": completed}, staff)
+    # the positive test makes a pending declaration of kind CONTACT_TEST, linked to the contact
+    assert "errors" not in await gql(client, TEST, {"i": positive}, staff)
+    pending = await gql(
+        client,
+        "{ declarations(first: 50, filter: {status: [PENDING], kind: CONTACT_TEST}) "
+        "{ edges { node { id fullName contact { id } } } } }",
+        {},
+        official,
+    )
+    declaration = next(
+        e["node"] for e in pending["data"]["declarations"]["edges"]
+        if (e["node"]["contact"] or {}).get("id") == contact
+    )  # fmt: skip
+    assert declaration["fullName"] == "Quách Văn Dương"
+    # verified: a patient; the contact became that case; the case's exposure names its source
+    verify = "mutation($id: ID!) { verifyDeclaration(id: $id) { id exposures { place setting } } }"
+    patient = (await gql(client, verify, {"id": declaration["id"]}, official))["data"][
+        "verifyDeclaration"
+    ]
+    assert patient["exposures"] == [
+        {"place": f"Tiếp xúc gần với ca {source_code}", "setting": "HOUSEHOLD"}
+    ]
+    became = await gql(
+        client,
+        "query($id: ID!) { contact(id: $id) { status becamePatient { id } } }",
+        {"id": contact},
+        staff,
+    )
+    assert became["data"]["contact"] == {
+        "status": "BECAME_CASE",
+        "becamePatient": {"id": patient["id"]},
+    }
