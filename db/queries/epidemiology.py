@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Contact, ContactFollowUp, ContactSource, Exposure, Patient, TestResult
 from db.queries.pagination import keyset_page
-from db.scope import CONTACT_AREA_COLUMN, contact_visible, in_area
+from db.scope import CONTACT_AREA_COLUMN, contact_visible, in_area, patient_visible
 from domain.contacts import VN_MOH_2021_12_CONTACTS, ContactRules
 from domain.enums import ACTIVE_PATIENT_STATUSES, AreaLevel, ContactStatus, TestOutcome
 from domain.paging import Page
@@ -267,3 +267,93 @@ async def sources_of(session: AsyncSession, contact_id: int) -> list[tuple[Conta
         .order_by(ContactSource.last_exposure_on)
     )
     return [(row[0], row[1]) for row in rows.all()]
+
+
+@dataclass(frozen=True)
+class ChainNode:
+    """A case or a contact of a transmission chain (no personal data)."""
+
+    kind: str  # "CASE" or "CONTACT"
+    id: int
+    label: str  # the case code, or "F1 #<id>"
+    status: str
+    area_code: str
+    generation: int  # cases from the starting one: negative upstream
+
+
+@dataclass(frozen=True)
+class Chain:
+    nodes: list[ChainNode]
+    edges: list[tuple[str, str]]  # (from node key, to node key): "CASE:1" → "CONTACT:7"
+    hidden: int  # linked nodes the reader may not see: counted, not shown
+
+
+async def transmission_chain(
+    session: AsyncSession, *, patient_id: int, depth: int, scope: Scope
+) -> Chain:
+    """The cases and contacts linked to a case through contact sources, up to `depth` cases
+    away in both directions, as the reader may see them."""
+    generation = {patient_id: 0}
+    contact_generation: dict[int, int] = {}
+    edges: set[tuple[str, str]] = set()
+    frontier = {patient_id}
+    for _ in range(depth):
+        if not frontier:
+            break
+        found: set[int] = set()
+        # downstream: the contacts of these cases, and the cases they became
+        down = await session.execute(
+            select(ContactSource.patient_id, Contact.id, Contact.became_patient_id)
+            .join(Contact, Contact.id == ContactSource.contact_id)
+            .where(ContactSource.patient_id.in_(frontier))
+        )
+        for case, contact, became in down.all():
+            edges.add((f"CASE:{case}", f"CONTACT:{contact}"))
+            contact_generation.setdefault(contact, generation[case])
+            if became is not None:
+                edges.add((f"CONTACT:{contact}", f"CASE:{became}"))
+                if became not in generation:
+                    generation[became] = generation[case] + 1
+                    found.add(became)
+        # upstream: the contact each case was, and the cases that contact was exposed to
+        up = await session.execute(
+            select(Contact.became_patient_id, Contact.id, ContactSource.patient_id)
+            .join(ContactSource, ContactSource.contact_id == Contact.id)
+            .where(Contact.became_patient_id.in_(frontier))
+        )
+        for later, contact, source in up.all():
+            if later is None:  # not reached: the query keeps cases of the frontier
+                continue
+            edges.add((f"CONTACT:{contact}", f"CASE:{later}"))
+            edges.add((f"CASE:{source}", f"CONTACT:{contact}"))
+            contact_generation.setdefault(contact, generation[later] - 1)
+            if source not in generation:
+                generation[source] = generation[later] - 1
+                found.add(source)
+        frontier = found
+    cases = (
+        await session.execute(
+            select(Patient.id, Patient.case_code, Patient.status, Patient.home_commune_code).where(
+                Patient.id.in_(generation), patient_visible(scope)
+            )
+        )
+    ).all()
+    contacts = (
+        await session.execute(
+            select(Contact.id, Contact.status, Contact.commune_code).where(
+                Contact.id.in_(contact_generation), contact_visible(scope)
+            )
+        )
+    ).all()
+    nodes = [
+        ChainNode("CASE", pid, code, status.value, commune, generation[pid])
+        for pid, code, status, commune in cases
+    ] + [
+        ChainNode("CONTACT", cid, f"F1 #{cid}", status.value, commune, contact_generation[cid])
+        for cid, status, commune in contacts
+    ]
+    shown = {f"{n.kind}:{n.id}" for n in nodes}
+    hidden = len(generation) + len(contact_generation) - len(nodes)
+    kept = sorted((a, b) for a, b in edges if a in shown and b in shown)
+    nodes.sort(key=lambda n: (n.generation, n.kind, n.id))
+    return Chain(nodes, kept, hidden)

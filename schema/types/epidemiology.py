@@ -10,6 +10,7 @@ import strawberry
 from domain import contacts
 from resolvers import rows
 from resolvers.context import Context
+from resolvers.epidemiology import Chain
 from resolvers.loaders import now_or_later
 from schema.permissions import clinical, personal
 from schema.types.area import Area, area_of
@@ -281,3 +282,57 @@ class ContactFilter:
             "for LOST_TO_FOLLOW_UP); false: only the others."
         ),
     )
+
+
+@strawberry.type(description="A case or a close contact in a transmission chain.")
+class ChainNode:
+    key: str = strawberry.field(description="CASE:<patient id> or CONTACT:<contact id>.")
+    kind: str = strawberry.field(description="CASE or CONTACT.")
+    id: strawberry.ID = strawberry.field(description="The patient's or the contact's id.")
+    label: str = strawberry.field(description="The case code, or F1 #<contact id>.")
+    status: str = strawberry.field(description="The patient's or the contact's status.")
+    generation: int = strawberry.field(
+        description="Cases away from the starting case (0); negative: where it came from."
+    )
+    area_code: strawberry.Private[str]
+
+    @strawberry.field(description="Where the person lives.")
+    def area(self, info: strawberry.Info[Context]) -> Area:
+        return area_of(info, self.area_code, required=True)
+
+
+@strawberry.type(description="A link: a case listed a contact, or a contact became a case.")
+class ChainEdge:
+    source: str = strawberry.field(name="from", description="The key of the node it starts at.")
+    to: str = strawberry.field(description="The key of the node it ends at.")
+
+
+@strawberry.type(
+    description=(
+        "Cases and close contacts linked through the contacts cases listed, as far as the "
+        "reader may see them; the others are counted in `hidden`, never shown."
+    )
+)
+class TransmissionChain:
+    nodes: list[ChainNode] = strawberry.field(description="By generation.")
+    edges: list[ChainEdge] = strawberry.field(description="Between shown nodes.")
+    hidden: int = strawberry.field(description="Linked cases and contacts out of scope.")
+
+    @classmethod
+    def from_chain(cls, chain: Chain) -> TransmissionChain:
+        return cls(
+            nodes=[
+                ChainNode(
+                    key=f"{n.kind}:{n.id}",
+                    kind=n.kind,
+                    id=strawberry.ID(str(n.id)),
+                    label=n.label,
+                    status=n.status,
+                    generation=n.generation,
+                    area_code=n.area_code,
+                )  # fmt: skip
+                for n in chain.nodes
+            ],
+            edges=[ChainEdge(source=a, to=b) for a, b in chain.edges],
+            hidden=chain.hidden,
+        )

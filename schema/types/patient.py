@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from domain.enums import CLINICAL_DATA_ROLES, CLINICAL_STAFF, Role
+from resolvers import epidemiology as resolve_epidemiology
 from resolvers import patients as resolve_patients
 from resolvers import rows
 from resolvers.context import Context
@@ -16,7 +17,7 @@ from schema.permissions import clinical, personal
 from schema.types.area import Area, Facility, area_of, facility_of
 from schema.types.care import Alert, ClinicalNote, HealthReport
 from schema.types.enums import PatientStatus, Severity, Sex
-from schema.types.epidemiology import Exposure
+from schema.types.epidemiology import Exposure, TransmissionChain
 from schema.types.medication import MedicationOrder
 from schema.types.pagination import Connection, connection
 from schema.types.treatment import (
@@ -119,6 +120,20 @@ class Patient:
             info.context.loaders.exposures.load(int(self.id)),
             lambda found: [Exposure.from_model(r) for r in found],
         )
+
+    @strawberry.field(
+        description=(
+            "The transmission chain around this case: the contacts it listed, the cases they "
+            "became, and where it came from, `depth` cases each way (1-5); nodes out of the "
+            "reader's scope are counted, not shown. Epidemiological detail."
+        ),
+        extensions=clinical(Role.LOCAL_OFFICIAL, Role.HEALTH_STAFF),
+    )
+    async def transmission_chain(
+        self, info: strawberry.Info[Context], depth: int = 3
+    ) -> TransmissionChain | None:
+        chain = await resolve_epidemiology.transmission_chain(info.context, int(self.id), depth)
+        return TransmissionChain.from_chain(chain)
 
     @strawberry.field(
         description="Medication orders, newest first (clinical detail).",

@@ -52,7 +52,7 @@ const T = {
     SCHOOL: "Trường học", SOCIAL: "Xã hội", TRAVEL: "Đi lại", OTHER: "Khác", sourceCase: "Ca nguồn",
     testDay: "ngày xét nghiệm", checked: "đã theo dõi", tested: "đã xét nghiệm", alreadyPatient: "Đã là F0",
     COUGH: "Ho", FATIGUE: "Mệt mỏi", SORE_THROAT: "Đau họng", LOSS_OF_TASTE_OR_SMELL: "Mất vị giác/khứu giác",
-    SHORTNESS_OF_BREATH: "Khó thở",
+    SHORTNESS_OF_BREATH: "Khó thở", chain: "Chuỗi lây nhiễm", hiddenNodes: "ngoài phạm vi của bạn",
   },
   en: {
     language: "Language", signIn: "Sign in", signOut: "Sign out", username: "Username", password: "Password",
@@ -98,7 +98,7 @@ const T = {
     SCHOOL: "School", SOCIAL: "Social", TRAVEL: "Travel", OTHER: "Other", sourceCase: "Source case",
     testDay: "test day", checked: "checked", tested: "tested", alreadyPatient: "Already a case",
     COUGH: "Cough", FATIGUE: "Fatigue", SORE_THROAT: "Sore throat", LOSS_OF_TASTE_OR_SMELL: "Loss of taste or smell",
-    SHORTNESS_OF_BREATH: "Shortness of breath",
+    SHORTNESS_OF_BREATH: "Shortness of breath", chain: "Transmission chain", hiddenNodes: "outside your scope",
   },
 };
 
@@ -507,12 +507,13 @@ const DETAIL = `id caseCode fullName @include(if: $personal) phone @include(if: 
   comorbidities @include(if: $clinical) { name }
   adverseEventFollowUp @include(if: $clinical)
   certificate @include(if: $staff) { number verificationCode }
+  transmissionChain(depth: 3) @include(if: $epi) { hidden nodes { key kind label status generation } edges { from to } }
   healthReports(first: 10) @include(if: $clinical) { edges { node { reportedAt spo2 temperature respiratoryRate severity } } }`;
 
 async function openPatient(id) {
   const data = await gql(
-    `query($id: ID!, $personal: Boolean!, $clinical: Boolean!, $staff: Boolean!) { patient(id: $id) { ${DETAIL} } }`,
-    { id, personal: can(PERSONAL), clinical: can(CLINICAL), staff: can(STAFF) },
+    `query($id: ID!, $personal: Boolean!, $clinical: Boolean!, $staff: Boolean!, $epi: Boolean!) { patient(id: $id) { ${DETAIL} } }`,
+    { id, personal: can(PERSONAL), clinical: can(CLINICAL), staff: can(STAFF), epi: can(["LOCAL_OFFICIAL", "HEALTH_STAFF"]) },
   );
   current = data.patient;
   renderPatient();
@@ -547,6 +548,7 @@ function renderPatient() {
     p.certificate ? el("p", {}, el("a", { id: "certificate-link", target: "_blank", rel: "noopener",
       href: `/certificates/${encodeURIComponent(p.certificate.number)}?code=${encodeURIComponent(p.certificate.verificationCode)}` },
     `${t("print")} · ${p.certificate.number}`)) : null,
+    p.transmissionChain && p.transmissionChain.nodes.length > 1 ? chainPicture(p.transmissionChain) : null,
     p.openAlerts.length ? table(t("openAlertsOf"), [t("time"), t("kind"), t("severity")],
       p.openAlerts.map((a) => el("tr", {}, el("td", {}, when(a.raisedAt)), el("td", {}, t(a.kind)), el("td", {}, t(a.severity))))) : null,
     p.testResults ? table(t("tests"), [t("time"), t("kind"), t("result"), t("supervision")],
@@ -572,6 +574,45 @@ function renderPatient() {
   ].filter((part) => part != null));
   pane.hidden = false;
   pane.focus();
+}
+
+// the chain as columns of generations: cases as circles, contacts as squares
+function chainPicture(chain) {
+  const ns = "http://www.w3.org/2000/svg";
+  const generations = [...new Set(chain.nodes.map((n) => n.generation))].sort((a, b) => a - b);
+  const columns = generations.map((g) => chain.nodes.filter((n) => n.generation === g));
+  const [colW, rowH, pad] = [230, 52, 24];
+  const height = pad * 2 + rowH * Math.max(...columns.map((c) => c.length));
+  const width = pad * 2 + colW * columns.length;
+  const svg = document.createElementNS(ns, "svg");
+  svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
+  svg.setAttribute("role", "img");
+  svg.setAttribute("aria-label", t("chain"));
+  svg.id = "chain";
+  const at = {};
+  columns.forEach((column, x) => column.forEach((n, y) => { at[n.key] = [pad + colW * x + 20, pad + rowH * y + 18]; }));
+  const add = (tag, attrs, text) => {
+    const node = document.createElementNS(ns, tag);
+    for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
+    if (text != null) node.textContent = text;
+    svg.append(node);
+    return node;
+  };
+  chain.edges.forEach((e) => {
+    const [[x1, y1], [x2, y2]] = [at[e.from], at[e.to]];
+    add("line", { x1, y1, x2, y2, stroke: "#9aa5b1", "stroke-width": 1.5 });
+  });
+  chain.nodes.forEach((n) => {
+    const [x, y] = at[n.key];
+    const shape = n.kind === "CASE"
+      ? add("circle", { cx: x, cy: y, r: 9, fill: "#c62828" })
+      : add("rect", { x: x - 8, y: y - 8, width: 16, height: 16, fill: "#0b5cad" });
+    shape.setAttribute("data-key", n.key);
+    add("text", { x: x + 14, y: y, "font-size": 12 }, n.label);
+    add("text", { x: x + 14, y: y + 14, "font-size": 10, fill: "#5b6573" }, t(n.status));
+  });
+  const caption = chain.hidden ? `${t("chain")} · ${t("hiddenNodes")}: ${num(chain.hidden)}` : t("chain");
+  return el("figure", {}, svg, el("figcaption", {}, caption));
 }
 
 function field(key, control) {

@@ -8,6 +8,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from db.demo import SeedResult
 from tests.browser.conftest import Console
 from tests.browser.test_treatment_console import _find, _patient
+from tests.factories import make_patient
+from tests.schema.test_contacts import _listed_contact
 
 
 async def test_a_health_worker_follows_a_contact_from_listing_to_test(
@@ -54,3 +56,27 @@ async def test_a_health_worker_follows_a_contact_from_listing_to_test(
     await page.wait_for_function(
         "![...document.querySelectorAll('#contact-table tbody tr')].some(r => r.textContent.includes('Ngô Văn Tiếp'))"
     )
+
+
+async def test_the_patient_record_draws_its_transmission_chain(
+    console: Console, demo: SeedResult, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    page = console.page
+    await page.set_viewport_size({"width": 1280, "height": 900})
+    worker = next(a for a in demo.accounts if a.username == "health.commune")
+    assert worker.area_code is not None
+    async with sessions.begin() as session:  # A listed c1, who became B; B listed c2
+        a = await make_patient(session, worker.area_code, full_name="Nguồn Lây")
+        b = await make_patient(session, worker.area_code, full_name="Chuỗi Tiếp Theo")
+        await _listed_contact(session, a, worker.area_code, became=b)
+        await _listed_contact(session, b, worker.area_code)
+    await console.sign_in("health.commune")
+    await page.wait_for_selector("#tabs button[data-section=patients]")
+    await _find(page, "Chuỗi Tiếp Theo")
+    chain = page.locator("#chain")
+    await chain.wait_for(timeout=10_000)
+    assert await chain.locator("circle").count() == 2  # A and B
+    assert await chain.locator("rect").count() == 2  # c1 and c2
+    assert await chain.locator("line").count() == 3
+    assert a.case_code in (await chain.text_content() or "")
+    await console.screenshot("chain")

@@ -13,11 +13,11 @@ from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.demo import SeedResult
-from db.models import Contact, ContactSource, Patient
+from db.models import Area, Contact, ContactSource, Patient
 from db.queries.epidemiology import complete_contacts
-from domain.enums import Role
+from domain.enums import ContactRelation, ContactStatus, Role
 from tests.conftest import gql
-from tests.factories import communes_of
+from tests.factories import communes_of, make_patient
 from tests.schema.test_care import new_patient
 from tests.schema.test_intake import account, code_of, commune_of
 from tests.tokens import token_of
@@ -379,3 +379,79 @@ async def test_a_positive_contact_becomes_a_case_with_its_source(
         "status": "BECAME_CASE",
         "becamePatient": {"id": patient["id"]},
     }
+
+
+CHAIN = """query($id: ID!, $d: Int!) { patient(id: $id) { transmissionChain(depth: $d) {
+  hidden nodes { key kind label status generation area { code } } edges { from to } } } }"""
+
+
+async def _listed_contact(
+    session: AsyncSession, source: Patient, lives_in: str, became: Patient | None = None
+) -> Contact:
+    commune = await session.get(Area, lives_in)
+    assert commune is not None
+    exposed = today() - timedelta(days=3)
+    contact = Contact(
+        full_name="Mắt Xích", commune_code=lives_in, district_code=commune.district_code or "",
+        province_code=commune.province_code, relation=ContactRelation.HOUSEHOLD,
+        last_exposure_on=exposed, source_patient_id=source.id, quarantine_started_on=exposed,
+        quarantine_until=exposed + timedelta(days=6),
+        status=ContactStatus.BECAME_CASE if became else ContactStatus.UNDER_FOLLOW_UP,
+        became_patient_id=became.id if became else None, rule_set="vn-moh-2021-12-contacts",
+        created_by="chain",
+    )  # fmt: skip
+    session.add(contact)
+    await session.flush()
+    session.add(
+        ContactSource(
+            contact_id=contact.id,
+            patient_id=source.id,
+            relation=ContactRelation.HOUSEHOLD,
+            last_exposure_on=exposed,
+            created_by="chain",
+            idempotency_key=secrets.token_hex(6),
+        )  # fmt: skip
+    )
+    return contact
+
+
+async def test_the_transmission_chain_shows_what_the_reader_may_see(
+    client: httpx.AsyncClient, demo: SeedResult, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    ours = commune_of(demo, "health.commune")
+    theirs = await _third(sessions, ours)
+    # A (their commune) listed c1 (living here), who became B (here); B listed c2 (here);
+    # A also listed c3, who lives in A's commune
+    async with sessions.begin() as session:
+        a = await make_patient(session, theirs)
+        b = await make_patient(session, ours)
+        c1 = await _listed_contact(session, a, ours, became=b)
+        c2 = await _listed_contact(session, b, ours)
+        c3 = await _listed_contact(session, a, theirs)
+    staff = account(demo, "health.commune")
+    body = await gql(client, CHAIN, {"id": str(b.id), "d": 3}, staff)
+    chain = body["data"]["patient"]["transmissionChain"]
+    keys = {n["key"]: n for n in chain["nodes"]}
+    assert set(keys) == {f"CASE:{b.id}", f"CONTACT:{c1.id}", f"CONTACT:{c2.id}"}
+    assert chain["hidden"] == 2  # A and c3 are their commune's: counted, not shown
+    assert keys[f"CASE:{b.id}"]["generation"] == 0
+    assert keys[f"CONTACT:{c1.id}"]["generation"] == -1
+    assert {(e["from"], e["to"]) for e in chain["edges"]} == {
+        (f"CONTACT:{c1.id}", f"CASE:{b.id}"),
+        (f"CASE:{b.id}", f"CONTACT:{c2.id}"),
+    }
+    # the province sees the whole chain; depth is bounded; managers may not read it
+    province = await gql(client, CHAIN, {"id": str(b.id), "d": 3}, account(demo, "health.province"))
+    whole = province["data"]["patient"]["transmissionChain"]
+    assert whole["hidden"] == 0
+    assert {n["key"] for n in whole["nodes"]} == {
+        f"CASE:{a.id}",
+        f"CASE:{b.id}",
+        f"CONTACT:{c1.id}",
+        f"CONTACT:{c2.id}",
+        f"CONTACT:{c3.id}",
+    }
+    assert {n["label"] for n in whole["nodes"] if n["kind"] == "CASE"} == {a.case_code, b.case_code}
+    assert code_of(await gql(client, CHAIN, {"id": str(b.id), "d": 9}, staff)) == "BAD_USER_INPUT"
+    managed = await gql(client, CHAIN, {"id": str(b.id), "d": 3}, account(demo, "manager.commune"))
+    assert code_of(managed) == "FORBIDDEN"
