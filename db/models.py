@@ -315,6 +315,7 @@ class Contact(Base):
     quarantine_place: Mapped[str | None] = mapped_column(Text)
     status: Mapped[ContactStatus] = mapped_column(enum_column(ContactStatus, "contact_status"))
     became_patient_id: Mapped[int | None] = mapped_column(ForeignKey("patients.id"))
+    became_case_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     citizen_subject: Mapped[str | None] = mapped_column(String(128))
     rule_set: Mapped[str] = mapped_column(String(32))
     last_checked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -69,6 +69,10 @@ WITH days AS (
          home_commune_code, home_district_code, home_province_code, count(*)
   FROM patients GROUP BY 2, 3, 4, 5
   UNION ALL
+  SELECT CAST(became_case_at AT TIME ZONE :tz AS date), 'contacts_became_cases',
+         commune_code, district_code, province_code, count(*)
+  FROM contacts WHERE became_case_at IS NOT NULL GROUP BY 1, 2, 3, 4, 5
+  UNION ALL
   SELECT CAST(created_at AT TIME ZONE :tz AS date), 'declarations:' || status,
          commune_code, district_code, province_code, count(*)
   FROM declarations GROUP BY 1, 2, 3, 4, 5
@@ -90,7 +94,7 @@ WITH days AS (
 
 COUNTED_TABLES = (
     "patients, declarations, health_reports, transfers, alerts, recovery_certificates, "
-    "medication_orders"
+    "medication_orders, contacts"
 )
 
 

@@ -423,6 +423,7 @@ async def became_case(
         raise LookupError(f"contact {contact_id} vanished")
     contact.status = ContactStatus.BECAME_CASE
     contact.became_patient_id = patient.id
+    contact.became_case_at = datetime.now(UTC)
     zone = ctx.services.timezone
     for source, case_code in await queries.sources_of(session, contact.id):
         await queries.add_exposure(

@@ -49,6 +49,9 @@ class Figures:
     open_alerts: int | None
     releases_due: int | None
     contacts_under_follow_up: int | None
+    # share (0-1) of the window's new cases that were known contacts; None without cases
+    known_contact_share: float | None
+    new_cases: int  # in the window (not shown: the share's base, for the suppression)
     report_compliance: float | None
     # (acknowledged, median minutes, p90 minutes)
     alert_response: tuple[int | None, float | None, float | None]
@@ -89,6 +92,7 @@ async def _window(
 SERIES = (
     "new_cases", "recovered", "deaths", "transfers", "reports", "alerts",
     "certificates_issued", "medication_orders_a", "medication_orders_b", "medication_orders_c",
+    "contacts_became_cases",
 )  # fmt: skip
 
 
@@ -150,12 +154,18 @@ async def compute(sessions: async_sessionmaker[AsyncSession], window: queries.Wi
         open_alerts=alerts,
         releases_due=releases,
         contacts_under_follow_up=contacts,
+        known_contact_share=_share(totals["contacts_became_cases"], totals["new_cases"]),
+        new_cases=totals["new_cases"],
         report_compliance=None if home == 0 else reporting / home,
         alert_response=(response.acknowledged, response.median_minutes, response.p90_minutes),
         declarations={s: totals[f"declarations:{s.value}"] for s in DeclarationStatus},
         median_hours_to_review=review,
         occupancy={t: (used, beds) for t, (used, beds) in occupancy.items()},
     )
+
+
+def _share(part: int, whole: int) -> float | None:
+    return None if whole == 0 else min(1.0, part / whole)
 
 
 def shown_to(figures: Figures, role: Role | None) -> Figures:
@@ -182,6 +192,11 @@ def shown_to(figures: Figures, role: Role | None) -> Figures:
         open_alerts=hide(figures.open_alerts),
         releases_due=hide(figures.releases_due),
         contacts_under_follow_up=hide(figures.contacts_under_follow_up),
+        # a share over 1-4 cases would say what happened to someone
+        known_contact_share=None
+        if hide(figures.new_cases) is None
+        else figures.known_contact_share,
+        new_cases=figures.new_cases,
         # with too few people, a share or a median would say what happened to someone
         report_compliance=None
         if hide(figures.by_status[PatientStatus.HOME_TREATMENT]) is None

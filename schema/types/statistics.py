@@ -55,6 +55,9 @@ class DailyStatistics:
     medication_orders_c: int | None = strawberry.field(
         description="Medication orders of package C (antiviral)." + SUPPRESSED
     )
+    contacts_became_cases: int | None = strawberry.field(
+        description="Close contacts living in the area who became cases." + SUPPRESSED
+    )
 
 
 @strawberry.type(
@@ -122,6 +125,13 @@ class Statistics:
     contacts_under_follow_up: int | None = strawberry.field(
         description="Close contacts living in the area whose follow-up is open now." + SUPPRESSED
     )
+    known_contact_share: float | None = strawberry.field(
+        description=(
+            "Share (0–1) of the window's new cases that were known close contacts (contacts "
+            "who became cases over new cases); null without new cases, and for an analyst's "
+            "commune with 1–4."
+        )
+    )
     report_compliance: float | None = strawberry.field(
         description=(
             "Share (0–1) of patients at home with a health report in the last 24 hours; "
@@ -157,6 +167,7 @@ class Statistics:
             open_alerts=figures.open_alerts,
             releases_due=figures.releases_due,
             contacts_under_follow_up=figures.contacts_under_follow_up,
+            known_contact_share=figures.known_contact_share,
             report_compliance=figures.report_compliance,
             alert_response=AlertResponse(
                 acknowledged=figures.alert_response[0],

@@ -41,6 +41,9 @@ UNION ALL SELECT {DAY.format("c.issued_at")}, 'certificates_issued', p.home_comm
 UNION ALL SELECT {DAY.format("m.created_at")}, 'medication_orders_' || lower(coalesce(m.package, 'none')),
        p.home_commune_code, p.home_district_code, p.home_province_code
   FROM medication_orders m JOIN patients p ON p.id = m.patient_id
+UNION ALL SELECT {DAY.format("became_case_at")}, 'contacts_became_cases', commune_code,
+       district_code, province_code
+  FROM contacts WHERE became_case_at IS NOT NULL
 UNION ALL SELECT {DAY.format("created_at")}, 'declarations:' || status, commune_code,
        district_code, province_code
   FROM declarations

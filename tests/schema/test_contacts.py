@@ -319,11 +319,19 @@ async def test_contacts_without_a_check_for_48_hours_are_candidates_for_lost(
     assert checked not in ids
 
 
+async def _contact_figures(client: httpx.AsyncClient, token: str, area: str) -> dict[str, Any]:
+    query = """query($a: ID) { statistics(areaCode: $a) { knownContactShare
+      daily { date newCases contactsBecameCases } } }"""
+    figures = (await gql(client, query, {"a": area}, token))["data"]["statistics"]
+    return {**figures["daily"][-1], "share": figures["knownContactShare"]}
+
+
 async def test_a_positive_contact_becomes_a_case_with_its_source(
     client: httpx.AsyncClient, demo: SeedResult, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
     commune = commune_of(demo, "health.commune")
     staff, official = account(demo, "health.commune"), account(demo, "official.commune")
+    before = await _contact_figures(client, staff, commune)
     source, _ = await new_patient(sessions, commune)
     async with sessions() as session:
         source_code = await session.scalar(select(Patient.case_code).where(Patient.id == source))
@@ -379,6 +387,12 @@ async def test_a_positive_contact_becomes_a_case_with_its_source(
         "status": "BECAME_CASE",
         "becamePatient": {"id": patient["id"]},
     }
+    # counted: one more case today, one more known contact who became a case
+    after = await _contact_figures(client, staff, commune)
+    assert after["contactsBecameCases"] == before["contactsBecameCases"] + 1
+    assert after["newCases"] >= before["newCases"] + 1
+    assert after["share"] is not None
+    assert 0 < after["share"] <= 1
 
 
 CHAIN = """query($id: ID!, $d: Int!) { patient(id: $id) { transmissionChain(depth: $d) {
