@@ -316,6 +316,8 @@ class Contact(Base):
     status: Mapped[ContactStatus] = mapped_column(enum_column(ContactStatus, "contact_status"))
     became_patient_id: Mapped[int | None] = mapped_column(ForeignKey("patients.id"))
     became_case_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # null: declared by the case itself, not confirmed by staff yet
+    confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     citizen_subject: Mapped[str | None] = mapped_column(String(128))
     rule_set: Mapped[str] = mapped_column(String(32))
     last_checked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

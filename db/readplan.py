@@ -158,6 +158,7 @@ ENTITIES: dict[str, Entity] = {
             "becamePatient": One("Patient", "became_patient_id", "id", scoped=True),
             "createdAt": Column("created_at", "datetime"),
             "lastCheckedAt": Column("last_checked_at", "datetime"),
+            "confirmedAt": Column("confirmed_at", "datetime"),
             "testResults": Many(
                 "TestResult", "id", "contact_id", ("taken_at", "id"), newest_first=True
             ),

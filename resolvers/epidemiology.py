@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,7 +22,7 @@ from resolvers.errors import BadUserInput, Conflict, InvalidInput, NotFound
 from resolvers.filters import area_level
 from resolvers.ids import parse_id, shown
 from resolvers.pagination import decode_cursor, page_size
-from resolvers.patients import lock_visible
+from resolvers.patients import lock_acting_for, lock_visible
 
 MAX_PLACE, MAX_ADDRESS, MAX_NOTE = 200, 300, 2000
 LOOKBACK = timedelta(days=30)  # exposures of interest lie within a month before the case
@@ -189,12 +189,15 @@ def _clean(row: ContactRow, at: str, today: date) -> tuple[ContactRow, list[tupl
     return cleaned, problems
 
 
-async def add_contacts(ctx: Context, patient_id: str, rows: list[ContactRow]) -> ContactBatch:
-    """Close contacts of a case in scope, all or nothing: every bad row is named
-    (`input[i].field`) and nothing is written. A person already followed as a contact is
-    linked to this case instead of duplicated (their quarantine counts from the latest
-    exposure); a person already in treatment is reported, not added. A retried row (same
-    key) changes nothing."""
+async def add_contacts(
+    ctx: Context, patient_id: str | None, rows: list[ContactRow]
+) -> ContactBatch:
+    """Close contacts of a case in scope (staff), or of a citizen's own case (no id; rows
+    without a commune live at the case's home; staff confirm them), all or nothing: every
+    bad row is named (`input[i].field`) and nothing is written. A person already followed as
+    a contact is linked to this case instead of duplicated (their quarantine counts from the
+    latest exposure); a person already in treatment is reported, not added. A retried row
+    (same key) changes nothing."""
     if not 1 <= len(rows) <= MAX_CONTACTS:
         raise BadUserInput("input", f"must hold 1 to {MAX_CONTACTS} contacts")
     today = ctx.services.today()
@@ -211,6 +214,9 @@ async def add_contacts(ctx: Context, patient_id: str, rows: list[ContactRow]) ->
         first_of.setdefault(good.idempotency_key, n)
         cleaned.append(good)
     async with ctx.sessions.begin() as session:
+        source = await lock_acting_for(session, ctx, patient_id)
+        cleaned = [r if r.commune_code else replace(r, commune_code=source.home_commune_code)
+                   for r in cleaned]  # fmt: skip
         communes = await declaration_queries.communes(session, [r.commune_code for r in cleaned])
         for n, row in enumerate(cleaned):
             if row.commune_code not in communes:
@@ -218,7 +224,6 @@ async def add_contacts(ctx: Context, patient_id: str, rows: list[ContactRow]) ->
         if problems:
             bad = len({field.split("]")[0] for field, _ in problems})
             raise InvalidInput(problems, rows=bad)
-        source = await lock_visible(session, ctx, patient_id)
         await patient_queries.lock_identity(session, *(_keys(r) for r in cleaned))
         batch = ContactBatch([], [])
         for n, row in enumerate(cleaned):
@@ -284,6 +289,8 @@ async def _follow(
             quarantine_until=contacts.quarantine_until(row.last_exposure_on),
             quarantine_place=row.quarantine_place,
             status=ContactStatus.UNDER_FOLLOW_UP,
+            # listed by staff: confirmed; declared by the case itself: staff confirm it
+            confirmed_at=None if ctx.principal.role is Role.CITIZEN else datetime.now(UTC),
             rule_set=contacts.VN_MOH_2021_12_CONTACTS.version,
             created_by=subject,
         )
@@ -303,6 +310,25 @@ async def _follow(
         idempotency_key=row.idempotency_key,
     )
     return contact
+
+
+async def confirm_contact(ctx: Context, contact_id: str) -> Contact:
+    """Staff confirm a contact a case declared itself; confirming again changes nothing."""
+    async with ctx.sessions.begin() as session:
+        row_id = parse_id(contact_id)
+        found = None
+        if row_id is not None:
+            found = await queries.get_contact(
+                session, scope=ctx.principal.scope, contact_id=row_id, for_update=True
+            )
+        if found is None:
+            raise NotFound(f"contact {shown(contact_id)} not found")
+        if found.confirmed_at is None:
+            found.confirmed_at = datetime.now(UTC)
+            await log_change(
+                session, ctx, action="CONFIRM_CONTACT", entity="contact", entity_ids=[str(found.id)]
+            )
+    return found
 
 
 async def contact_list_query(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
-from domain.enums import CLINICAL_STAFF, Role
+from domain.enums import CLINICAL_STAFF, ContactRelation, Role
 from resolvers import alerts as resolve_alerts
 from resolvers import auth as resolve_auth
 from resolvers import care as resolve_care
@@ -34,6 +34,7 @@ from schema.types.epidemiology import (
     ContactUpdateInput,
     Exposure,
     ExposureInput,
+    HouseholdContactInput,
 )
 from schema.types.me import AuthPayload, Me
 from schema.types.medication import (
@@ -409,13 +410,7 @@ class Mutation:
             )
             for r in input
         ]
-        batch = await resolve_epidemiology.add_contacts(info.context, str(patient_id), rows)
-        return ContactBatch(
-            contacts=[Contact.from_model(c) for c in batch.contacts],
-            already_patients=[
-                ContactRowPatient(index=n, case_code=c) for n, c in batch.already_patients
-            ],
-        )
+        return _batch(await resolve_epidemiology.add_contacts(info.context, str(patient_id), rows))
 
     @strawberry.mutation(
         description=(
@@ -434,6 +429,40 @@ class Mutation:
             info.context, str(contact_id), tuple(input.symptoms), input.note
         )
         return ContactCheck.from_model(row)
+
+    @strawberry.mutation(
+        description=(
+            "A case (citizen) declares the members of their household as close contacts, for "
+            "their own record: they live at the case's home; staff confirm them "
+            "(`confirmContact`). Same rules as addContacts."
+        ),
+        extensions=allow(Role.CITIZEN),
+    )
+    async def declare_household_contacts(
+        self, info: strawberry.Info[Context], input: list[HouseholdContactInput]
+    ) -> ContactBatch:
+        rows = [
+            resolve_epidemiology.ContactRow(
+                idempotency_key=r.idempotency_key,
+                full_name=r.full_name,
+                commune_code="",  # the case's home
+                relation=ContactRelation.HOUSEHOLD,
+                last_exposure_on=r.last_exposure_on,
+                date_of_birth=r.date_of_birth,
+                sex=r.sex,
+                phone=r.phone,
+                national_id=r.national_id,
+            )
+            for r in input
+        ]
+        return _batch(await resolve_epidemiology.add_contacts(info.context, None, rows))
+
+    @strawberry.mutation(
+        description="Confirm a close contact a case declared itself (staff, contact in scope).",
+        extensions=allow(*REVIEWERS),
+    )
+    async def confirm_contact(self, info: strawberry.Info[Context], id: strawberry.ID) -> Contact:
+        return Contact.from_model(await resolve_epidemiology.confirm_contact(info.context, str(id)))
 
     @strawberry.mutation(
         description=(
@@ -495,3 +524,12 @@ class Mutation:
         self, info: strawberry.Info[Context], id: strawberry.ID, note: str | None = None
     ) -> Alert:
         return Alert.from_model(await resolve_alerts.resolve(info.context, str(id), note))
+
+
+def _batch(batch: resolve_epidemiology.ContactBatch) -> ContactBatch:
+    return ContactBatch(
+        contacts=[Contact.from_model(c) for c in batch.contacts],
+        already_patients=[
+            ContactRowPatient(index=n, case_code=c) for n, c in batch.already_patients
+        ],
+    )

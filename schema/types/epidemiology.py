@@ -96,6 +96,12 @@ class Contact:
     status: ContactStatus = strawberry.field(description="Where the follow-up stands.")
     created_at: datetime = strawberry.field(description="When first listed.")
     last_checked_at: datetime | None = strawberry.field(description="The latest daily check.")
+    confirmed_at: datetime | None = strawberry.field(
+        description=(
+            "When staff confirmed a contact the case declared itself (listed by staff: when "
+            "listed); null until then."
+        )
+    )
     commune_code: strawberry.Private[str]
     source_patient_id: strawberry.Private[int | None]
     became_patient_id: strawberry.Private[int | None]
@@ -232,6 +238,19 @@ class ContactInput:
     quarantine_place: str | None = strawberry.field(
         default=None, description="Where they quarantine, when not at home."
     )
+
+
+@strawberry.input(description="A household member a case declares as their close contact.")
+class HouseholdContactInput:
+    idempotency_key: str = strawberry.field(
+        description="Client-generated key per row: a retried row changes nothing."
+    )
+    full_name: str = strawberry.field(description="Full name, 1-100 characters.")
+    last_exposure_on: date = strawberry.field(description="Day of the last contact (≤ 14 days).")
+    date_of_birth: date | None = strawberry.field(default=None, description="If known.")
+    sex: Sex | None = strawberry.field(default=None, description="If known.")
+    phone: str | None = strawberry.field(default=None, description="Mobile number, if any.")
+    national_id: str | None = strawberry.field(default=None, description="If known.")
 
 
 @strawberry.type(description="A row of addContacts that is a person already in treatment.")

@@ -53,6 +53,7 @@ const T = {
     testDay: "ngày xét nghiệm", checked: "đã theo dõi", tested: "đã xét nghiệm", alreadyPatient: "Đã là F0",
     COUGH: "Ho", FATIGUE: "Mệt mỏi", SORE_THROAT: "Đau họng", LOSS_OF_TASTE_OR_SMELL: "Mất vị giác/khứu giác",
     SHORTNESS_OF_BREATH: "Khó thở", chain: "Chuỗi lây nhiễm", hiddenNodes: "ngoài phạm vi của bạn",
+    unconfirmed: "Người bệnh tự khai, chưa xác nhận", confirm: "Xác nhận",
   },
   en: {
     language: "Language", signIn: "Sign in", signOut: "Sign out", username: "Username", password: "Password",
@@ -99,6 +100,7 @@ const T = {
     testDay: "test day", checked: "checked", tested: "tested", alreadyPatient: "Already a case",
     COUGH: "Cough", FATIGUE: "Fatigue", SORE_THROAT: "Sore throat", LOSS_OF_TASTE_OR_SMELL: "Loss of taste or smell",
     SHORTNESS_OF_BREATH: "Shortness of breath", chain: "Transmission chain", hiddenNodes: "outside your scope",
+    unconfirmed: "Declared by the case, not confirmed yet", confirm: "Confirm",
   },
 };
 
@@ -762,7 +764,7 @@ async function openContact(id) {
   const health = can(["LOCAL_OFFICIAL", "HEALTH_STAFF"]);
   const data = await gql(
     `query($id: ID!, $personal: Boolean!, $health: Boolean!) { contact(id: $id) { id fullName @include(if: $personal)
-      phone @include(if: $personal) status relation lastExposureOn commune { name } sourcePatient { caseCode }
+      phone @include(if: $personal) status relation lastExposureOn confirmedAt commune { name } sourcePatient { caseCode }
       quarantine { startedOn until place }
       followUps @include(if: $health) { dayNumber on testDue checked tested symptoms }
       testResults @include(if: $health) { kind result takenAt } } }`,
@@ -801,6 +803,11 @@ function renderContact() {
   pane.replaceChildren(...[
     el("h2", {}, c.fullName ?? `#${c.id}`),
     line("status", t(c.status)), line("phone", c.phone), line("relation", t(c.relation)),
+    c.confirmedAt ? null : el("p", {}, el("span", { class: "release pending" }, t("unconfirmed")), " ",
+      el("button", { type: "button", id: "confirm-contact", onclick: async () => {
+        await must("mutation($id: ID!) { confirmContact(id: $id) { id } }", { id: c.id });
+        await openContact(c.id);
+      } }, t("confirm"))),
     line("sourceCase", c.sourcePatient?.caseCode), line("commune", c.commune.name),
     line("quarantineUntil", `${day(c.quarantine.until)}${c.quarantine.place ? ` · ${c.quarantine.place}` : ""}`),
     c.followUps ? table(t("followUps"), [t("day"), t("time"), ""], c.followUps.map((d) => el("tr", { "data-day": d.dayNumber },

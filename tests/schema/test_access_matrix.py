@@ -229,6 +229,12 @@ MUTATIONS: dict[str, tuple[str, dict[str, Any], set[str]]] = {
         REVIEWERS,
     ),
     "updateContact": ('mutation { updateContact(id: "0", input: {}) { id } }', {}, REVIEWERS),
+    "confirmContact": ('mutation { confirmContact(id: "0") { id } }', {}, REVIEWERS),
+    "declareHouseholdContacts": (
+        "mutation { declareHouseholdContacts(input: []) { contacts { id } } }",
+        {},
+        {"citizen"},
+    ),
     "submitContactFollowUp": (
         'mutation { submitContactFollowUp(contactId: "0", input: {}) { id } }',
         {},

@@ -469,3 +469,44 @@ async def test_the_transmission_chain_shows_what_the_reader_may_see(
     assert code_of(await gql(client, CHAIN, {"id": str(b.id), "d": 9}, staff)) == "BAD_USER_INPUT"
     managed = await gql(client, CHAIN, {"id": str(b.id), "d": 3}, account(demo, "manager.commune"))
     assert code_of(managed) == "FORBIDDEN"
+
+
+HOUSEHOLD = """mutation($i: [HouseholdContactInput!]!) { declareHouseholdContacts(input: $i) {
+  contacts { id fullName relation confirmedAt commune { code } sourcePatient { id } }
+  alreadyPatients { index } } }"""
+
+
+async def test_a_case_declares_its_household_and_staff_confirm_it(
+    client: httpx.AsyncClient, demo: SeedResult, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    commune = commune_of(demo, "health.commune")
+    staff = account(demo, "health.commune")
+    case, citizen = await new_patient(sessions, commune)
+    members = [
+        {"idempotencyKey": "h-1", "fullName": "Vợ Của Ca", "lastExposureOn": today().isoformat()},
+        {"idempotencyKey": "h-2", "fullName": "Con Của Ca", "lastExposureOn": today().isoformat(),
+         "dateOfBirth": "2015-05-05"},
+    ]  # fmt: skip
+    body = await gql(client, HOUSEHOLD, {"i": members}, citizen)
+    assert "errors" not in body, body
+    declared = body["data"]["declareHouseholdContacts"]["contacts"]
+    assert [c["fullName"] for c in declared] == ["Vợ Của Ca", "Con Của Ca"]
+    assert all(c["relation"] == "HOUSEHOLD" for c in declared)
+    assert all(c["commune"]["code"] == commune for c in declared)  # they live at the case's home
+    assert all(c["sourcePatient"] == {"id": str(case)} for c in declared)
+    assert all(c["confirmedAt"] is None for c in declared)  # staff confirm them
+    again = await gql(client, HOUSEHOLD, {"i": members}, citizen)  # a retry: the same contacts
+    assert [c["id"] for c in again["data"]["declareHouseholdContacts"]["contacts"]] == [
+        c["id"] for c in declared
+    ]
+    confirm = "mutation($id: ID!) { confirmContact(id: $id) { confirmedAt } }"
+    confirmed = await gql(client, confirm, {"id": declared[0]["id"]}, staff)
+    assert confirmed["data"]["confirmContact"]["confirmedAt"]
+    # staff list contacts themselves (confirmed at once); a citizen may not confirm
+    assert code_of(await gql(client, confirm, {"id": declared[1]["id"]}, citizen)) == "FORBIDDEN"
+    listed = await gql(client, ADD, {"id": str(case), "i": [row("Hàng Xóm", commune)]}, staff)
+    added = listed["data"]["addContacts"]["contacts"][0]["id"]
+    seen = await gql(
+        client, "query($id: ID!) { contact(id: $id) { confirmedAt } }", {"id": added}, staff
+    )
+    assert seen["data"]["contact"]["confirmedAt"]
