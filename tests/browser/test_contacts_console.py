@@ -3,13 +3,19 @@ patient's record, finds them among today's tests, records the check and the test
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.demo import SeedResult
+from domain.enums import Role
 from tests.browser.conftest import Console
 from tests.browser.test_treatment_console import _find, _patient
 from tests.factories import make_patient
 from tests.schema.test_contacts import _listed_contact
+from tests.server.live import post
+from tests.tokens import token_of
 
 
 async def test_a_health_worker_follows_a_contact_from_listing_to_test(
@@ -80,3 +86,30 @@ async def test_the_patient_record_draws_its_transmission_chain(
     assert await chain.locator("line").count() == 3
     assert a.case_code in (await chain.text_content() or "")
     await console.screenshot("chain")
+
+
+async def test_a_contact_declared_by_the_case_is_confirmed_by_staff(
+    console: Console, demo: SeedResult, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    page = console.page
+    await page.set_viewport_size({"width": 1280, "height": 900})
+    worker = next(a for a in demo.accounts if a.username == "health.commune")
+    assert worker.area_code is not None
+    async with sessions.begin() as session:
+        await make_patient(session, worker.area_code, citizen_subject="household-case")
+    today = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date().isoformat()
+    member = {"idempotencyKey": "hh-1", "fullName": "Em Gái Tự Khai", "lastExposureOn": today}
+    await post(
+        console.base,
+        token_of("household-case", Role.CITIZEN),
+        "mutation($i: [HouseholdContactInput!]!) { declareHouseholdContacts(input: $i) { contacts { id } } }",
+        {"i": [member]},
+    )
+    await console.sign_in("health.commune")
+    await page.click("#tabs button[data-section=contacts]")
+    row = page.locator("#contact-table tbody tr", has_text="Em Gái Tự Khai")
+    await row.wait_for(timeout=10_000)
+    await row.click()
+    await page.click("#confirm-contact")
+    await page.wait_for_selector("#contact-detail:not([hidden]) h2:has-text('Em Gái Tự Khai')")
+    await page.wait_for_function("!document.querySelector('#confirm-contact')")
