@@ -13,7 +13,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.demo import SeedResult
-from db.models import Area, Contact, ContactSource, Patient
+from db.models import Area, AuditEntry, Contact, ContactSource, Patient
 from db.queries.epidemiology import complete_contacts
 from domain.enums import ContactRelation, ContactStatus, Role
 from tests.conftest import gql
@@ -510,3 +510,36 @@ async def test_a_case_declares_its_household_and_staff_confirm_it(
         client, "query($id: ID!) { contact(id: $id) { confirmedAt } }", {"id": added}, staff
     )
     assert seen["data"]["contact"]["confirmedAt"]
+
+
+async def test_reading_a_contact_s_personal_data_is_audited(
+    client: httpx.AsyncClient, demo: SeedResult, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    commune = commune_of(demo, "health.commune")
+    case, _ = await new_patient(sessions, commune)
+    body = await gql(
+        client,
+        ADD,
+        {"id": str(case), "i": [row("Kiểm Toán", commune)]},
+        account(demo, "health.commune"),
+    )
+    contact = body["data"]["addContacts"]["contacts"][0]["id"]
+    reader = token_of("audit.contacts", Role.HEALTH_STAFF, commune)
+    query = "query($id: ID!) { contact(id: $id) { id fullName phone status } }"
+    assert (await gql(client, query, {"id": contact}, reader))["data"]["contact"][
+        "fullName"
+    ] == "Kiểm Toán"
+    manager = token_of("audit.contacts.manager", Role.MANAGER, commune)
+    await gql(client, query, {"id": contact}, manager)  # refused fields: nothing read
+    async with sessions() as session:
+        rows = (
+            await session.scalars(
+                select(AuditEntry).where(
+                    AuditEntry.subject.in_(["audit.contacts", "audit.contacts.manager"]),
+                    AuditEntry.action == "READ_PERSONAL",
+                )
+            )
+        ).all()
+    assert [(r.subject, r.entity, r.entity_ids, r.fields) for r in rows] == [
+        ("audit.contacts", "contact", [contact], ["fullName", "phone"])
+    ]
