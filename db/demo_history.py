@@ -197,6 +197,9 @@ class History:
         for i, case in enumerate(active[7:19]):
             status = AlertStatus.RESOLVED if i % 2 else AlertStatus.OPEN
             plan.append((case, AlertKind.MISSED_REPORT, status, AreaLevel.COMMUNE))
+        contact_alerts = (AlertStatus.RESOLVED, AlertStatus.ACKNOWLEDGED)
+        for case, status in zip(active[19:21], contact_alerts, strict=False):
+            plan.append((case, AlertKind.SYMPTOMATIC_CONTACT, status, AreaLevel.COMMUNE))
         plan.sort(key=lambda p: p[0].row.get("last_report_at") or p[0].row["confirmed_at"])
         alerts = [self._alert(*p) for p in plan]
         ids = list(
@@ -221,6 +224,9 @@ class History:
             if warning
             else f"Dấu hiệu cảnh báo: mức độ {case.peak.value}",
             AlertKind.MISSED_REPORT: "Không gửi báo cáo sức khỏe quá 24 giờ",
+            AlertKind.SYMPTOMATIC_CONTACT: (
+                "Một người tiếp xúc gần của ca có triệu chứng: COUGH — cần xét nghiệm ngay"
+            ),
         }[kind]
         if kind is AlertKind.VITAL_SIGNS and warning is None:
             severity = case.peak  # a warning that has passed: judged at its worst

@@ -188,6 +188,7 @@ class AlertKind(Enum):
     SOS = "SOS"
     VITAL_SIGNS = "VITAL_SIGNS"
     MISSED_REPORT = "MISSED_REPORT"
+    SYMPTOMATIC_CONTACT = "SYMPTOMATIC_CONTACT"  # a close contact of the patient has symptoms
 
 
 class AlertStatus(Enum):

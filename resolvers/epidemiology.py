@@ -8,12 +8,22 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Area, Contact, ContactFollowUp, Exposure, Patient
+from db.queries import alerts as alert_queries
 from db.queries import declarations as declaration_queries
 from db.queries import epidemiology as queries
 from db.queries import patients as patient_queries
 from domain import contacts, intake
 from domain.clinical import symptoms_problem
-from domain.enums import AreaLevel, ContactRelation, ContactStatus, ExposureSetting, Role, Sex
+from domain.enums import (
+    AlertKind,
+    AreaLevel,
+    ContactRelation,
+    ContactStatus,
+    ExposureSetting,
+    Role,
+    Severity,
+    Sex,
+)
 from domain.paging import Page
 from resolvers import filters
 from resolvers.audit import log_change
@@ -331,6 +341,30 @@ async def confirm_contact(ctx: Context, contact_id: str) -> Contact:
     return found
 
 
+async def _symptomatic(
+    session: AsyncSession, ctx: Context, contact: Contact, symptoms: tuple[str, ...]
+) -> None:
+    """A contact with symptoms needs a test at once: a SYMPTOMATIC_CONTACT alert about the
+    case that listed them, through the alert stream (routing and escalation unchanged)."""
+    source = None
+    if contact.source_patient_id is not None:
+        source = await session.get(Patient, contact.source_patient_id)
+    if source is None:
+        return
+    await alert_queries.raise_alert(
+        session,
+        patient=source,
+        kind=AlertKind.SYMPTOMATIC_CONTACT,
+        severity=Severity.MODERATE,
+        message=(
+            f"F1 #{contact.id} (tiếp xúc gần của ca {source.case_code}) có triệu chứng: "
+            f"{', '.join(symptoms)} — cần xét nghiệm ngay"
+        ),
+        raised_by=ctx.principal.subject,
+        rule_set=contacts.VN_MOH_2021_12_CONTACTS.version,
+    )
+
+
 async def contact_list_query(
     ctx: Context,
     *,
@@ -393,6 +427,8 @@ async def submit_follow_up(
         found.last_checked_at = now
         if found.status is ContactStatus.LOST_TO_FOLLOW_UP:
             found.status = ContactStatus.UNDER_FOLLOW_UP
+        if symptoms:
+            await _symptomatic(session, ctx, found, symptoms)
         await log_change(
             session,
             ctx,

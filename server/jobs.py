@@ -47,6 +47,8 @@ class Jobs:
             escalate_after={
                 AlertKind.SOS: timedelta(seconds=settings.sos_escalation_seconds),
                 AlertKind.VITAL_SIGNS: timedelta(seconds=settings.vital_escalation_seconds),
+                # a contact with symptoms needs a test at once: as urgent as warning signs
+                AlertKind.SYMPTOMATIC_CONTACT: timedelta(seconds=settings.vital_escalation_seconds),
                 AlertKind.MISSED_REPORT: timedelta(
                     seconds=settings.missed_report_escalation_seconds
                 ),

@@ -86,16 +86,16 @@ class Socket:
         }
         self.task = asyncio.create_task(self.app(scope, self.inbox.get, self.outbox.put))
         await self.inbox.put({"type": "websocket.connect"})
-        assert (await self._next())["type"] == "websocket.accept"
+        assert (await self.receive())["type"] == "websocket.accept"
         payload = {"authorization": f"Bearer {token}"} if token else {}
         await self.send({"type": "connection_init", "payload": payload})
-        answer = await self._next()
+        answer = await self.receive()
         return answer.get("type") == "websocket.send" and '"connection_ack"' in answer["text"]
 
     async def send(self, message: dict[str, Any]) -> None:
         await self.inbox.put({"type": "websocket.receive", "text": json.dumps(message)})
 
-    async def _next(self, within: float = 10) -> MutableMapping[str, Any]:
+    async def receive(self, within: float = 10) -> MutableMapping[str, Any]:
         return await asyncio.wait_for(self.outbox.get(), within)
 
     async def replay(self, document: str, variables: dict[str, Any]) -> list[Any]:
@@ -106,7 +106,7 @@ class Socket:
         messages: list[Any] = []
         while True:
             try:
-                message = await self._next(IDLE)
+                message = await self.receive(IDLE)
             except TimeoutError:
                 return messages
             if message["type"] != "websocket.send":

@@ -3,6 +3,8 @@ duplicated, people already in treatment reported, retries, and who sees a contac
 
 from __future__ import annotations
 
+import asyncio
+import json
 import secrets
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -13,12 +15,15 @@ from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.demo import SeedResult
-from db.models import Area, AuditEntry, Contact, ContactSource, Patient
+from db.models import Alert, Area, AuditEntry, Contact, ContactSource, Patient
 from db.queries.epidemiology import complete_contacts
 from domain.enums import ContactRelation, ContactStatus, Role
+from server.app import create_app
+from server.settings import Settings
 from tests.conftest import gql
 from tests.factories import communes_of, make_patient
 from tests.schema.test_care import new_patient
+from tests.schema.test_compiled_events import Socket
 from tests.schema.test_intake import account, code_of, commune_of
 from tests.tokens import token_of
 
@@ -543,3 +548,48 @@ async def test_reading_a_contact_s_personal_data_is_audited(
     assert [(r.subject, r.entity, r.entity_ids, r.fields) for r in rows] == [
         ("audit.contacts", "contact", [contact], ["fullName", "phone"])
     ]
+
+
+async def test_a_symptomatic_check_alerts_the_commune_over_the_websocket(
+    client: httpx.AsyncClient,
+    demo: SeedResult,
+    sessions: async_sessionmaker[AsyncSession],
+    settings: Settings,
+) -> None:
+    commune = commune_of(demo, "health.commune")
+    staff = account(demo, "health.commune")
+    case, _ = await new_patient(sessions, commune)
+    body = await gql(client, ADD, {"id": str(case), "i": [row("Có Sốt", commune)]}, staff)
+    contact = body["data"]["addContacts"]["contacts"][0]["id"]
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        socket = Socket(app)
+        assert await socket.open(staff)
+        try:
+            document = "subscription { alertEvents { type alert { kind message patient { id } } } }"
+            await socket.send({"id": "1", "type": "subscribe", "payload": {"query": document}})
+            await asyncio.sleep(0.5)  # subscribed before the check
+            check = {"id": contact, "i": {"symptoms": ["COUGH", "CHILLS"]}}
+            assert "errors" not in await gql(client, CHECK, check, staff)
+            while True:
+                message = json.loads((await socket.receive(10))["text"])
+                event = message["payload"]["data"]["alertEvents"]
+                if event["alert"]["kind"] == "SYMPTOMATIC_CONTACT":
+                    break
+        finally:
+            await socket.close()
+    assert event["type"] == "CREATED"
+    assert event["alert"]["patient"] == {"id": str(case)}
+    assert f"F1 #{contact}" in event["alert"]["message"]
+    assert "COUGH" in event["alert"]["message"]
+    # a check without symptoms raises nothing
+    async with sessions() as session:
+        before = await session.scalar(
+            select(func.count()).select_from(Alert).where(Alert.patient_id == case)
+        )
+    await gql(client, CHECK, {"id": contact, "i": {}}, staff)
+    async with sessions() as session:
+        after = await session.scalar(
+            select(func.count()).select_from(Alert).where(Alert.patient_id == case)
+        )
+    assert before == after == 1
