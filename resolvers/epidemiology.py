@@ -322,17 +322,26 @@ async def _follow(
     return contact
 
 
+async def lock_contact(session: AsyncSession, ctx: Context, contact_id: str) -> Contact:
+    """A contact in the caller's scope (a citizen: their own contact record, once their
+    subject is linked), locked for the transaction; NOT_FOUND otherwise."""
+    row_id = parse_id(contact_id)
+    found = None
+    if row_id is not None and ctx.principal.role is Role.CITIZEN:
+        found = await queries.own_contact(session, subject=ctx.principal.subject, contact_id=row_id)
+    elif row_id is not None:
+        found = await queries.get_contact(
+            session, scope=ctx.principal.scope, contact_id=row_id, for_update=True
+        )
+    if found is None:
+        raise NotFound(f"contact {shown(contact_id)} not found")
+    return found
+
+
 async def confirm_contact(ctx: Context, contact_id: str) -> Contact:
     """Staff confirm a contact a case declared itself; confirming again changes nothing."""
     async with ctx.sessions.begin() as session:
-        row_id = parse_id(contact_id)
-        found = None
-        if row_id is not None:
-            found = await queries.get_contact(
-                session, scope=ctx.principal.scope, contact_id=row_id, for_update=True
-            )
-        if found is None:
-            raise NotFound(f"contact {shown(contact_id)} not found")
+        found = await lock_contact(session, ctx, contact_id)
         if found.confirmed_at is None:
             found.confirmed_at = datetime.now(UTC)
             await log_change(
@@ -401,18 +410,7 @@ async def submit_follow_up(
     cleaned = filters.optional_text("input.note", note, MAX_CHECK_NOTE)
     now = datetime.now(UTC)
     async with ctx.sessions.begin() as session:
-        row_id = parse_id(contact_id)
-        found = None
-        if row_id is not None and ctx.principal.role is Role.CITIZEN:
-            found = await queries.own_contact(
-                session, subject=ctx.principal.subject, contact_id=row_id
-            )
-        elif row_id is not None:
-            found = await queries.get_contact(
-                session, scope=ctx.principal.scope, contact_id=row_id, for_update=True
-            )
-        if found is None:
-            raise NotFound(f"contact {shown(contact_id)} not found")
+        found = await lock_contact(session, ctx, contact_id)
         if found.status in (ContactStatus.COMPLETED, ContactStatus.BECAME_CASE):
             raise Conflict(f"contact {found.id} is {found.status.value}; no follow-up is due")
         check = await queries.add_follow_up(
@@ -543,14 +541,7 @@ async def update_contact(ctx: Context, contact_id: str, changes: ContactChanges)
     if problems:
         raise InvalidInput(problems)
     async with ctx.sessions.begin() as session:
-        row_id = parse_id(contact_id)
-        found = None
-        if row_id is not None:
-            found = await queries.get_contact(
-                session, scope=ctx.principal.scope, contact_id=row_id, for_update=True
-            )
-        if found is None:
-            raise NotFound(f"contact {shown(contact_id)} not found")
+        found = await lock_contact(session, ctx, contact_id)
         values = {
             "full_name": name, "date_of_birth": changes.date_of_birth, "sex": changes.sex,
             "phone": phone, "national_id": national_id, "address": address,

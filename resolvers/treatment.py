@@ -12,7 +12,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.models import Area, Contact, Patient, RecoveryCertificate, TestResult
 from db.queries import audit as audit_queries
 from db.queries import declarations as declaration_queries
-from db.queries import epidemiology as epidemiology_queries
 from db.queries import treatment as queries
 from domain import certificate
 from domain.enums import (
@@ -27,6 +26,7 @@ from domain.enums import (
 )
 from resolvers.audit import log_change
 from resolvers.context import Context
+from resolvers.epidemiology import lock_contact
 from resolvers.errors import Conflict, InvalidInput, NotFound, RateLimited
 from resolvers.ids import parse_id, shown
 from resolvers.patients import lock_acting_for, lock_visible
@@ -183,14 +183,7 @@ async def record_test(ctx: Context, given: TestInput) -> TestResult:
 async def _contact_test(ctx: Context, contact_id: str, values: dict[str, object]) -> TestResult:
     """A close contact's test, by staff for a contact in scope."""
     async with ctx.sessions.begin() as session:
-        row_id = parse_id(contact_id)
-        contact = None
-        if row_id is not None:
-            contact = await epidemiology_queries.get_contact(
-                session, scope=ctx.principal.scope, contact_id=row_id, for_update=True
-            )
-        if contact is None:
-            raise NotFound(f"contact {shown(contact_id)} not found")
+        contact = await lock_contact(session, ctx, contact_id)
         if contact.status is ContactStatus.BECAME_CASE:
             raise Conflict(f"contact {contact.id} became a case; record the test on the patient")
         row, created = await queries.add_test(session, {**values, "contact_id": contact.id})
