@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import asyncpg
 from rich.progress import Progress
@@ -29,8 +30,10 @@ PATIENT_COLUMNS = (
     "id", "case_code", "status", "tier", "facility_id", "severity", "full_name",
     "date_of_birth", "sex", "phone", "address", "home_province_code", "home_district_code",
     "home_commune_code", "confirmed_at", "last_report_at", "discharged_at",
-    "discharge_outcome",
+    "discharge_outcome", "isolation_started_on", "earliest_release_on", "required_test",
+    "release_rule_set",
 )  # fmt: skip
+ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 DECLARATION_COLUMNS = (
     "kind", "status", "idempotency_key", "submitted_by", "full_name", "date_of_birth", "sex",
     "phone", "address", "province_code", "district_code", "commune_code", "test_kind",
@@ -111,10 +114,14 @@ def _patients(
         sex = rng.choice(("MALE", "FEMALE"))
         phone = f"09{rng.randrange(10**8):08d}"
         address = f"{rng.randrange(1, 500)} Đường Số {rng.randrange(1, 40)}"
+        # the release columns as vn-moh-2022-release has them with no follow-up test (the
+        # insert trigger that would fill them is off during the bulk load)
+        day_1 = confirmed.astimezone(ZONE).date()
         rows.patients.append(
             (pid, f"B-{pid}", status, tier, facility, severity, name, born, sex, phone, address,
              province, district, commune, confirmed, report_times[-1] if report_times else None,
-             discharged, outcome)
+             discharged, outcome, day_1, day_1 + timedelta(days=6), "RAPID_ANTIGEN",
+             "vn-moh-2022-release")
         )  # fmt: skip
         rows.declarations.append(
             ("SELF_TEST", "VERIFIED", f"d-{pid}", f"citizen-{pid}", name, born, sex, phone,
