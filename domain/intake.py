@@ -111,3 +111,42 @@ def _length(field: str, value: str, bounds: tuple[int, int]) -> list[Violation]:
     if low <= len(value) <= high:
         return []
     return [Violation(field, f"must be {low} to {high} characters after trimming")]
+
+
+@dataclass(frozen=True)
+class Person:
+    """Who a record is about, as given; None: not given (left as it is)."""
+
+    full_name: str | None = None
+    phone: str | None = None
+    national_id: str | None = None
+    date_of_birth: date | None = None
+    address: str | None = None
+
+
+def check_person(at: str, given: Person, *, today: date) -> tuple[Person, list[tuple[str, str]]]:
+    """The given fields cleaned (a blank phone, national ID or address counts as not
+    given) and every rule they break, each named `{at}.{field}`: the rules of `check`."""
+    problems: list[tuple[str, str]] = []
+    name = None if given.full_name is None else clean_text(given.full_name)
+    if name is not None and not NAME_LENGTH[0] <= len(name) <= NAME_LENGTH[1]:
+        problems.append((f"{at}.fullName", "must be 1 to 100 characters after trimming"))
+    phone = None
+    if given.phone is not None and given.phone.strip():
+        phone = clean_phone(given.phone)
+        if phone is None:
+            problems.append(
+                (f"{at}.phone", "must be a Vietnamese mobile number: 10 digits starting 0, or +84")
+            )
+    national_id = (given.national_id or "").strip() or None
+    if national_id is not None and not NATIONAL_ID.match(national_id):
+        problems.append((f"{at}.nationalId", "must be 12 digits (citizen ID) or 9 (old ID)"))
+    born = given.date_of_birth
+    if born is not None and born > today:
+        problems.append((f"{at}.dateOfBirth", "must not be in the future"))
+    elif born is not None and age_on(born, today) > MAX_AGE_YEARS:
+        problems.append((f"{at}.dateOfBirth", f"age must be at most {MAX_AGE_YEARS} years"))
+    address = None if given.address is None else clean_text(given.address) or None
+    if address is not None and len(address) > ADDRESS_LENGTH[1]:
+        problems.append((f"{at}.address", "must be at most 300 characters"))
+    return Person(name, phone, national_id, born, address), problems

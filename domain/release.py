@@ -66,10 +66,20 @@ class Release:
 
     def day_number(self, today: date) -> int:
         """Day N of isolation (day 1: the day of the first positive test)."""
-        return (today - self.started_on).days + 1
+        return day_number(self.started_on, today)
 
     def due(self, today: date) -> bool:
-        return self.due_on is not None and self.due_on <= today
+        return release_due(self.due_on, today)
+
+
+def day_number(started_on: date, on: date) -> int:
+    """The number of day `on` (day 1: `started_on`)."""
+    return (on - started_on).days + 1
+
+
+def release_due(due_on: date | None, today: date) -> bool:
+    """Whether release is due today (`due_on` None: a test is still needed)."""
+    return due_on is not None and due_on <= today
 
 
 def day(started_on: date, number: int) -> date:

@@ -13,10 +13,9 @@ from db.models import ClinicalNote, HealthReport, Patient
 from db.queries import alerts, reports
 from db.queries import transfers as transfer_queries
 from db.queries import users as user_queries
-from domain import intake
+from domain import intake, release
 from domain.clinical import Vitals, assess, check_ranges
 from domain.enums import (
-    ACTIVE_PATIENT_STATUSES,
     AlertKind,
     DischargeOutcome,
     PatientStatus,
@@ -29,7 +28,7 @@ from resolvers.audit import log_change
 from resolvers.context import Context
 from resolvers.errors import BadUserInput, Conflict, Forbidden, InvalidInput
 from resolvers.ids import parse_id
-from resolvers.patients import lock_acting_for, lock_visible
+from resolvers.patients import lock_acting_for, lock_visible, require_active
 from resolvers.treatment import issue_certificate
 
 MAX_NOTE = 2000
@@ -46,11 +45,6 @@ class ReportInput:
     note: str | None
 
 
-def _require_active(patient: Patient, action: str) -> None:
-    if patient.status not in ACTIVE_PATIENT_STATUSES:
-        raise Conflict(f"patient {patient.id} is {patient.status.value}; cannot {action}")
-
-
 async def submit_report(ctx: Context, given: ReportInput) -> HealthReport:
     """Store a report judged by the rule set; update the patient; raise a VITAL_SIGNS alert
     when a warning sign is found. A retry with the same key returns the first report."""
@@ -64,7 +58,7 @@ async def submit_report(ctx: Context, given: ReportInput) -> HealthReport:
     principal = ctx.principal
     async with ctx.sessions.begin() as session:
         patient = await lock_acting_for(session, ctx, given.patient_id)
-        _require_active(patient, "accept health reports")
+        require_active(patient, "accept health reports")
         now = datetime.now(UTC)
         today = now.astimezone(ctx.services.timezone).date()
         judged = assess(given.vitals, age_years=intake.age_on(patient.date_of_birth, today))
@@ -196,19 +190,13 @@ def _identity_problems(
     identity: Identity, reason: str | None, today: date
 ) -> tuple[Identity, list[tuple[str, str]]]:
     """The cleaned identity corrections and the rules they break."""
-    problems: list[tuple[str, str]] = []
-    name = None if identity.full_name is None else intake.clean_text(identity.full_name)
-    if name is not None and not intake.NAME_LENGTH[0] <= len(name) <= intake.NAME_LENGTH[1]:
-        problems.append(("input.fullName", "must be 1 to 100 characters after trimming"))
-    national_id = None if identity.national_id is None else identity.national_id.strip()
-    if national_id is not None and not intake.NATIONAL_ID.match(national_id):
-        problems.append(("input.nationalId", "must be 12 digits (citizen ID) or 9 (old ID)"))
-    born = identity.date_of_birth
-    if born is not None and born > today:
-        problems.append(("input.dateOfBirth", "must not be in the future"))
-    elif born is not None and intake.age_on(born, today) > intake.MAX_AGE_YEARS:
-        problems.append(("input.dateOfBirth", f"age must be at most {intake.MAX_AGE_YEARS} years"))
-    cleaned = Identity(name, born, identity.sex, national_id)
+    given = intake.Person(
+        full_name=identity.full_name,
+        national_id=identity.national_id,
+        date_of_birth=identity.date_of_birth,
+    )
+    person, problems = intake.check_person("input", given, today=today)
+    cleaned = Identity(person.full_name, person.date_of_birth, identity.sex, person.national_id)
     if cleaned != Identity() and not (reason and reason.strip()):
         problems.append(("input.reason", "correcting the identity needs a reason"))
     return cleaned, problems
@@ -321,8 +309,8 @@ async def discharge(ctx: Context, patient_id: str, given: Discharge) -> Patient:
     now, today = datetime.now(UTC), ctx.services.today()
     async with ctx.sessions.begin() as session:
         patient = await lock_visible(session, ctx, patient_id)
-        _require_active(patient, "be discharged")
-        due = patient.release_due_on is not None and patient.release_due_on <= today
+        require_active(patient, "be discharged")
+        due = release.release_due(patient.release_due_on, today)
         if given.outcome is DischargeOutcome.RECOVERED and not due:
             if override is None:
                 raise Conflict(_not_due(patient, today))
@@ -361,10 +349,10 @@ async def discharge(ctx: Context, patient_id: str, given: Discharge) -> Patient:
 
 def _not_due(patient: Patient, today: date) -> str:
     """Why the release rule does not hold today, naming the rule and the days."""
-    day = (today - patient.isolation_started_on).days + 1
+    day = release.day_number(patient.isolation_started_on, today)
     rule = patient.release_rule_set
     if patient.release_due_on is not None:
-        due = (patient.release_due_on - patient.isolation_started_on).days + 1
+        due = release.day_number(patient.isolation_started_on, patient.release_due_on)
         return (
             f"release rule {rule}: release is due on day {due} "
             f"({patient.release_due_on.isoformat()}), today is day {day}"

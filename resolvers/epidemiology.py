@@ -161,40 +161,24 @@ class ContactBatch:
 
 
 def _clean(row: ContactRow, at: str, today: date) -> tuple[ContactRow, list[tuple[str, str]]]:
-    problems: list[tuple[str, str]] = []
-    name = intake.clean_text(row.full_name)
-    if not intake.NAME_LENGTH[0] <= len(name) <= intake.NAME_LENGTH[1]:
-        problems.append((f"{at}.fullName", "must be 1 to 100 characters after trimming"))
+    given = intake.Person(row.full_name, row.phone, row.national_id, row.date_of_birth, row.address)
+    person, problems = intake.check_person(at, given, today=today)
     key = row.idempotency_key.strip()
     if not 1 <= len(key) <= 128:
         problems.append((f"{at}.idempotencyKey", "must be 1 to 128 characters"))
-    phone = None
-    if row.phone is not None and row.phone.strip():
-        phone = intake.clean_phone(row.phone)
-        if phone is None:
-            problems.append(
-                (f"{at}.phone", "must be a Vietnamese mobile number: 10 digits starting 0, or +84")
-            )
-    national_id = (row.national_id or "").strip() or None
-    if national_id is not None and not intake.NATIONAL_ID.match(national_id):
-        problems.append((f"{at}.nationalId", "must be 12 digits (citizen ID) or 9 (old ID)"))
-    if row.date_of_birth is not None and row.date_of_birth > today:
-        problems.append((f"{at}.dateOfBirth", "must not be in the future"))
     if row.last_exposure_on > today:
         problems.append((f"{at}.lastExposureOn", "must not be in the future"))
     elif row.last_exposure_on < today - timedelta(days=EXPOSURE_LOOKBACK_DAYS):
         problems.append(
             (f"{at}.lastExposureOn", f"must be within the last {EXPOSURE_LOOKBACK_DAYS} days")
         )
-    address = None if row.address is None else intake.clean_text(row.address) or None
-    if address is not None and len(address) > intake.ADDRESS_LENGTH[1]:
-        problems.append((f"{at}.address", "must be at most 300 characters"))
     place = (
         None if row.quarantine_place is None else intake.clean_text(row.quarantine_place) or None
     )
     cleaned = ContactRow(
-        key, name, row.commune_code.strip(), row.relation, row.last_exposure_on,
-        row.date_of_birth, row.sex, phone, national_id, address, place,
+        key, person.full_name or "", row.commune_code.strip(), row.relation,
+        row.last_exposure_on, person.date_of_birth, row.sex, person.phone, person.national_id,
+        person.address, place,
     )  # fmt: skip
     return cleaned, problems
 
@@ -276,7 +260,13 @@ async def _follow(
             raise LookupError(f"contact {earlier.contact_id} vanished")
         return found
     person = queries.Person(row.full_name, row.national_id, row.phone, row.date_of_birth)
-    patient = await queries.matching_patient(session, person)
+    patient = await patient_queries.find_active_duplicate(
+        session,
+        national_id=row.national_id,
+        phone=row.phone,
+        full_name=row.full_name,
+        date_of_birth=row.date_of_birth,
+    )
     if patient is not None:
         return patient.case_code
     contact = await queries.matching_contact(session, person)
@@ -520,31 +510,19 @@ class ContactChanges:
 async def update_contact(ctx: Context, contact_id: str, changes: ContactChanges) -> Contact:
     """Complete or correct a contact in scope (a positive test needs their date of birth,
     sex, phone and address to become a declaration)."""
-    today = ctx.services.today()
-    problems: list[tuple[str, str]] = []
-    name = None if changes.full_name is None else intake.clean_text(changes.full_name)
-    if name is not None and not intake.NAME_LENGTH[0] <= len(name) <= intake.NAME_LENGTH[1]:
-        problems.append(("input.fullName", "must be 1 to 100 characters after trimming"))
-    phone = None if changes.phone is None else intake.clean_phone(changes.phone)
-    if changes.phone is not None and phone is None:
-        problems.append(
-            ("input.phone", "must be a Vietnamese mobile number: 10 digits starting 0, or +84")
-        )
-    national_id = None if changes.national_id is None else changes.national_id.strip()
-    if national_id is not None and not intake.NATIONAL_ID.match(national_id):
-        problems.append(("input.nationalId", "must be 12 digits (citizen ID) or 9 (old ID)"))
-    if changes.date_of_birth is not None and changes.date_of_birth > today:
-        problems.append(("input.dateOfBirth", "must not be in the future"))
-    address = None if changes.address is None else intake.clean_text(changes.address)
-    if address is not None and not 1 <= len(address) <= intake.ADDRESS_LENGTH[1]:
-        problems.append(("input.address", "must be 1 to 300 characters after trimming"))
+    given = intake.Person(
+        changes.full_name, changes.phone, changes.national_id, changes.date_of_birth,
+        changes.address,
+    )  # fmt: skip
+    person, problems = intake.check_person("input", given, today=ctx.services.today())
     if problems:
         raise InvalidInput(problems)
     async with ctx.sessions.begin() as session:
         found = await lock_contact(session, ctx, contact_id)
         values = {
-            "full_name": name, "date_of_birth": changes.date_of_birth, "sex": changes.sex,
-            "phone": phone, "national_id": national_id, "address": address,
+            "full_name": person.full_name, "date_of_birth": person.date_of_birth,
+            "sex": changes.sex, "phone": person.phone, "national_id": person.national_id,
+            "address": person.address,
         }  # fmt: skip
         changed = sorted(k for k, v in values.items() if v is not None)
         for column in changed:

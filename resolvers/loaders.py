@@ -209,12 +209,6 @@ class Loaders:
         return self._group("Patient", "testResults")
 
     @cached_property
-    def isolation(self) -> ByKeyLoader[int, Any]:
-        """The release columns of each patient (`Patient.isolation`), as table rows."""
-        declared = related.declared("Patient", "isolation", One)
-        return ByKeyLoader(self._sessions, _rows(declared), _key(declared.target_key))
-
-    @cached_property
     def certificate(self) -> ByKeyLoader[int, RecoveryCertificate]:
         """The recovery certificate of each patient (`Patient.certificate`)."""
         declared = related.declared("Patient", "certificate", One)

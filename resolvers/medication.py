@@ -14,7 +14,6 @@ from db.queries import alerts
 from db.queries import medication as queries
 from domain import intake, medication
 from domain.enums import (
-    ACTIVE_PATIENT_STATUSES,
     AlertKind,
     MedicationPackage,
     MedicationStatus,
@@ -26,7 +25,7 @@ from resolvers.audit import log_change
 from resolvers.context import Context
 from resolvers.errors import BadUserInput, Conflict, InvalidInput, NotFound
 from resolvers.ids import parse_id, shown
-from resolvers.patients import lock_acting_for, lock_visible
+from resolvers.patients import lock_acting_for, lock_visible, require_active
 
 MAX_TEXT = 100  # dose, frequency
 MAX_DESCRIPTION = 2000
@@ -93,8 +92,7 @@ async def prescribe(ctx: Context, given: Prescription) -> MedicationOrder:
     drug = medication.BY_CODE[given.drug_code]
     async with ctx.sessions.begin() as session:
         patient = await lock_acting_for(session, ctx, given.patient_id)
-        if patient.status not in ACTIVE_PATIENT_STATUSES:
-            raise Conflict(f"patient {patient.id} is {patient.status.value}; cannot take an order")
+        require_active(patient, "take an order")
         candidate = medication.Candidate(
             drug=drug,
             package=given.package,

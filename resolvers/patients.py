@@ -16,12 +16,12 @@ from db.queries import patients as queries
 from db.queries import reports as report_queries
 from db.queries import transfers as transfer_queries
 from db.scope import patient_visible
-from domain.enums import PERSONAL_DATA_ROLES, PatientStatus, Role, Severity
+from domain.enums import ACTIVE_PATIENT_STATUSES, PERSONAL_DATA_ROLES, PatientStatus, Role, Severity
 from domain.intake import clean_text
 from domain.paging import Page
 from resolvers import filters
 from resolvers.context import Context
-from resolvers.errors import BadUserInput, Forbidden, NotFound
+from resolvers.errors import BadUserInput, Conflict, Forbidden, NotFound
 from resolvers.filters import area_level
 from resolvers.ids import NO_ROW, parse_id, shown
 from resolvers.pagination import decode_cursor, page_size
@@ -145,6 +145,12 @@ async def reports(
             first=page_size(first),
             after_id=decode_cursor(after, "report"),
         )
+
+
+def require_active(patient: Patient, action: str) -> None:
+    """CONFLICT unless the patient is in treatment (home or facility)."""
+    if patient.status not in ACTIVE_PATIENT_STATUSES:
+        raise Conflict(f"patient {patient.id} is {patient.status.value}; cannot {action}")
 
 
 async def lock_visible(session: AsyncSession, ctx: Context, patient_id: str) -> Patient:

@@ -34,7 +34,7 @@ from db.models import (
     Vaccination,
 )
 from db.queries.alerts import EventRow
-from db.readplan import ENTITIES, Column, One
+from db.readplan import ENTITIES, Column, Entity, One
 
 __all__ = [
     "AdverseEvent",
@@ -81,15 +81,23 @@ def values_of(type_name: str, row: Any) -> dict[str, Any]:
     return values
 
 
+def _same_row(entity: Entity, relation: One) -> bool:
+    """Whether a relation is another view of the row itself (joined to itself by its key)."""
+    return ENTITIES[relation.target].table == entity.table and relation.key == relation.target_key
+
+
 @cache
 def _reads(type_name: str) -> tuple[tuple[str, str, str], ...]:
     """(Python name, column, kind) of what a type's object holds."""
     reads: dict[str, tuple[str, str, str]] = {}
-    for field, source in ENTITIES[type_name].fields.items():
+    entity = ENTITIES[type_name]
+    for field, source in entity.fields.items():
         if isinstance(source, Column):
             name = re.sub(r"(?<!^)(?=[A-Z])", "_", field).lower()
             name = f"{name}_" if keyword.iskeyword(name) else name  # `from` is `from_`
             reads[name] = (name, source.name, source.kind)
-        elif isinstance(source, One):  # its key, unless a field reads that column already
+        elif isinstance(source, One) and not _same_row(entity, source):
+            # the related row's key, unless a field reads that column already (a view of
+            # the same row, such as Patient.isolation, is built from the row itself)
             reads.setdefault(source.key, (source.key, source.key, "key"))
     return tuple(reads.values())

@@ -15,7 +15,6 @@ from db.queries import declarations as declaration_queries
 from db.queries import treatment as queries
 from domain import certificate
 from domain.enums import (
-    ACTIVE_PATIENT_STATUSES,
     ContactStatus,
     DeclarationKind,
     DeclarationStatus,
@@ -29,7 +28,7 @@ from resolvers.context import Context
 from resolvers.epidemiology import lock_contact
 from resolvers.errors import Conflict, InvalidInput, NotFound, RateLimited
 from resolvers.ids import parse_id, shown
-from resolvers.patients import lock_acting_for, lock_visible
+from resolvers.patients import lock_acting_for, lock_visible, require_active
 
 MAX_COMORBIDITIES, MAX_NAME = 20, 100
 MAX_DOSE = 10
@@ -164,8 +163,7 @@ async def record_test(ctx: Context, given: TestInput) -> TestResult:
         return await _contact_test(ctx, given.contact_id, values)
     async with ctx.sessions.begin() as session:
         patient = await lock_acting_for(session, ctx, given.patient_id)
-        if patient.status not in ACTIVE_PATIENT_STATUSES:
-            raise Conflict(f"patient {patient.id} is {patient.status.value}; cannot record a test")
+        require_active(patient, "record a test")
         row, created = await queries.add_test(session, {**values, "patient_id": patient.id})
         if created:
             await queries.refresh_release(session, patient, ctx.services.timezone)

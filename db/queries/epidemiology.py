@@ -27,7 +27,7 @@ from db.models import Contact, ContactFollowUp, ContactSource, Exposure, Patient
 from db.queries.pagination import keyset_page
 from db.scope import CONTACT_AREA_COLUMN, contact_visible, in_area, patient_visible
 from domain.contacts import VN_MOH_2021_12_CONTACTS, ContactRules
-from domain.enums import ACTIVE_PATIENT_STATUSES, AreaLevel, ContactStatus, TestOutcome
+from domain.enums import AreaLevel, ContactStatus, TestOutcome
 from domain.paging import Page
 from domain.scope import Scope
 
@@ -127,42 +127,24 @@ class Person:
     date_of_birth: date | None
 
 
-def _same(person: Person, model: type[Contact] | type[Patient]) -> list[ColumnElement[bool]]:
+async def matching_contact(session: AsyncSession, person: Person) -> Contact | None:
+    """A contact already followed who is this person (locked): the same national ID, or
+    the same phone, name and date of birth (as `patients.find_active_duplicate`)."""
     same = []
     if person.national_id:
-        same.append(model.national_id == person.national_id)
+        same.append(Contact.national_id == person.national_id)
     if person.phone and person.date_of_birth:
         same.append(
             and_(
-                model.phone == person.phone,
-                model.full_name == person.full_name,
-                model.date_of_birth == person.date_of_birth,
+                Contact.phone == person.phone,
+                Contact.full_name == person.full_name,
+                Contact.date_of_birth == person.date_of_birth,
             )
         )
-    return same
-
-
-async def matching_contact(session: AsyncSession, person: Person) -> Contact | None:
-    """A contact already followed who is this person (locked)."""
-    same = _same(person, Contact)
     if not same:
         return None
     found: Contact | None = await session.scalar(
         select(Contact).where(or_(*same)).order_by(Contact.id).limit(1).with_for_update()
-    )
-    return found
-
-
-async def matching_patient(session: AsyncSession, person: Person) -> Patient | None:
-    """A patient in treatment who is this person."""
-    same = _same(person, Patient)
-    if not same:
-        return None
-    found: Patient | None = await session.scalar(
-        select(Patient)
-        .where(or_(*same), Patient.status.in_(ACTIVE_PATIENT_STATUSES))
-        .order_by(Patient.id)
-        .limit(1)
     )
     return found
 

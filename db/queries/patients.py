@@ -114,21 +114,29 @@ async def find_active_duplicate(
     session: AsyncSession,
     *,
     national_id: str | None,
-    phone: str,
+    phone: str | None,
     full_name: str,
-    date_of_birth: date,
+    date_of_birth: date | None,
 ) -> Patient | None:
     """A patient not yet discharged with the same national ID, or the same phone, full
-    name and date of birth (whole-table search: identity is not limited by scope)."""
-    same_person = and_(
-        Patient.phone == phone,
-        Patient.full_name == full_name,
-        Patient.date_of_birth == date_of_birth,
-    )
-    match = or_(Patient.national_id == national_id, same_person) if national_id else same_person
+    name and date of birth (whole-table search: identity is not limited by scope); None
+    when neither key is known."""
+    same = []
+    if national_id:
+        same.append(Patient.national_id == national_id)
+    if phone and date_of_birth:
+        same.append(
+            and_(
+                Patient.phone == phone,
+                Patient.full_name == full_name,
+                Patient.date_of_birth == date_of_birth,
+            )
+        )
+    if not same:
+        return None
     stmt = (
         select(Patient)
-        .where(match, Patient.status.in_(ACTIVE_PATIENT_STATUSES))
+        .where(or_(*same), Patient.status.in_(ACTIVE_PATIENT_STATUSES))
         .order_by(Patient.id)
         .limit(1)
     )

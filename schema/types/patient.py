@@ -89,13 +89,12 @@ class Patient:
     )
     home_commune_code: strawberry.Private[str]
     facility_id: strawberry.Private[int | None]
-    adverse_follow_up_until: strawberry.Private[date | None]
+    row: strawberry.Private[rows.Patient]
 
     @classmethod
     def from_model(cls, row: rows.Patient) -> Patient:
-        """The GraphQL view of a patient row."""
-        until = row.adverse_follow_up_until
-        return cls(**rows.values_of("Patient", row), adverse_follow_up_until=until)
+        """The GraphQL view of a patient row (kept: views of the same row read it)."""
+        return cls(**rows.values_of("Patient", row), row=row)
 
     @strawberry.field(
         description=(
@@ -105,7 +104,7 @@ class Patient:
         extensions=clinical(*CLINICAL_DATA_ROLES),
     )
     def adverse_event_follow_up(self, info: strawberry.Info[Context]) -> bool | None:
-        until = self.adverse_follow_up_until
+        until = self.row.adverse_follow_up_until
         return until is not None and info.context.services.today() <= until
 
     @strawberry.field(
@@ -220,11 +219,8 @@ class Patient:
         description="Home isolation and release against the release rule (clinical detail).",
         extensions=clinical(*CLINICAL_DATA_ROLES),
     )
-    def isolation(self, info: strawberry.Info[Context]) -> Isolation | None:
-        return now_or_later(
-            info.context.loaders.isolation.load(int(self.id)),
-            lambda row: None if row is None else Isolation.from_model(row),
-        )
+    def isolation(self) -> Isolation | None:
+        return Isolation.from_model(self.row)
 
     @strawberry.field(
         description=(

@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 import strawberry
 
+from domain import release
 from resolvers import rows
 from resolvers.context import Context
 from schema.types.area import Area, Facility, area_of, facility_of
@@ -87,11 +88,11 @@ class Isolation:
 
     @strawberry.field(description="Day N of isolation today (day 1: the first positive test).")
     def day_number(self, info: strawberry.Info[Context]) -> int:
-        return (info.context.services.today() - self.started_on).days + 1
+        return release.day_number(self.started_on, info.context.services.today())
 
     @strawberry.field(description="Whether the patient may be released today.")
     def release_due(self, info: strawberry.Info[Context]) -> bool:
-        return self.due_on is not None and self.due_on <= info.context.services.today()
+        return release.release_due(self.due_on, info.context.services.today())
 
 
 @strawberry.input(description="A vaccine dose.")
@@ -169,9 +170,7 @@ class RecoveryCertificate:
 
     @classmethod
     def from_model(cls, row: rows.RecoveryCertificate) -> RecoveryCertificate:
-        values = rows.values_of("RecoveryCertificate", row)
-        values.pop("id")  # the issuer is read from the same row
-        return cls(**values, row=row)
+        return cls(**rows.values_of("RecoveryCertificate", row), row=row)
 
     @strawberry.field(description="The commune health station that certified it.")
     def issued_by(self) -> CertificateIssuer:

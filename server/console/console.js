@@ -146,14 +146,27 @@ function applyLabels() {
 
 class Expired extends Error {}
 
-async function gql(query, variables = {}) {
+async function post(query, variables) {
   const headers = { "Content-Type": "application/json" };
   if (state.token) headers.Authorization = `Bearer ${state.token}`;
   const response = await fetch("/graphql", { method: "POST", headers, body: JSON.stringify({ query, variables }) });
   if (response.status === 401) throw expire();
   const body = await response.json();
   if (body.errors?.some((e) => e.extensions?.code === "UNAUTHENTICATED") && state.token) throw expire();
+  return body;
+}
+
+// a read: the data, with the fields the role may not read left null
+async function gql(query, variables = {}) {
+  const body = await post(query, variables);
   if (body.errors && !body.data) throw new Error(body.errors[0].message);
+  return body.data;
+}
+
+// an action: any error refuses it, with every message (the field and the rule)
+async function must(query, variables) {
+  const body = await post(query, variables);
+  if (body.errors) throw new Error(body.errors.map((e) => e.message).join("; "));
   return body.data;
 }
 
@@ -627,30 +640,26 @@ function choose(name, values, label = (v) => t(v)) {
   return el("select", { name }, values.map((v) => el("option", { value: v }, label(v))));
 }
 
-// one form per action: on success the patient is read again; errors are shown in the form
-function action(id, title, controls, submit) {
+// one form per action: on success the record is read again (`done`, by default the open
+// patient's, saying so); errors are shown in the form
+async function patientSaved() {
+  await openPatient(current.id);
+  $("#patient-detail").prepend(el("p", { class: "muted", role: "status" }, t("saved")));
+}
+
+function action(id, title, controls, submit, done = patientSaved) {
   const problem = el("p", { class: "error", role: "alert" });
   const form = el("form", { id, onsubmit: async (event) => {
     event.preventDefault();
     problem.textContent = "";
     try {
       await submit(new FormData(event.target));
-      await openPatient(current.id);
-      $("#patient-detail").prepend(el("p", { class: "muted", role: "status" }, t("saved")));
+      await done();
     } catch (error) {
       if (!(error instanceof Expired)) problem.textContent = error.message;
     }
   } }, controls, el("button", { type: "submit" }, t("save")), problem);
   return el("details", {}, el("summary", {}, title), form);
-}
-
-async function must(query, variables) {
-  const headers = { "Content-Type": "application/json", Authorization: `Bearer ${state.token}` };
-  const response = await fetch("/graphql", { method: "POST", headers, body: JSON.stringify({ query, variables }) });
-  if (response.status === 401) throw expire();
-  const body = await response.json();
-  if (body.errors) throw new Error(body.errors.map((e) => e.message).join("; "));
-  return body.data;
 }
 
 function key() {
@@ -791,17 +800,7 @@ function renderContact() {
     await must(`mutation($i: TestResultInput!) { recordTestResult(input: $i) { id } }`, { i: {
       idempotencyKey: key(), contactId: c.id, kind: f.get("kind"), result: f.get("result"), takenAt: new Date().toISOString() } });
   };
-  const contactAction = (id, title, controls, submit) => {
-    const problem = el("p", { class: "error", role: "alert" });
-    const form = el("form", { id, onsubmit: async (event) => {
-      event.preventDefault();
-      problem.textContent = "";
-      try { await submit(new FormData(event.target)); await openContact(c.id); } catch (error) {
-        if (!(error instanceof Expired)) problem.textContent = error.message;
-      }
-    } }, controls, el("button", { type: "submit" }, t("save")), problem);
-    return el("details", {}, el("summary", {}, title), form);
-  };
+  const contactAction = (id, title, controls, submit) => action(id, title, controls, submit, () => openContact(c.id));
   pane.replaceChildren(...[
     el("h2", {}, c.fullName ?? `#${c.id}`),
     line("status", t(c.status)), line("phone", c.phone), line("relation", t(c.relation)),
