@@ -318,7 +318,12 @@ class Contact(Base):
     became_case_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # null: declared by the case itself, not confirmed by staff yet
     confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # the contact's own app account, linked with a one-time code staff give them
     citizen_subject: Mapped[str | None] = mapped_column(String(128))
+    link_code_hash: Mapped[str | None] = mapped_column(String(64))  # sha256 of the code
+    link_code_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # a contact of a contact: the key of its row (a retry changes nothing)
+    idempotency_key: Mapped[str | None] = mapped_column(String(128))
     rule_set: Mapped[str] = mapped_column(String(32))
     last_checked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_by: Mapped[str] = mapped_column(String(128))
@@ -330,6 +335,15 @@ class Contact(Base):
         Index("ix_contacts_province_id", "province_code", "id"),
         Index("ix_contacts_national_id", "national_id"),
         Index("ix_contacts_phone_dob", "phone", "date_of_birth"),
+        Index("ix_contacts_source_contact_id", "source_contact_id"),
+        Index("ix_contacts_citizen_subject", "citizen_subject"),
+        Index(
+            "uq_contacts_link_code_hash",
+            "link_code_hash",
+            unique=True,
+            postgresql_where=text("link_code_hash IS NOT NULL"),
+        ),
+        UniqueConstraint("created_by", "idempotency_key"),
     )
 
 

@@ -153,6 +153,7 @@ ENTITIES: dict[str, Entity] = {
             "relation": Column("relation", "enum"),
             "lastExposureOn": Column("last_exposure_on", "date"),
             "sourcePatient": One("Patient", "source_patient_id", "id", scoped=True),
+            "sourceContact": One("Contact", "source_contact_id", "id", scoped=True),
             "quarantine": One("Quarantine", "id", "id"),
             "status": Column("status", "enum"),
             "becamePatient": One("Patient", "became_patient_id", "id", scoped=True),

@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, false, or_, select, true
+from sqlalchemy.orm import aliased
+from sqlalchemy.orm.util import AliasedClass
 
 from db.models import Contact, ContactSource, Declaration, Patient, Transfer
 from domain.enums import OPEN_TRANSFER_STATUSES, AreaLevel
@@ -69,26 +71,33 @@ def declaration_visible(scope: Scope) -> ColumnElement[bool]:
     return false()
 
 
-CONTACT_AREA_COLUMN = {
-    AreaLevel.PROVINCE: Contact.province_code,
-    AreaLevel.DISTRICT: Contact.district_code,
-    AreaLevel.COMMUNE: Contact.commune_code,
-}
+def contact_area_columns(
+    contacts: type[Contact] | AliasedClass[Contact],
+) -> dict[AreaLevel, Any]:
+    """The denormalised area columns of the contacts table (or an alias of it)."""
+    return {
+        AreaLevel.PROVINCE: contacts.province_code,
+        AreaLevel.DISTRICT: contacts.district_code,
+        AreaLevel.COMMUNE: contacts.commune_code,
+    }
+
+
+CONTACT_AREA_COLUMN = contact_area_columns(Contact)
 
 
 def contact_visible(scope: Scope) -> ColumnElement[bool]:
-    """Contacts the scope may see: those living in its area (theirs to follow) and those of
-    a case of its area (any of the cases they were exposed to); a citizen, the contacts of
-    their own record. Nobody else."""
+    """Contacts the scope may see: those living in its area (theirs to follow), those of a
+    case of its area (any of the cases they were exposed to), and the contacts of such a
+    contact; a citizen, the contacts of their own record and their own contact record.
+    Nobody else."""
     if scope.area_bound and scope.area_code and scope.area_level:
-        of_cases = (
-            select(ContactSource.contact_id)
-            .join(Patient, Patient.id == ContactSource.patient_id)
-            .where(patient_in_area(scope.area_code, scope.area_level))
+        source = aliased(Contact)
+        of_contacts = select(source.id).where(
+            _followed_by(source, scope.area_code, scope.area_level)
         )
         return or_(
-            in_area(CONTACT_AREA_COLUMN, scope.area_code, scope.area_level),
-            Contact.id.in_(of_cases),
+            _followed_by(Contact, scope.area_code, scope.area_level),
+            Contact.source_contact_id.in_(of_contacts),
         )
     if scope.citizen:
         own = (
@@ -96,8 +105,20 @@ def contact_visible(scope: Scope) -> ColumnElement[bool]:
             .join(Patient, Patient.id == ContactSource.patient_id)
             .where(Patient.citizen_subject == scope.subject)
         )
-        return Contact.id.in_(own)
+        return or_(Contact.id.in_(own), Contact.citizen_subject == scope.subject)
     return false()
+
+
+def _followed_by(
+    contacts: type[Contact] | AliasedClass[Contact], code: str, level: AreaLevel
+) -> ColumnElement[bool]:
+    """Contacts (of the table or an alias) living in the area or listed by a case of it."""
+    of_cases = (
+        select(ContactSource.contact_id)
+        .join(Patient, Patient.id == ContactSource.patient_id)
+        .where(patient_in_area(code, level))
+    )
+    return or_(in_area(contact_area_columns(contacts), code, level), contacts.id.in_(of_cases))
 
 
 def visible_of(kind: str, scope: Scope) -> ColumnElement[bool]:

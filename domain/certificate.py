@@ -3,11 +3,11 @@ learn of the holder (initials and birth year: enough to match an ID card, nothin
 
 from __future__ import annotations
 
-import secrets
 import unicodedata
 from datetime import timedelta
 
-CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L to misread on paper
+from domain import codes
+
 CODE_LENGTH = 8  # about 39 bits: out of reach at MAX_FAILED_CHECKS per WINDOW
 MAX_FAILED_CHECKS = 5  # wrong codes per certificate number and window, then refused
 WINDOW = timedelta(minutes=10)
@@ -20,12 +20,10 @@ def number_for(case_code: str) -> str:
 
 
 def new_code() -> str:
-    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+    return codes.new_code(CODE_LENGTH)
 
 
-def normalised_code(code: str) -> str:
-    """A code as typed: spaces and dashes dropped, upper case."""
-    return "".join(c for c in code.upper() if c.isalnum())
+normalised_code = codes.normalised_code
 
 
 def initials(full_name: str) -> str:

@@ -5,9 +5,12 @@ are another instance."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, timedelta
+
+from domain import codes
 
 
 @dataclass(frozen=True)
@@ -75,3 +78,21 @@ def due_for_test(
         if due <= today and not any(t >= due for t in tested_on):
             return True
     return False
+
+
+# A contact's own app account is linked with a one-time code staff give them (by phone):
+LINK_CODE_LENGTH = 10  # about 49 bits
+LINK_CODE_TTL = timedelta(hours=72)
+MAX_FAILED_LINKS = 5  # wrong codes per citizen and window, then refused for the window
+LINK_WINDOW = timedelta(minutes=10)
+
+
+def new_link_code() -> str:
+    """A one-time link code, grouped for reading aloud: "ABCDE-FGHJK"."""
+    code = codes.new_code(LINK_CODE_LENGTH)
+    return f"{code[:5]}-{code[5:]}"
+
+
+def link_code_hash(code: str) -> str:
+    """What is stored of a link code (as typed: spaces, dashes and case do not matter)."""
+    return hashlib.sha256(codes.normalised_code(code).encode()).hexdigest()

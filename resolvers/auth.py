@@ -41,8 +41,8 @@ async def login(ctx: Context, username: str, password: str) -> Login:
     # a name longer than any account's is audited (and locked out) by a bounded form
     subject = username if len(username) <= MAX_USERNAME else username[: MAX_USERNAME - 1] + "…"
     async with ctx.sessions.begin() as session:
-        failures = await audit.login_failures_since(
-            session, username=subject, since=lockout.window_start(now)
+        failures = await audit.failures_since(
+            session, subject=subject, action=audit.LOGIN_FAILED, since=lockout.window_start(now)
         )
         if lockout.locked(failures):
             raise RateLimited("too many failed logins for this username; try again in 5 minutes")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -9,10 +10,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Area, Contact, ContactFollowUp, Exposure, Patient
 from db.queries import alerts as alert_queries
+from db.queries import audit as audit_queries
 from db.queries import declarations as declaration_queries
 from db.queries import epidemiology as queries
 from db.queries import patients as patient_queries
-from domain import contacts, intake
+from domain import codes, contacts, intake
 from domain.clinical import symptoms_problem
 from domain.enums import (
     AlertKind,
@@ -28,12 +30,13 @@ from domain.paging import Page
 from resolvers import filters
 from resolvers.audit import log_change
 from resolvers.context import Context
-from resolvers.errors import BadUserInput, Conflict, InvalidInput, NotFound
+from resolvers.errors import BadUserInput, Conflict, InvalidInput, NotFound, RateLimited
 from resolvers.filters import area_level
 from resolvers.ids import parse_id, shown
 from resolvers.pagination import decode_cursor, page_size
 from resolvers.patients import lock_acting_for, lock_visible
 
+Problems = list[tuple[str, str]]  # (field path, rule) of every bad input
 MAX_PLACE, MAX_ADDRESS, MAX_NOTE = 200, 300, 2000
 LOOKBACK = timedelta(days=30)  # exposures of interest lie within a month before the case
 CLOCK_SKEW = timedelta(minutes=5)
@@ -160,7 +163,7 @@ class ContactBatch:
     already_patients: list[tuple[int, str]]
 
 
-def _clean(row: ContactRow, at: str, today: date) -> tuple[ContactRow, list[tuple[str, str]]]:
+def _clean(row: ContactRow, at: str, today: date) -> tuple[ContactRow, Problems]:
     given = intake.Person(row.full_name, row.phone, row.national_id, row.date_of_birth, row.address)
     person, problems = intake.check_person(at, given, today=today)
     key = row.idempotency_key.strip()
@@ -183,19 +186,11 @@ def _clean(row: ContactRow, at: str, today: date) -> tuple[ContactRow, list[tupl
     return cleaned, problems
 
 
-async def add_contacts(
-    ctx: Context, patient_id: str | None, rows: list[ContactRow]
-) -> ContactBatch:
-    """Close contacts of a case in scope (staff), or of a citizen's own case (no id; rows
-    without a commune live at the case's home; staff confirm them), all or nothing: every
-    bad row is named (`input[i].field`) and nothing is written. A person already followed as
-    a contact is linked to this case instead of duplicated (their quarantine counts from the
-    latest exposure); a person already in treatment is reported, not added. A retried row
-    (same key) changes nothing."""
+def _checked(rows: list[ContactRow], today: date) -> tuple[list[ContactRow], Problems]:
+    """The rows cleaned, and every problem named by row (`input[i].field`)."""
     if not 1 <= len(rows) <= MAX_CONTACTS:
         raise BadUserInput("input", f"must hold 1 to {MAX_CONTACTS} contacts")
-    today = ctx.services.today()
-    problems: list[tuple[str, str]] = []
+    problems: Problems = []
     cleaned: list[ContactRow] = []
     first_of: dict[str, int] = {}
     for n, row in enumerate(rows):
@@ -207,25 +202,53 @@ async def add_contacts(
             )
         first_of.setdefault(good.idempotency_key, n)
         cleaned.append(good)
+    return cleaned, problems
+
+
+Follow = Callable[[ContactRow, Area], Awaitable["Contact | str"]]
+
+
+async def _list(
+    session: AsyncSession, rows: list[ContactRow], problems: Problems, home: str, follow: Follow
+) -> ContactBatch:
+    """All rows or none: rows without a commune live at `home`; every unknown commune is a
+    problem too; then each row is followed (`follow`: the contact, or the case code of the
+    patient the person already is) under the identity locks of all of them."""
+    rows = [r if r.commune_code else replace(r, commune_code=home) for r in rows]
+    communes = await declaration_queries.communes(session, [r.commune_code for r in rows])
+    for n, row in enumerate(rows):
+        if row.commune_code not in communes:
+            problems.append((f"input[{n}].communeCode", "must be the code of a commune"))
+    if problems:
+        raise InvalidInput(problems, rows=len({field.split("]")[0] for field, _ in problems}))
+    await patient_queries.lock_identity(session, *(_keys(r) for r in rows))
+    batch = ContactBatch([], [])
+    for n, row in enumerate(rows):
+        contact = await follow(row, communes[row.commune_code])
+        if isinstance(contact, Contact):
+            batch.contacts.append(contact)
+        else:
+            batch.already_patients.append((n, contact))
+    return batch
+
+
+async def add_contacts(
+    ctx: Context, patient_id: str | None, rows: list[ContactRow]
+) -> ContactBatch:
+    """Close contacts of a case in scope (staff), or of a citizen's own case (no id; rows
+    without a commune live at the case's home; staff confirm them), all or nothing: every
+    bad row is named (`input[i].field`) and nothing is written. A person already followed as
+    a contact is linked to this case instead of duplicated (their quarantine counts from the
+    latest exposure); a person already in treatment is reported, not added. A retried row
+    (same key) changes nothing."""
+    cleaned, problems = _checked(rows, ctx.services.today())
     async with ctx.sessions.begin() as session:
         source = await lock_acting_for(session, ctx, patient_id)
-        cleaned = [r if r.commune_code else replace(r, commune_code=source.home_commune_code)
-                   for r in cleaned]  # fmt: skip
-        communes = await declaration_queries.communes(session, [r.commune_code for r in cleaned])
-        for n, row in enumerate(cleaned):
-            if row.commune_code not in communes:
-                problems.append((f"input[{n}].communeCode", "must be the code of a commune"))
-        if problems:
-            bad = len({field.split("]")[0] for field, _ in problems})
-            raise InvalidInput(problems, rows=bad)
-        await patient_queries.lock_identity(session, *(_keys(r) for r in cleaned))
-        batch = ContactBatch([], [])
-        for n, row in enumerate(cleaned):
-            contact = await _follow(session, ctx, source, row, communes[row.commune_code], today)
-            if isinstance(contact, Contact):
-                batch.contacts.append(contact)
-            else:
-                batch.already_patients.append((n, contact))
+
+        async def follow(row: ContactRow, commune: Area) -> Contact | str:
+            return await _follow(session, ctx, source, row, commune)
+
+        batch = await _list(session, cleaned, problems, source.home_commune_code, follow)
         await log_change(
             session,
             ctx,
@@ -237,18 +260,91 @@ async def add_contacts(
     return batch
 
 
+async def add_contacts_of_contact(
+    ctx: Context, contact_id: str, rows: list[ContactRow]
+) -> ContactBatch:
+    """Contacts of a close contact in scope who is still followed (contacts of contacts:
+    followed by the same rule from their last exposure to the contact; they become close
+    contacts of the case the contact becomes). Same rules as `add_contacts`; a person
+    already followed as a contact is returned as they are."""
+    cleaned, problems = _checked(rows, ctx.services.today())
+    async with ctx.sessions.begin() as session:
+        source = await lock_contact(session, ctx, contact_id)
+        if source.status is ContactStatus.BECAME_CASE:
+            raise Conflict(
+                f"contact {source.id} became a case (patient {source.became_patient_id}); "
+                "list the contacts of that case with addContacts"
+            )
+        if source.status is ContactStatus.COMPLETED:
+            raise Conflict(f"contact {source.id} completed quarantine; their contacts need none")
+
+        async def follow(row: ContactRow, commune: Area) -> Contact | str:
+            return await _follow_of_contact(session, ctx, source, row, commune)
+
+        batch = await _list(session, cleaned, problems, source.commune_code, follow)
+        await log_change(
+            session,
+            ctx,
+            action="ADD_CONTACTS",
+            entity="contact",
+            entity_ids=[str(c.id) for c in batch.contacts],
+            detail=f"contact {source.id}",
+        )
+    return batch
+
+
 def _keys(row: ContactRow) -> str:
     """The identity lock of a person (their national ID, else name and phone)."""
     return f"contact:{row.national_id or ''}|{row.phone or ''}|{row.full_name}"
 
 
+async def _known(session: AsyncSession, row: ContactRow) -> Contact | str | None:
+    """The case code of the patient a row's person already is, or the contact they are
+    already followed as (locked), or None."""
+    patient = await patient_queries.find_active_duplicate(
+        session,
+        national_id=row.national_id,
+        phone=row.phone,
+        full_name=row.full_name,
+        date_of_birth=row.date_of_birth,
+    )
+    if patient is not None:
+        return patient.case_code
+    person = queries.Person(row.full_name, row.national_id, row.phone, row.date_of_birth)
+    return await queries.matching_contact(session, person)
+
+
+async def _new_contact(
+    session: AsyncSession, ctx: Context, row: ContactRow, commune: Area, **source: object
+) -> Contact:
+    """A new contact in follow-up from a row, with its source (a case or a contact)."""
+    return await queries.add_contact(
+        session,
+        full_name=row.full_name,
+        national_id=row.national_id,
+        phone=row.phone,
+        date_of_birth=row.date_of_birth,
+        sex=row.sex,
+        address=row.address,
+        commune_code=commune.code,
+        district_code=commune.district_code or "",
+        province_code=commune.province_code,
+        relation=row.relation,
+        last_exposure_on=row.last_exposure_on,
+        quarantine_started_on=row.last_exposure_on,
+        quarantine_until=contacts.quarantine_until(row.last_exposure_on),
+        quarantine_place=row.quarantine_place,
+        status=ContactStatus.UNDER_FOLLOW_UP,
+        # listed by staff: confirmed; declared by the case itself: staff confirm it
+        confirmed_at=None if ctx.principal.role is Role.CITIZEN else datetime.now(UTC),
+        rule_set=contacts.VN_MOH_2021_12_CONTACTS.version,
+        created_by=ctx.principal.subject,
+        **source,
+    )
+
+
 async def _follow(
-    session: AsyncSession,
-    ctx: Context,
-    source: Patient,
-    row: ContactRow,
-    commune: Area,
-    today: date,
+    session: AsyncSession, ctx: Context, source: Patient, row: ContactRow, commune: Area
 ) -> Contact | str:
     """The contact a row is about, created or linked to `source`; or the case code of the
     patient the person already is."""
@@ -259,41 +355,11 @@ async def _follow(
         if found is None:
             raise LookupError(f"contact {earlier.contact_id} vanished")
         return found
-    person = queries.Person(row.full_name, row.national_id, row.phone, row.date_of_birth)
-    patient = await patient_queries.find_active_duplicate(
-        session,
-        national_id=row.national_id,
-        phone=row.phone,
-        full_name=row.full_name,
-        date_of_birth=row.date_of_birth,
-    )
-    if patient is not None:
-        return patient.case_code
-    contact = await queries.matching_contact(session, person)
+    contact = await _known(session, row)
+    if isinstance(contact, str):
+        return contact
     if contact is None:
-        contact = await queries.add_contact(
-            session,
-            full_name=row.full_name,
-            national_id=row.national_id,
-            phone=row.phone,
-            date_of_birth=row.date_of_birth,
-            sex=row.sex,
-            address=row.address,
-            commune_code=commune.code,
-            district_code=commune.district_code or "",
-            province_code=commune.province_code,
-            relation=row.relation,
-            last_exposure_on=row.last_exposure_on,
-            source_patient_id=source.id,
-            quarantine_started_on=row.last_exposure_on,
-            quarantine_until=contacts.quarantine_until(row.last_exposure_on),
-            quarantine_place=row.quarantine_place,
-            status=ContactStatus.UNDER_FOLLOW_UP,
-            # listed by staff: confirmed; declared by the case itself: staff confirm it
-            confirmed_at=None if ctx.principal.role is Role.CITIZEN else datetime.now(UTC),
-            rule_set=contacts.VN_MOH_2021_12_CONTACTS.version,
-            created_by=subject,
-        )
+        contact = await _new_contact(session, ctx, row, commune, source_patient_id=source.id)
     elif row.last_exposure_on > contact.last_exposure_on:  # a later exposure: a new start
         contact.last_exposure_on = row.last_exposure_on
         contact.quarantine_started_on = row.last_exposure_on
@@ -310,6 +376,23 @@ async def _follow(
         idempotency_key=row.idempotency_key,
     )
     return contact
+
+
+async def _follow_of_contact(
+    session: AsyncSession, ctx: Context, source: Contact, row: ContactRow, commune: Area
+) -> Contact | str:
+    """The contact of contact `source` a row is about: created (keyed by the row), or the
+    contact the person is already followed as; or the case code of the patient they are."""
+    key = row.idempotency_key
+    earlier = await queries.contact_by_key(session, created_by=ctx.principal.subject, key=key)
+    if earlier is not None:  # a retry
+        return earlier
+    known = await _known(session, row)
+    if known is not None:
+        return known
+    return await _new_contact(
+        session, ctx, row, commune, source_contact_id=source.id, idempotency_key=key
+    )
 
 
 async def lock_contact(session: AsyncSession, ctx: Context, contact_id: str) -> Contact:
@@ -337,6 +420,106 @@ async def confirm_contact(ctx: Context, contact_id: str) -> Contact:
             await log_change(
                 session, ctx, action="CONFIRM_CONTACT", entity="contact", entity_ids=[str(found.id)]
             )
+    return found
+
+
+FOLLOWED = (ContactStatus.UNDER_FOLLOW_UP, ContactStatus.LOST_TO_FOLLOW_UP)
+
+
+@dataclass(frozen=True)
+class LinkCode:
+    """A one-time code that links a contact's own app account (shown once)."""
+
+    code: str
+    expires_at: datetime
+    contact: Contact
+
+
+async def issue_link_code(ctx: Context, contact_id: str) -> LinkCode:
+    """A new one-time link code for a followed contact in scope (an earlier one stops
+    working); staff read it to the contact, whose app redeems it with `linkContact`."""
+    code = contacts.new_link_code()
+    expires = datetime.now(UTC) + contacts.LINK_CODE_TTL
+    async with ctx.sessions.begin() as session:
+        found = await lock_contact(session, ctx, contact_id)
+        if found.status not in FOLLOWED:
+            raise Conflict(f"contact {found.id} is {found.status.value}; nothing to report")
+        found.link_code_hash = contacts.link_code_hash(code)
+        found.link_code_expires_at = expires
+        await log_change(
+            session, ctx, action="ISSUE_CONTACT_LINK_CODE", entity="contact",
+            entity_ids=[str(found.id)],
+        )  # fmt: skip
+    return LinkCode(code, expires, found)
+
+
+async def link_contact(ctx: Context, code: str) -> Contact:
+    """A citizen redeems a link code: the contact record becomes theirs (they see it and
+    send its daily checks). The code works once; after MAX_FAILED_LINKS wrong codes within
+    LINK_WINDOW the citizen is refused for a while (RATE_LIMITED)."""
+    subject = ctx.principal.subject
+    now = datetime.now(UTC)
+    typed = codes.normalised_code(code)
+    async with ctx.sessions.begin() as session:
+        failures = await audit_queries.failures_since(
+            session,
+            subject=subject,
+            action=audit_queries.CONTACT_LINK_FAILED,
+            since=now - contacts.LINK_WINDOW,
+        )
+        if failures >= contacts.MAX_FAILED_LINKS:
+            minutes = int(contacts.LINK_WINDOW.total_seconds() // 60)
+            raise RateLimited(f"too many wrong link codes; try again in {minutes} minutes")
+        found = None
+        if len(typed) == contacts.LINK_CODE_LENGTH:
+            found = await queries.contact_by_link_code(
+                session, code_hash=contacts.link_code_hash(typed), now=now
+            )
+        if found is None:
+            await audit_queries.record(
+                session, subject=subject, role=ctx.principal.role,
+                action=audit_queries.CONTACT_LINK_FAILED, entity="contact",
+            )  # fmt: skip
+        else:
+            found.citizen_subject = subject
+            found.link_code_hash = None
+            found.link_code_expires_at = None
+            await log_change(
+                session, ctx, action="LINK_CONTACT", entity="contact", entity_ids=[str(found.id)]
+            )
+    if found is None:  # raised after the failure is committed: it counts
+        raise BadUserInput("code", "no contact waits for this code (wrong, used or expired)")
+    return found
+
+
+MAX_REASON = 500
+
+
+async def mark_lost(ctx: Context, contact_id: str, reason: str) -> Contact:
+    """Staff mark a contact in follow-up LOST_TO_FOLLOW_UP: only a candidate (no daily
+    check for the rule's `lost_after_hours`), with a reason (audited). A later check brings
+    them back to UNDER_FOLLOW_UP."""
+    rules = contacts.VN_MOH_2021_12_CONTACTS
+    cleaned = filters.optional_text("reason", reason, MAX_REASON)
+    if not cleaned:
+        raise BadUserInput("reason", "must say why the contact cannot be reached")
+    async with ctx.sessions.begin() as session:
+        found = await lock_contact(session, ctx, contact_id)
+        if found.status is ContactStatus.LOST_TO_FOLLOW_UP:
+            return found
+        if found.status is not ContactStatus.UNDER_FOLLOW_UP:
+            raise Conflict(f"contact {found.id} is {found.status.value}, not in follow-up")
+        last = found.last_checked_at or found.created_at
+        if datetime.now(UTC) - last < timedelta(hours=rules.lost_after_hours):
+            raise Conflict(
+                f"contact {found.id} was checked within {rules.lost_after_hours} hours "
+                f"(rule {rules.version}); not lost to follow-up"
+            )
+        found.status = ContactStatus.LOST_TO_FOLLOW_UP
+        await log_change(
+            session, ctx, action="MARK_CONTACT_LOST", entity="contact",
+            entity_ids=[str(found.id)], detail=cleaned,
+        )  # fmt: skip
     return found
 
 
@@ -485,6 +668,29 @@ async def became_case(
             note=f"F1 #{contact.id}",
             created_by=ctx.principal.subject,
         )
+    if contact.source_contact_id is not None and contact.source_patient_id is None:
+        await queries.add_exposure(  # a contact of a contact that was not a case (yet)
+            session,
+            patient_id=patient.id,
+            place=f"Tiếp xúc gần với F1 #{contact.source_contact_id}",
+            setting=SETTING_OF[contact.relation],
+            from_at=datetime.combine(contact.last_exposure_on, time(12), zone),
+            note=f"F2 #{contact.id}",
+            created_by=ctx.principal.subject,
+        )
+    # the contacts of this contact are now close contacts of the case it became
+    for of_contact in await queries.contacts_of_contact(session, contact.id):
+        await queries.add_source(
+            session,
+            contact_id=of_contact.id,
+            patient_id=patient.id,
+            relation=of_contact.relation,
+            last_exposure_on=of_contact.last_exposure_on,
+            created_by=ctx.principal.subject,
+            idempotency_key=f"became-case:{contact.id}:{of_contact.id}",
+        )
+        if of_contact.source_patient_id is None:
+            of_contact.source_patient_id = patient.id
     await log_change(
         session,
         ctx,

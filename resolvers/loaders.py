@@ -242,6 +242,15 @@ class Loaders:
         return ByKeyLoader(self._sessions, _rows(declared), _key(declared.target_key))
 
     @cached_property
+    def visible_contact_by_id(self) -> ByKeyLoader[int, Contact]:
+        """Contacts by id within the caller's scope (`Contact.sourceContact`)."""
+
+        async def fetch(session: AsyncSession, ids: Sequence[int]) -> list[Contact]:
+            return await epidemiology_queries.contacts_by_ids(session, scope=self._scope(), ids=ids)
+
+        return ByKeyLoader(self._sessions, fetch, _id)
+
+    @cached_property
     def contact_tests(self) -> GroupLoader[int, TestResult]:
         """Test results of each contact, newest first (`Contact.testResults`)."""
         return self._group("Contact", "testResults")

@@ -322,8 +322,11 @@ async def verify_certificate(ctx: Context, number: str, code: str) -> Certificat
         return CertificateCheck(valid=False)
     now = datetime.now(UTC)
     async with ctx.sessions.begin() as session:
-        failures = await audit_queries.certificate_failures_since(
-            session, number=number, since=now - certificate.WINDOW
+        failures = await audit_queries.failures_since(
+            session,
+            subject=audit_queries.certificate_subject(number),
+            action=audit_queries.CERTIFICATE_CHECK_FAILED,
+            since=now - certificate.WINDOW,
         )
         if failures >= certificate.MAX_FAILED_CHECKS:
             minutes = int(certificate.WINDOW.total_seconds() // 60)

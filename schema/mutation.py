@@ -30,6 +30,7 @@ from schema.types.epidemiology import (
     ContactCheck,
     ContactFollowUpInput,
     ContactInput,
+    ContactLinkCode,
     ContactRowPatient,
     ContactUpdateInput,
     Exposure,
@@ -394,23 +395,69 @@ class Mutation:
     async def add_contacts(
         self, info: strawberry.Info[Context], patient_id: strawberry.ID, input: list[ContactInput]
     ) -> ContactBatch:
-        rows = [
-            resolve_epidemiology.ContactRow(
-                idempotency_key=r.idempotency_key,
-                full_name=r.full_name,
-                commune_code=str(r.commune_code),
-                relation=r.relation,
-                last_exposure_on=r.last_exposure_on,
-                date_of_birth=r.date_of_birth,
-                sex=r.sex,
-                phone=r.phone,
-                national_id=r.national_id,
-                address=r.address,
-                quarantine_place=r.quarantine_place,
-            )
-            for r in input
-        ]
+        rows = [_contact_row(r) for r in input]
         return _batch(await resolve_epidemiology.add_contacts(info.context, str(patient_id), rows))
+
+    @strawberry.mutation(
+        description=(
+            "List contacts of a close contact in scope who is still followed (contacts of "
+            "contacts, F2): followed by the same rule from their last exposure to the contact, "
+            "and close contacts of the case the contact becomes. Same rules as addContacts; a "
+            "person already followed as a contact is returned as they are."
+        ),
+        extensions=allow(*REVIEWERS),
+    )
+    async def add_contacts_of_contact(
+        self, info: strawberry.Info[Context], contact_id: strawberry.ID, input: list[ContactInput]
+    ) -> ContactBatch:
+        rows = [_contact_row(r) for r in input]
+        found = await resolve_epidemiology.add_contacts_of_contact(
+            info.context, str(contact_id), rows
+        )
+        return _batch(found)
+
+    @strawberry.mutation(
+        description=(
+            "A one-time code (valid 72 hours, shown once) that links a followed contact in "
+            "scope to their own app: staff read it to them, their app redeems it with "
+            "linkContact. A new code replaces the earlier one."
+        ),
+        extensions=allow(*REVIEWERS),
+    )
+    async def issue_contact_link_code(
+        self, info: strawberry.Info[Context], id: strawberry.ID
+    ) -> ContactLinkCode:
+        issued = await resolve_epidemiology.issue_link_code(info.context, str(id))
+        return ContactLinkCode(
+            code=issued.code,
+            expires_at=issued.expires_at,
+            contact=Contact.from_model(issued.contact),
+        )
+
+    @strawberry.mutation(
+        description=(
+            "A contact redeems the code staff gave them: their contact record becomes theirs "
+            "(they see it and send its daily checks). The code works once; 5 wrong codes in 10 "
+            "minutes are refused for a while (RATE_LIMITED)."
+        ),
+        extensions=allow(Role.CITIZEN),
+    )
+    async def link_contact(self, info: strawberry.Info[Context], code: str) -> Contact:
+        return Contact.from_model(await resolve_epidemiology.link_contact(info.context, code))
+
+    @strawberry.mutation(
+        description=(
+            "Mark a contact in follow-up LOST_TO_FOLLOW_UP, with the reason: only a candidate "
+            "(no daily check for 48 hours, rule vn-moh-2021-12-contacts). A later check brings "
+            "them back to follow-up."
+        ),
+        extensions=allow(*REVIEWERS),
+    )
+    async def mark_contact_lost_to_follow_up(
+        self, info: strawberry.Info[Context], id: strawberry.ID, reason: str
+    ) -> Contact:
+        row = await resolve_epidemiology.mark_lost(info.context, str(id), reason)
+        return Contact.from_model(row)
 
     @strawberry.mutation(
         description=(
@@ -524,6 +571,22 @@ class Mutation:
         self, info: strawberry.Info[Context], id: strawberry.ID, note: str | None = None
     ) -> Alert:
         return Alert.from_model(await resolve_alerts.resolve(info.context, str(id), note))
+
+
+def _contact_row(row: ContactInput) -> resolve_epidemiology.ContactRow:
+    return resolve_epidemiology.ContactRow(
+        idempotency_key=row.idempotency_key,
+        full_name=row.full_name,
+        commune_code=str(row.commune_code),
+        relation=row.relation,
+        last_exposure_on=row.last_exposure_on,
+        date_of_birth=row.date_of_birth,
+        sex=row.sex,
+        phone=row.phone,
+        national_id=row.national_id,
+        address=row.address,
+        quarantine_place=row.quarantine_place,
+    )
 
 
 def _batch(batch: resolve_epidemiology.ContactBatch) -> ContactBatch:

@@ -76,6 +76,7 @@ async def record(
 
 
 CERTIFICATE_CHECK_FAILED = "CERTIFICATE_CHECK_FAILED"
+CONTACT_LINK_FAILED = "CONTACT_LINK_FAILED"
 
 
 def certificate_subject(number: str) -> str:
@@ -84,29 +85,14 @@ def certificate_subject(number: str) -> str:
     return f"certificate:{number}"
 
 
-async def certificate_failures_since(session: AsyncSession, *, number: str, since: datetime) -> int:
-    """How many wrong codes were given for certificate `number` after `since`."""
+async def failures_since(
+    session: AsyncSession, *, subject: str, action: str, since: datetime
+) -> int:
+    """How many failures (`action`: a failed login, a wrong certificate or link code) were
+    recorded for `subject` after `since`."""
     stmt = (
         select(func.count())
         .select_from(AuditEntry)
-        .where(
-            AuditEntry.subject == certificate_subject(number),
-            AuditEntry.action == CERTIFICATE_CHECK_FAILED,
-            AuditEntry.at > since,
-        )
-    )
-    return (await session.scalar(stmt)) or 0
-
-
-async def login_failures_since(session: AsyncSession, *, username: str, since: datetime) -> int:
-    """How many failed logins for `username` were recorded after `since`."""
-    stmt = (
-        select(func.count())
-        .select_from(AuditEntry)
-        .where(
-            AuditEntry.subject == username,
-            AuditEntry.action == LOGIN_FAILED,
-            AuditEntry.at > since,
-        )
+        .where(AuditEntry.subject == subject, AuditEntry.action == action, AuditEntry.at > since)
     )
     return (await session.scalar(stmt)) or 0

@@ -117,6 +117,14 @@ async def get_contact(
     return found
 
 
+async def contacts_by_ids(
+    session: AsyncSession, *, scope: Scope, ids: Sequence[int]
+) -> list[Contact]:
+    """The contacts of these ids that are in scope."""
+    rows = await session.scalars(select(Contact).where(Contact.id.in_(ids), contact_visible(scope)))
+    return list(rows)
+
+
 @dataclass(frozen=True)
 class Person:
     """What identifies a person: the national ID, or phone, name and date of birth."""
@@ -157,6 +165,38 @@ async def source_by_key(
         select(ContactSource).where(
             ContactSource.created_by == created_by, ContactSource.idempotency_key == key
         )
+    )
+    return found
+
+
+async def contact_by_key(session: AsyncSession, *, created_by: str, key: str) -> Contact | None:
+    """The contact of a contact a row with this key created before (a retry)."""
+    found: Contact | None = await session.scalar(
+        select(Contact).where(Contact.created_by == created_by, Contact.idempotency_key == key)
+    )
+    return found
+
+
+async def contacts_of_contact(session: AsyncSession, contact_id: int) -> list[Contact]:
+    """The contacts listed as contacts of this contact, locked."""
+    rows = await session.scalars(
+        select(Contact)
+        .where(Contact.source_contact_id == contact_id)
+        .order_by(Contact.id)
+        .with_for_update()
+    )
+    return list(rows)
+
+
+async def contact_by_link_code(
+    session: AsyncSession, *, code_hash: str, now: datetime
+) -> Contact | None:
+    """The contact waiting to be linked with this (hashed) code, if it has not expired;
+    locked."""
+    found: Contact | None = await session.scalar(
+        select(Contact)
+        .where(Contact.link_code_hash == code_hash, Contact.link_code_expires_at > now)
+        .with_for_update()
     )
     return found
 

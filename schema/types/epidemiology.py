@@ -104,6 +104,7 @@ class Contact:
     )
     commune_code: strawberry.Private[str]
     source_patient_id: strawberry.Private[int | None]
+    source_contact_id: strawberry.Private[int | None]
     became_patient_id: strawberry.Private[int | None]
     row: strawberry.Private[rows.Contact]
 
@@ -124,6 +125,18 @@ class Contact:
         self, info: strawberry.Info[Context]
     ) -> Annotated[Patient, strawberry.lazy("schema.types.patient")] | None:
         return await _patient(info, self.source_patient_id)
+
+    @strawberry.field(
+        description=(
+            "The contact who listed them, for a contact of a contact (F2); null otherwise or "
+            "when out of scope."
+        )
+    )
+    async def source_contact(self, info: strawberry.Info[Context]) -> Contact | None:
+        if self.source_contact_id is None:
+            return None
+        row = await info.context.loaders.visible_contact_by_id.load(self.source_contact_id)
+        return None if row is None else Contact.from_model(row)
 
     @strawberry.field(
         description="Their tests, newest first (health detail).",
@@ -251,6 +264,13 @@ class HouseholdContactInput:
     sex: Sex | None = strawberry.field(default=None, description="If known.")
     phone: str | None = strawberry.field(default=None, description="Mobile number, if any.")
     national_id: str | None = strawberry.field(default=None, description="If known.")
+
+
+@strawberry.type(description="A one-time code that links a contact's own app (shown once).")
+class ContactLinkCode:
+    code: str = strawberry.field(description="The code, read to the contact (e.g. ABCDE-FGHJK).")
+    expires_at: datetime = strawberry.field(description="When it stops working.")
+    contact: Contact = strawberry.field(description="The contact it links.")
 
 
 @strawberry.type(description="A row of addContacts that is a person already in treatment.")
