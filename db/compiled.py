@@ -47,7 +47,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import KeyedColumnElement
 
 from db.base import Base
-from db.models import Patient
+from db.models import Contact, Patient
 from db.queries.alerts import AlertQuery, alert_conditions
 from db.queries.areas import AreaQuery, FacilityQuery, area_conditions, facility_conditions
 from db.queries.declarations import DeclarationQuery, declaration_conditions
@@ -71,12 +71,16 @@ from db.readplan import (
     RootPlan,
 )
 from db.related import kept, table_of
-from db.scope import patient_visible, visible_of
+from db.scope import visible_of
 from domain.scope import Scope
 
 _NAME = re.compile(r"^[_A-Za-z][_0-9A-Za-z]*$")
 EMPTY_LIST: ColumnElement[Any] = literal_column("'[]'::json")
-VISIBLE = table("visible", column("id"))  # stand-in: the patients the reader may see
+# stand-ins: the rows of each scoped kind the reader may see (where such a row enters nested)
+VISIBLE = {
+    "patient": (table("visible", column("id")), Patient.id),
+    "contact": (table("visible_contact", column("id")), Contact.id),
+}
 TODAY = table("today", column("d"))  # stand-in: today's date where the deployment is
 
 PageQuery = PatientQuery | DeclarationQuery | TransferQuery | AlertQuery | ContactQuery
@@ -155,7 +159,7 @@ def _nested(field: Nested, source: FromClause) -> ColumnElement[Any]:
     if isinstance(relation, One):
         found = select(obj).where(joined)
         if relation.scoped:  # the row enters only inside the reader's scope
-            found = found.where(_visible(target.c.id))
+            found = found.where(_visible(relation.target, target.c.id))
         return found.limit(1).scalar_subquery()
     if isinstance(relation, Newest):
         order = [target.c[c].desc() for c in relation.order]
@@ -169,8 +173,10 @@ def _nested(field: Nested, source: FromClause) -> ColumnElement[Any]:
     )
 
 
-def _visible(patient_id: ColumnElement[Any]) -> ColumnElement[bool]:
-    return exists(select(literal(1)).select_from(VISIBLE).where(VISIBLE.c.id == patient_id))
+def _visible(entity: str, row_id: ColumnElement[Any]) -> ColumnElement[bool]:
+    """Whether the row `row_id` of `entity` lies in the reader's scope."""
+    visible, _ = VISIBLE[ENTITIES[entity].kind]
+    return exists(select(literal(1)).select_from(visible).where(visible.c.id == row_id))
 
 
 def _page(field: NestedPage, source: FromClause) -> ColumnElement[Any]:
@@ -255,7 +261,7 @@ class _Shape:
     items: ColumnElement[Any]  # how many rows were answered
     audit: CTE | None  # the audit rows of the personal fields read (reader as parameters)
     counted: bool  # totalCount is asked for: the `matching` CTE is needed
-    scoped: bool  # a nested patient enters: the `visible` CTE is needed
+    scoped: frozenset[str]  # kinds of scoped rows entering nested: their `visible` CTEs
     dated: bool = False  # a field depends on today's date: the `today` CTE is needed
 
 
@@ -293,16 +299,19 @@ def _dated(plan: ObjectPlan) -> bool:
     return False
 
 
-def _scoped(plan: ObjectPlan) -> bool:
-    """Whether a patient enters somewhere below (its scope is then checked there)."""
+def _scoped(plan: ObjectPlan) -> frozenset[str]:
+    """The kinds of scoped rows (patients, contacts) entering somewhere below (their scope
+    is then checked there)."""
+    kinds: set[str] = set()
     for field in plan.fields:
-        if isinstance(field, NestedPage) and _scoped(field.item):
-            return True
+        if isinstance(field, NestedPage):
+            kinds |= _scoped(field.item)
         if isinstance(field, Nested) and field.selection is not None:
             relation = field.relation
-            if (isinstance(relation, One) and relation.scoped) or _scoped(field.selection):
-                return True
-    return False
+            if isinstance(relation, One) and relation.scoped:
+                kinds.add(ENTITIES[relation.target].kind)
+            kinds |= _scoped(field.selection)
+    return frozenset(kinds)
 
 
 @lru_cache(maxsize=512)
@@ -317,7 +326,9 @@ def _shape_of(plan: RootPlan, dialect: Dialect) -> _Shape:
     items = select(func.count()).select_from(shown).scalar_subquery()
     audit = _audit(shown, plan) if plan.personal else None
     reached = (step for read in plan.personal for path, _ in read.paths for step in path)
-    scoped = _scoped(plan.item) or any(isinstance(s, One) and s.scoped for s in reached)
+    scoped = _scoped(plan.item) | {
+        ENTITIES[s.target].kind for s in reached if isinstance(s, One) and s.scoped
+    }
     if plan.form == "object":
         obj = select(cast(_object(plan.item, shown), Text)).select_from(shown).scalar_subquery()
         data = _frozen(func.coalesce(obj, literal_column("'null'")), dialect)
@@ -387,7 +398,7 @@ def _reached(shown: FromClause, path: Path) -> Select[str]:
         if isinstance(step, Many):
             conditions += kept(there, step)
         elif step.scoped:
-            conditions.append(_visible(there.c.id))
+            conditions.append(_visible(step.target, there.c.id))
         here = there
     return select(cast(here.c.id, Text).label("i")).select_from(shown).where(*conditions)
 
@@ -535,21 +546,21 @@ def _reached_arrays(
 
 
 def _context(shape: _Shape, scope: Scope, today: date) -> list[CTE]:
-    """The per-request CTEs a shape reads: the patients in scope, today's date."""
-    ctes = []
-    if shape.scoped:
-        ctes.append(_visible_cte(scope))
+    """The per-request CTEs a shape reads: the rows in scope of each kind entering nested,
+    today's date."""
+    ctes = [_visible_cte(kind, scope) for kind in sorted(shape.scoped)]
     if shape.dated:
         ctes.append(select(literal(today, Date).label("d")).cte("today"))
     return ctes
 
 
-def _visible_cte(scope: Scope) -> CTE:
-    """The patients the reader may see (inlined where a nested patient enters)."""
+def _visible_cte(kind: str, scope: Scope) -> CTE:
+    """The rows of `kind` the reader may see (inlined where such a row enters nested)."""
+    visible, row_id = VISIBLE[kind]
     return (
-        select(Patient.id)
-        .where(patient_visible(scope))
-        .cte("visible")
+        select(row_id)
+        .where(visible_of(kind, scope))
+        .cte(visible.name)
         .prefix_with("NOT MATERIALIZED")
     )
 

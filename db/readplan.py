@@ -31,7 +31,7 @@ class Column:
 @dataclass(frozen=True)
 class One:
     """A related row: `target` row whose `target_key` equals our `key` (null if none).
-    `scoped`: the row enters the answer only inside the reader's scope (a patient)."""
+    `scoped`: the row enters the answer only inside the reader's scope (a patient, a contact)."""
 
     target: str
     key: str

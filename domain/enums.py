@@ -169,6 +169,10 @@ class ContactStatus(Enum):
     BECAME_CASE = "BECAME_CASE"
 
 
+# contacts still followed (a lost one is followed again as soon as they are reached)
+FOLLOWED_CONTACT_STATUSES = (ContactStatus.UNDER_FOLLOW_UP, ContactStatus.LOST_TO_FOLLOW_UP)
+
+
 class TransferStatus(Enum):
     """State of a tier transfer."""
 

@@ -17,6 +17,7 @@ from db.queries import patients as patient_queries
 from domain import codes, contacts, intake
 from domain.clinical import symptoms_problem
 from domain.enums import (
+    FOLLOWED_CONTACT_STATUSES,
     AlertKind,
     AreaLevel,
     ContactRelation,
@@ -423,9 +424,6 @@ async def confirm_contact(ctx: Context, contact_id: str) -> Contact:
     return found
 
 
-FOLLOWED = (ContactStatus.UNDER_FOLLOW_UP, ContactStatus.LOST_TO_FOLLOW_UP)
-
-
 @dataclass(frozen=True)
 class LinkCode:
     """A one-time code that links a contact's own app account (shown once)."""
@@ -442,7 +440,7 @@ async def issue_link_code(ctx: Context, contact_id: str) -> LinkCode:
     expires = datetime.now(UTC) + contacts.LINK_CODE_TTL
     async with ctx.sessions.begin() as session:
         found = await lock_contact(session, ctx, contact_id)
-        if found.status not in FOLLOWED:
+        if found.status not in FOLLOWED_CONTACT_STATUSES:
             raise Conflict(f"contact {found.id} is {found.status.value}; nothing to report")
         found.link_code_hash = contacts.link_code_hash(code)
         found.link_code_expires_at = expires
@@ -554,6 +552,7 @@ async def contact_list_query(
     statuses: tuple[ContactStatus, ...],
     due_for_test: bool | None = None,
     unchecked: bool | None = None,
+    symptomatic: bool | None = None,
 ) -> queries.ContactQuery:
     """The contact-list filter, checked (an unknown area is BAD_USER_INPUT)."""
     lost_after = timedelta(hours=contacts.VN_MOH_2021_12_CONTACTS.lost_after_hours)
@@ -566,6 +565,7 @@ async def contact_list_query(
         timezone=ctx.services.timezone.key,
         unchecked=unchecked,
         unchecked_before=datetime.now(UTC) - lost_after,
+        symptomatic=symptomatic,
     )
 
 

@@ -108,6 +108,7 @@ async def _page_query(ctx: Context, field: str, given: dict[str, Any]) -> PageQu
             statuses=tuple(ContactStatus(s) for s in statuses),
             due_for_test=given.get("dueForTest"),
             unchecked=given.get("unchecked"),
+            symptomatic=given.get("symptomatic"),
         )
     if field == "declarations":
         return await declarations.list_query(

@@ -40,7 +40,7 @@ from schema.types.statistics import (
 from schema.types.transfer import Transfer, TransferFilter
 from schema.types.treatment import CertificateCheck
 
-CONTACT_READERS = (Role.LOCAL_OFFICIAL, Role.HEALTH_STAFF, Role.MANAGER)
+CONTACT_READERS = (Role.CITIZEN, Role.LOCAL_OFFICIAL, Role.HEALTH_STAFF, Role.MANAGER)
 PATIENT_READERS = (
     Role.CITIZEN,
     Role.LOCAL_OFFICIAL,
@@ -168,8 +168,9 @@ class Query:
 
     @strawberry.field(
         description=(
-            "Close contacts (F1) in the caller's scope, newest first: those living in its area "
-            "and those of its cases."
+            "Close contacts (F1) in the caller's scope, newest first: those living in its area, "
+            "those of its cases and their contacts; a citizen, the contacts of their own case "
+            "and their own contact record (once linked)."
         ),
         extensions=allow(*CONTACT_READERS),
     )
@@ -187,6 +188,7 @@ class Query:
             statuses=tuple(given.status or ()),
             due_for_test=given.due_for_test,
             unchecked=given.unchecked,
+            symptomatic=given.symptomatic,
         )
         page = await resolve_epidemiology.contact_page(
             info.context, query, first=first, after=after

@@ -27,7 +27,7 @@ from db.models import Contact, ContactFollowUp, ContactSource, Exposure, Patient
 from db.queries.pagination import keyset_page
 from db.scope import CONTACT_AREA_COLUMN, contact_visible, in_area, patient_visible
 from domain.contacts import VN_MOH_2021_12_CONTACTS, ContactRules
-from domain.enums import AreaLevel, ContactStatus, TestOutcome
+from domain.enums import FOLLOWED_CONTACT_STATUSES, AreaLevel, ContactStatus, TestOutcome
 from domain.paging import Page
 from domain.scope import Scope
 
@@ -64,6 +64,8 @@ class ContactQuery:
     # with `unchecked_before`: True keeps only contacts in follow-up without a check since
     unchecked: bool | None = None
     unchecked_before: datetime | None = None
+    # True keeps only contacts in follow-up whose latest check had symptoms, untested since
+    symptomatic: bool | None = None
 
 
 def contact_conditions(scope: Scope, query: ContactQuery) -> list[ColumnElement[bool]]:
@@ -77,10 +79,32 @@ def contact_conditions(scope: Scope, query: ContactQuery) -> list[ColumnElement[
         last = func.coalesce(Contact.last_checked_at, Contact.created_at)
         late = and_(Contact.status == ContactStatus.UNDER_FOLLOW_UP, last < query.unchecked_before)
         conditions.append(late if query.unchecked else not_(late))
+    if query.symptomatic is not None:
+        conditions.append(symptomatic() if query.symptomatic else not_(symptomatic()))
     if query.due_for_test is not None and query.today is not None and query.timezone:
         due = due_for_test(query.today, query.timezone)
         conditions.append(due if query.due_for_test else not_(due))
     return conditions
+
+
+def symptomatic() -> ColumnElement[bool]:
+    """Contacts in follow-up whose latest daily check reported symptoms and who have not
+    been tested since: a test is due at once (rule vn-moh-2021-12-contacts)."""
+    tested_since = exists(
+        select(TestResult.id).where(
+            TestResult.contact_id == Contact.id,
+            TestResult.taken_at >= ContactFollowUp.checked_at,
+        )
+    )
+    latest_ill = exists(
+        select(ContactFollowUp.id).where(
+            ContactFollowUp.contact_id == Contact.id,
+            ContactFollowUp.checked_at == Contact.last_checked_at,
+            func.cardinality(ContactFollowUp.symptoms) > 0,
+            not_(tested_since),
+        )
+    )
+    return and_(Contact.status.in_(FOLLOWED_CONTACT_STATUSES), latest_ill)
 
 
 def due_for_test(

@@ -321,6 +321,13 @@ class ContactFilter:
             "for LOST_TO_FOLLOW_UP); false: only the others."
         ),
     )
+    symptomatic: bool | None = strawberry.field(
+        default=None,
+        description=(
+            "true: only contacts in follow-up whose latest daily check reported symptoms and "
+            "who have had no test since (a test is due at once); false: only the others."
+        ),
+    )
 
 
 @strawberry.type(description="A case or a close contact in a transmission chain.")

@@ -103,8 +103,11 @@ async def _treatment(session: AsyncSession, patient_id: int) -> None:
     )
 
 
-async def _contact(session: AsyncSession, patient_id: int, lives_in: str) -> None:
-    """A close contact of the case, living in another commune."""
+async def _contact(
+    session: AsyncSession, patient_id: int, lives_in: str, theirs_lives_in: str
+) -> None:
+    """A close contact of the case, living in another commune, and a contact of theirs
+    (F2) living in a third."""
     commune = await session.get(Area, lives_in)
     assert commune is not None
     exposed = datetime.now(UTC).date() - timedelta(days=2)
@@ -127,6 +130,25 @@ async def _contact(session: AsyncSession, patient_id: int, lives_in: str) -> Non
             last_exposure_on=exposed,
             created_by="world",
             idempotency_key="world",
+        )  # fmt: skip
+    )
+    theirs = await session.get(Area, theirs_lives_in)
+    assert theirs is not None
+    session.add(
+        Contact(
+            full_name="Đoàn Văn Hậu",
+            commune_code=theirs.code,
+            district_code=theirs.district_code or "",
+            province_code=theirs.province_code,
+            relation=ContactRelation.HOUSEHOLD,
+            last_exposure_on=exposed,
+            source_contact_id=contact.id,
+            quarantine_started_on=exposed,
+            quarantine_until=exposed + timedelta(days=6),
+            status=ContactStatus.UNDER_FOLLOW_UP,
+            rule_set="vn-moh-2021-12-contacts",
+            created_by="world",
+            idempotency_key="world-f2",
         )  # fmt: skip
     )
 
@@ -160,7 +182,7 @@ async def world(sessions: async_sessionmaker[AsyncSession], demo: SeedResult) ->
         }
         await make_transfer(session, p["incoming_tier2"], tier2)
         await _treatment(session, p["commune"].id)
-        await _contact(session, p["commune"].id, elsewhere[5])
+        await _contact(session, p["commune"].id, elsewhere[5], elsewhere[6])
         screening = next(a.facility_id for a in demo.accounts if a.role.value == "SCREENING_STAFF")
         declared = {
             "own_in_commune": await make_declaration(

@@ -69,6 +69,7 @@ TREATMENT = """pregnant breastfeeding dischargeOverrideReason comorbidities { na
 CONTACT = """id fullName dateOfBirth sex phone nationalId address relation lastExposureOn status
   createdAt commune { name parent { name } } quarantine { startedOn until place }
   sourcePatient { id caseCode fullName } becamePatient { id } lastCheckedAt
+  sourceContact { id fullName status commune { name } sourceContact { id } }
   testResults { id kind result takenAt supervision }"""
 
 # (document, variables, compiled): every root field the compiled path handles, nested,
@@ -309,6 +310,11 @@ CORPUS: list[tuple[str, dict[str, Any], bool]] = [
     (
         "query($f: ContactFilter) { contacts(filter: $f) { edges { node { id status } } } }",
         {"f": {"status": ["UNDER_FOLLOW_UP"], "areaCode": "712"}},
+        True,
+    ),
+    (
+        "query($f: ContactFilter) { contacts(filter: $f) { totalCount edges { node { id } } } }",
+        {"f": {"symptomatic": True, "unchecked": False, "dueForTest": True}},
         True,
     ),
     ('{ contact(id: "1") { ' + CONTACT + " } }", {}, True),

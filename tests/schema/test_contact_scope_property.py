@@ -1,7 +1,8 @@
-"""Property: for random contacts (living in one commune, listed by cases of others) and
-random area principals, `contacts` and `contact(id)` return exactly what an independent
-oracle allows: the contacts living in the caller's area and those of its cases, nobody
-else's. The oracle reads raw rows with plain SQL and walks the hierarchy itself."""
+"""Property: for random contacts (living in one commune, listed by cases of others, or
+listed as contacts of another contact) and random area principals, `contacts` and
+`contact(id)` return exactly what an independent oracle allows: the contacts living in the
+caller's area, those of its cases, and the contacts of either; nobody else's. The oracle
+reads raw rows with plain SQL and walks the hierarchy itself."""
 
 from __future__ import annotations
 
@@ -27,18 +28,23 @@ from tests.tokens import token_of
 
 @dataclass(frozen=True)
 class Listing:
-    """One extra contact: where they live, and the communes of the cases that list them."""
+    """One extra contact: where they live, and the communes of the cases that list them,
+    or (`of_contact`) the earlier listing whose contact listed them."""
 
     lives_in: str
     cases_in: tuple[str, ...]
+    of_contact: int | None = None
 
 
 async def _oracle(
     sessions: async_sessionmaker[AsyncSession], area: str, parents: dict[str, str | None]
 ) -> set[int]:
     async with sessions() as session:
-        rows = await session.execute(text("SELECT id, commune_code FROM contacts"))
-        lives: dict[int, str] = {cid: commune for cid, commune in rows}
+        rows = (
+            await session.execute(text("SELECT id, commune_code, source_contact_id FROM contacts"))
+        ).all()
+        lives: dict[int, str] = {cid: commune for cid, commune, _ in rows}
+        listed_by = {cid: source for cid, _, source in rows if source is not None}
         sources = (
             await session.execute(
                 text(
@@ -49,7 +55,7 @@ async def _oracle(
         ).all()
     visible = {cid for cid, commune in lives.items() if area in _lineage(commune, parents)}
     visible |= {cid for cid, commune in sources if area in _lineage(commune, parents)}
-    return visible
+    return visible | {cid for cid, source in listed_by.items() if source in visible}
 
 
 async def _listed(client: httpx.AsyncClient, token: str) -> set[int]:
@@ -99,6 +105,10 @@ async def test_contacts_never_leave_scope(
             max_size=4,
         )
     )
+    for n in range(1, len(listings)):  # some are contacts of an earlier contact instead
+        earlier = data.draw(st.none() | st.integers(0, n - 1))
+        if earlier is not None:
+            listings[n] = Listing(listings[n].lives_in, (), earlier)
     areas = ["72"] if level == "PROVINCE" else [c for c in levels if levels[c] == level]
     near = sorted({a for listing in listings for a in _lineage(listing.lives_in, parents)})
     candidates = [a for a in near if a in areas] or areas
@@ -119,6 +129,9 @@ async def test_contacts_never_leave_scope(
                     quarantine_started_on=exposed, quarantine_until=exposed + timedelta(days=6),
                     status=ContactStatus.UNDER_FOLLOW_UP, rule_set="vn-moh-2021-12-contacts",
                     created_by="hypothesis",
+                    source_contact_id=(
+                        None if listing.of_contact is None else contacts[listing.of_contact]
+                    ),
                 )  # fmt: skip
                 session.add(contact)
                 await session.flush()
@@ -152,5 +165,6 @@ async def test_contacts_never_leave_scope(
             await session.execute(
                 delete(ContactSource).where(ContactSource.contact_id.in_(contacts))
             )
-            await session.execute(delete(Contact).where(Contact.id.in_(contacts)))
+            for contact_id in reversed(contacts):  # contacts of contacts first
+                await session.execute(delete(Contact).where(Contact.id == contact_id))
             await session.execute(delete(Patient).where(Patient.id.in_(patients)))
