@@ -334,6 +334,38 @@ class Chain:
     hidden: int  # linked nodes the reader may not see: counted, not shown
 
 
+async def _contacts_of_contacts(
+    session: AsyncSession,
+    generation: dict[int, int],
+    contact_generation: dict[int, int],
+    edges: set[tuple[str, str]],
+) -> None:
+    """Add the contacts listed by contacts (F2): the contact of a contact who became one of
+    the chain's cases, and the contacts of every contact in the chain."""
+    up = await session.execute(
+        select(Contact.id, Contact.source_contact_id, Contact.became_patient_id).where(
+            Contact.became_patient_id.in_(generation), Contact.source_contact_id.is_not(None)
+        )
+    )
+    for contact, source, became in up.all():
+        if source is None or became is None:  # not reached: the query keeps linked ones
+            continue
+        edges.add((f"CONTACT:{source}", f"CONTACT:{contact}"))
+        edges.add((f"CONTACT:{contact}", f"CASE:{became}"))
+        contact_generation.setdefault(contact, generation[became] - 1)
+        contact_generation.setdefault(source, generation[became] - 1)
+    down = await session.execute(
+        select(Contact.source_contact_id, Contact.id).where(
+            Contact.source_contact_id.in_(list(contact_generation))
+        )
+    )
+    for source, contact in down.all():
+        if source is None:  # not reached: the query keeps contacts of contacts
+            continue
+        edges.add((f"CONTACT:{source}", f"CONTACT:{contact}"))
+        contact_generation.setdefault(contact, contact_generation[source])
+
+
 async def transmission_chain(
     session: AsyncSession, *, patient_id: int, depth: int, scope: Scope
 ) -> Chain:
@@ -377,6 +409,7 @@ async def transmission_chain(
                 generation[source] = generation[later] - 1
                 found.add(source)
         frontier = found
+    await _contacts_of_contacts(session, generation, contact_generation, edges)
     cases = (
         await session.execute(
             select(Patient.id, Patient.case_code, Patient.status, Patient.home_commune_code).where(
@@ -386,17 +419,24 @@ async def transmission_chain(
     ).all()
     contacts = (
         await session.execute(
-            select(Contact.id, Contact.status, Contact.commune_code).where(
-                Contact.id.in_(contact_generation), contact_visible(scope)
-            )
+            select(
+                Contact.id, Contact.status, Contact.commune_code, Contact.source_contact_id
+            ).where(Contact.id.in_(contact_generation), contact_visible(scope))
         )
     ).all()
     nodes = [
         ChainNode("CASE", pid, code, status.value, commune, generation[pid])
         for pid, code, status, commune in cases
     ] + [
-        ChainNode("CONTACT", cid, f"F1 #{cid}", status.value, commune, contact_generation[cid])
-        for cid, status, commune in contacts
+        ChainNode(
+            "CONTACT",
+            cid,
+            f"F{1 if of is None else 2} #{cid}",
+            status.value,
+            commune,
+            contact_generation[cid],
+        )  # fmt: skip
+        for cid, status, commune, of in contacts
     ]
     shown = {f"{n.kind}:{n.id}" for n in nodes}
     hidden = len(generation) + len(contact_generation) - len(nodes)

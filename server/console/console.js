@@ -54,6 +54,9 @@ const T = {
     testDay: "ngày xét nghiệm", checked: "đã theo dõi", tested: "đã xét nghiệm", alreadyPatient: "Đã là F0",
     COUGH: "Ho", FATIGUE: "Mệt mỏi", SORE_THROAT: "Đau họng", LOSS_OF_TASTE_OR_SMELL: "Mất vị giác/khứu giác",
     SHORTNESS_OF_BREATH: "Khó thở", chain: "Chuỗi lây nhiễm", hiddenNodes: "ngoài phạm vi của bạn",
+    symptomatic: "Có triệu chứng, chưa xét nghiệm", addContactOfContact: "Thêm người tiếp xúc của F1 này (F2)",
+    sourceContact: "F1 nguồn", markLost: "Đánh dấu mất dấu (48 giờ không liên lạc được)", issueLinkCode: "Cấp mã liên kết ứng dụng",
+    linkCodeHint: "Đọc mã này cho người tiếp xúc để liên kết ứng dụng; dùng một lần, hết hạn lúc",
     unconfirmed: "Người bệnh tự khai, chưa xác nhận", confirm: "Xác nhận",
   },
   en: {
@@ -102,6 +105,9 @@ const T = {
     testDay: "test day", checked: "checked", tested: "tested", alreadyPatient: "Already a case",
     COUGH: "Cough", FATIGUE: "Fatigue", SORE_THROAT: "Sore throat", LOSS_OF_TASTE_OR_SMELL: "Loss of taste or smell",
     SHORTNESS_OF_BREATH: "Shortness of breath", chain: "Transmission chain", hiddenNodes: "outside your scope",
+    symptomatic: "Symptoms, not tested yet", addContactOfContact: "Add a contact of this contact (F2)",
+    sourceContact: "Source contact", markLost: "Mark lost to follow-up (no contact for 48 h)", issueLinkCode: "Issue an app link code",
+    linkCodeHint: "Read this code to the contact to link their app; it works once and expires at",
     unconfirmed: "Declared by the case, not confirmed yet", confirm: "Confirm",
   },
 };
@@ -586,7 +592,8 @@ function renderPatient() {
       reports.map(({ node: r }) => el("tr", {}, el("td", {}, when(r.reportedAt)), el("td", {}, r.spo2 ?? "—"),
         el("td", {}, r.temperature ?? "—"), el("td", {}, r.respiratoryRate ?? "—"), el("td", {}, t(r.severity))))) : null,
     can(STAFF) && active ? actions(p) : null,
-    can(["LOCAL_OFFICIAL", "HEALTH_STAFF"]) && active ? contactForm(p) : null,
+    can(["LOCAL_OFFICIAL", "HEALTH_STAFF"]) && active
+      ? contactForm("contact-form", t("addContact"), p.homeCommune.code, "addContacts", p.id) : null,
     el("button", { type: "button", onclick: () => { pane.hidden = true; } }, t("close")),
   ].filter((part) => part != null));
   pane.hidden = false;
@@ -720,21 +727,38 @@ const RELATIONS = ["HOUSEHOLD", "WORKPLACE", "SCHOOL", "SOCIAL", "TRAVEL", "OTHE
 const CHECK_SYMPTOMS = ["FATIGUE", "COUGH", "SORE_THROAT", "LOSS_OF_TASTE_OR_SMELL", "SHORTNESS_OF_BREATH"];
 let currentContact = null;
 
-function contactForm(p) {
+// one close contact listed by a case (addContacts) or by a contact (addContactsOfContact)
+function contactForm(id, title, communeCode, mutation, sourceId, done) {
   const today = new Intl.DateTimeFormat("en-CA", { timeZone: TZ }).format(new Date());
-  return action("contact-form", t("addContact"),
+  return action(id, title,
     [field("name", el("input", { name: "fullName", required: true })), field("phone", el("input", { name: "phone" })),
       field("relation", choose("relation", RELATIONS)),
       field("lastExposure", el("input", { type: "date", name: "lastExposureOn", value: today, max: today })),
-      field("communeCode", el("input", { name: "communeCode", value: p.homeCommune.code, required: true, size: 6 }))],
+      field("communeCode", el("input", { name: "communeCode", value: communeCode, required: true, size: 6 }))],
     async (f) => {
-      const data = await must(`mutation($id: ID!, $i: [ContactInput!]!) { addContacts(patientId: $id, input: $i) {
-        contacts { id } alreadyPatients { caseCode } } }`, { id: p.id, i: [{
+      const source = mutation === "addContacts" ? "patientId" : "contactId";
+      const data = await must(`mutation($id: ID!, $i: [ContactInput!]!) { batch: ${mutation}(${source}: $id, input: $i) {
+        contacts { id } alreadyPatients { caseCode } } }`, { id: sourceId, i: [{
         idempotencyKey: key(), fullName: f.get("fullName"), phone: f.get("phone") || null, relation: f.get("relation"),
         lastExposureOn: f.get("lastExposureOn"), communeCode: f.get("communeCode") }] });
-      const known = data.addContacts.alreadyPatients[0];
+      const known = data.batch.alreadyPatients[0];
       if (known) throw new Error(`${t("alreadyPatient")}: ${known.caseCode}`);
-    });
+    }, done);
+}
+
+// a one-time code that links the contact's own app, shown once where the button was
+function linkCode(c) {
+  const shown = el("p", { id: "link-code", role: "status" });
+  const button = el("button", { type: "button", id: "issue-link-code", onclick: async () => {
+    try {
+      const { issueContactLinkCode: issued } = await must(
+        "mutation($id: ID!) { issueContactLinkCode(id: $id) { code expiresAt } }", { id: c.id });
+      shown.replaceChildren(`${t("linkCodeHint")} ${when(issued.expiresAt)}: `, el("strong", {}, issued.code));
+    } catch (error) {
+      if (!(error instanceof Expired)) shown.textContent = error.message;
+    }
+  } }, t("issueLinkCode"));
+  return el("div", {}, button, shown);
 }
 
 function showContacts() {
@@ -751,6 +775,7 @@ async function loadContacts() {
   if (form.get("status")) filter.status = [form.get("status")];
   if (form.get("due")) filter.dueForTest = true;
   if (form.get("unchecked")) filter.unchecked = true;
+  if (form.get("symptomatic")) filter.symptomatic = true;
   const personal = can(PERSONAL);
   const data = await gql(
     `query($f: ContactFilter, $personal: Boolean!) { contacts(filter: $f, first: 100) { totalCount
@@ -775,7 +800,8 @@ async function openContact(id) {
   const health = can(["LOCAL_OFFICIAL", "HEALTH_STAFF"]);
   const data = await gql(
     `query($id: ID!, $personal: Boolean!, $health: Boolean!) { contact(id: $id) { id fullName @include(if: $personal)
-      phone @include(if: $personal) status relation lastExposureOn confirmedAt commune { name } sourcePatient { caseCode }
+      phone @include(if: $personal) status relation lastExposureOn confirmedAt commune { code name } sourcePatient { caseCode }
+      sourceContact { id fullName @include(if: $personal) }
       quarantine { startedOn until place }
       followUps @include(if: $health) { dayNumber on testDue checked tested symptoms }
       testResults @include(if: $health) { kind result takenAt } } }`,
@@ -792,6 +818,7 @@ function renderContact() {
   const day = (d) => when(`${d}T12:00:00+07:00`, false);
   const line = (k, v) => (v == null ? null : el("div", {}, el("span", { class: "muted" }, `${t(k)}: `), v));
   const open = c.status === "UNDER_FOLLOW_UP" || c.status === "LOST_TO_FOLLOW_UP";
+  const staff = can(["LOCAL_OFFICIAL", "HEALTH_STAFF"]);
   const check = async (f) => {
     await must(`mutation($id: ID!, $i: ContactFollowUpInput!) { submitContactFollowUp(contactId: $id, input: $i) { id } }`,
       { id: c.id, i: { symptoms: f.getAll("symptoms"), note: f.get("note") || null } });
@@ -809,7 +836,10 @@ function renderContact() {
         await must("mutation($id: ID!) { confirmContact(id: $id) { id } }", { id: c.id });
         await openContact(c.id);
       } }, t("confirm"))),
-    line("sourceCase", c.sourcePatient?.caseCode), line("commune", c.commune.name),
+    line("sourceCase", c.sourcePatient?.caseCode),
+    c.sourceContact ? line("sourceContact", el("button", { type: "button", class: "link", id: "open-source-contact",
+      onclick: () => openContact(c.sourceContact.id) }, c.sourceContact.fullName ?? `#${c.sourceContact.id}`)) : null,
+    line("commune", c.commune.name),
     line("quarantineUntil", `${day(c.quarantine.until)}${c.quarantine.place ? ` · ${c.quarantine.place}` : ""}`),
     c.followUps ? table(t("followUps"), [t("day"), t("time"), ""], c.followUps.map((d) => el("tr", { "data-day": d.dayNumber },
       el("td", {}, d.dayNumber), el("td", {}, day(d.on)),
@@ -823,6 +853,13 @@ function renderContact() {
       field("notes", el("input", { name: "note" }))], check) : null,
     open && can(["HEALTH_STAFF"]) ? contactAction("contact-test-form", t("recordTest"),
       [field("kind", choose("kind", ["RAPID_ANTIGEN", "PCR"])), field("result", choose("result", ["NEGATIVE", "POSITIVE", "INVALID"]))], test) : null,
+    open && staff ? contactForm("contact-of-contact-form", t("addContactOfContact"), c.commune.code,
+      "addContactsOfContact", c.id, () => openContact(c.id)) : null,
+    c.status === "UNDER_FOLLOW_UP" && staff ? contactAction("lost-form", t("markLost"),
+      [field("reason", el("input", { name: "reason", required: true }))],
+      (f) => must(`mutation($id: ID!, $r: String!) { markContactLostToFollowUp(id: $id, reason: $r) { id } }`,
+        { id: c.id, r: f.get("reason") })) : null,
+    open && staff ? linkCode(c) : null,
     el("button", { type: "button", onclick: () => { pane.hidden = true; } }, t("close")),
   ].filter((part) => part != null));
   pane.hidden = false;

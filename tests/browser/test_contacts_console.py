@@ -3,7 +3,7 @@ patient's record, finds them among today's tests, records the check and the test
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -113,3 +113,62 @@ async def test_a_contact_declared_by_the_case_is_confirmed_by_staff(
     await page.click("#confirm-contact")
     await page.wait_for_selector("#contact-detail:not([hidden]) h2:has-text('Em Gái Tự Khai')")
     await page.wait_for_function("!document.querySelector('#confirm-contact')")
+
+
+async def test_a_health_worker_lists_a_contact_s_contact_links_their_app_and_marks_one_lost(
+    console: Console, demo: SeedResult, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    page = console.page
+    await page.set_viewport_size({"width": 1280, "height": 1000})
+    worker = next(a for a in demo.accounts if a.username == "health.commune")
+    assert worker.area_code is not None
+    async with sessions.begin() as session:
+        case = await make_patient(session, worker.area_code, full_name="Ca Có F2")
+        contact = await _listed_contact(session, case, worker.area_code)
+        contact.full_name = "Lâm Văn Nối"
+        silent = await _listed_contact(session, case, worker.area_code)
+        silent.full_name = "Lâm Thị Vắng"
+        silent.created_at = datetime.now(UTC) - timedelta(hours=50)
+    staff = token_of("health-browser", Role.HEALTH_STAFF, worker.area_code)
+    ill = 'mutation($id: ID!) { submitContactFollowUp(contactId: $id, input: {symptoms: ["COUGH"]}) { id } }'
+    await post(console.base, staff, ill, {"id": str(contact.id)})
+    await console.sign_in("health.commune")
+    await page.click("#tabs button[data-section=contacts]")
+    await page.locator("#contact-table tbody tr", has_text="Lâm Thị Vắng").wait_for(timeout=10_000)
+    # the work list: a cough without a test since
+    await page.check("#contact-filters input[name=symptomatic]")
+    await page.wait_for_function(
+        "![...document.querySelectorAll('#contact-table tbody tr')].some(r => r.textContent.includes('Lâm Thị Vắng'))"
+    )
+    row = page.locator("#contact-table tbody tr", has_text="Lâm Văn Nối")
+    await row.wait_for(timeout=10_000)
+    await row.click()
+    await page.wait_for_selector("#contact-detail:not([hidden]) h2:has-text('Lâm Văn Nối')")
+    # a contact of this contact (F2), listed from the contact's detail
+    await page.click("#contact-of-contact-form >> xpath=.. >> summary")
+    await page.fill("#contact-of-contact-form input[name=fullName]", "Lâm Bé Hai")
+    await page.click("#contact-of-contact-form button[type=submit]")
+    await page.uncheck("#contact-filters input[name=symptomatic]")
+    f2 = page.locator("#contact-table tbody tr", has_text="Lâm Bé Hai")
+    await f2.wait_for(timeout=10_000)
+    await f2.click()
+    await page.wait_for_selector("#contact-detail:not([hidden]) h2:has-text('Lâm Bé Hai')")
+    assert "Lâm Văn Nối" in await page.inner_text("#open-source-contact")
+    # the app link code, shown once, to read to them
+    await page.click("#issue-link-code")
+    await page.wait_for_selector("#link-code strong")
+    code = await page.inner_text("#link-code strong")
+    assert len(code.replace("-", "")) == 10
+    await console.screenshot("contact-of-contact")
+    # the silent one is marked lost to follow-up, with the reason
+    await page.check("#contact-filters input[name=unchecked]")
+    lost = page.locator("#contact-table tbody tr", has_text="Lâm Thị Vắng")
+    await lost.wait_for(timeout=10_000)
+    await lost.click()
+    await page.wait_for_selector("#contact-detail:not([hidden]) h2:has-text('Lâm Thị Vắng')")
+    await page.click("#lost-form >> xpath=.. >> summary")
+    await page.fill("#lost-form input[name=reason]", "Gọi 3 lần không nghe máy")
+    await page.click("#lost-form button[type=submit]")
+    await page.wait_for_function(
+        "document.querySelector('#contact-detail').textContent.includes('Mất dấu')"
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx
 from sqlalchemy import func, select
@@ -16,7 +17,7 @@ from domain.enums import ContactStatus, Role
 from tests.conftest import gql
 from tests.factories import communes_of
 from tests.schema.test_care import new_patient
-from tests.schema.test_contacts import ADD, CHECK, TEST, _third, row
+from tests.schema.test_contacts import ADD, CHAIN, CHECK, TEST, _third, row
 from tests.schema.test_intake import account, code_of, commune_of
 from tests.tokens import token_of
 
@@ -43,6 +44,41 @@ async def _listed(
 async def _count(sessions: async_sessionmaker[AsyncSession]) -> int:
     async with sessions() as session:
         return int(await session.scalar(select(func.count()).select_from(Contact)) or 0)
+
+
+async def _becomes_case(
+    client: httpx.AsyncClient, staff: str, official: str, contact: str
+) -> dict[str, Any]:
+    """Complete the contact, record a positive test, verify the declaration it made: the
+    patient (id and exposures)."""
+    complete = {
+        "dateOfBirth": "1980-01-01",
+        "sex": "MALE",
+        "phone": "0903000111",
+        "address": "1 Ấp Một",
+    }
+    update = (
+        "mutation($id: ID!, $i: ContactUpdateInput!) { updateContact(id: $id, input: $i) { id } }"
+    )
+    assert "errors" not in await gql(client, update, {"id": contact, "i": complete}, staff)
+    positive = {"idempotencyKey": secrets.token_hex(6), "contactId": contact, "kind": "RAPID_ANTIGEN",
+                "result": "POSITIVE", "takenAt": datetime.now(UTC).isoformat()}  # fmt: skip
+    assert "errors" not in await gql(client, TEST, {"i": positive}, staff)
+    pending = await gql(
+        client,
+        "{ declarations(first: 50, filter: {status: [PENDING], kind: CONTACT_TEST}) "
+        "{ edges { node { id contact { id } } } } }",
+        {},
+        official,
+    )
+    declaration = next(
+        e["node"]["id"] for e in pending["data"]["declarations"]["edges"]
+        if (e["node"]["contact"] or {}).get("id") == contact
+    )  # fmt: skip
+    verify = "mutation($id: ID!) { verifyDeclaration(id: $id) { id exposures { place } } }"
+    verified = await gql(client, verify, {"id": declaration}, official)
+    patient: dict[str, Any] = verified["data"]["verifyDeclaration"]
+    return patient
 
 
 async def test_contacts_of_a_contact_are_followed_and_join_the_case_it_becomes(
@@ -87,34 +123,7 @@ async def test_contacts_of_a_contact_are_followed_and_join_the_case_it_becomes(
     assert (await gql(client, SOURCES, {"id": ba["id"]}, other))["data"]["contact"] is None
     assert (await gql(client, SOURCES, {"id": hai["id"]}, theirs))["data"]["contact"] is None
     # the contact turns positive and becomes a case: their contacts are its close contacts
-    complete = {
-        "dateOfBirth": "1980-01-01",
-        "sex": "MALE",
-        "phone": "0903000111",
-        "address": "1 Ấp Một",
-    }
-    update = (
-        "mutation($id: ID!, $i: ContactUpdateInput!) { updateContact(id: $id, input: $i) { id } }"
-    )
-    assert "errors" not in await gql(client, update, {"id": f1, "i": complete}, staff)
-    positive = {"idempotencyKey": secrets.token_hex(6), "contactId": f1, "kind": "RAPID_ANTIGEN",
-                "result": "POSITIVE", "takenAt": datetime.now(UTC).isoformat()}  # fmt: skip
-    assert "errors" not in await gql(client, TEST, {"i": positive}, staff)
-    pending = await gql(
-        client,
-        "{ declarations(first: 50, filter: {status: [PENDING], kind: CONTACT_TEST}) "
-        "{ edges { node { id contact { id } } } } }",
-        {},
-        official,
-    )
-    declaration = next(
-        e["node"]["id"] for e in pending["data"]["declarations"]["edges"]
-        if (e["node"]["contact"] or {}).get("id") == f1
-    )  # fmt: skip
-    verify = "mutation($id: ID!) { verifyDeclaration(id: $id) { id } }"
-    patient = (await gql(client, verify, {"id": declaration}, official))["data"][
-        "verifyDeclaration"
-    ]
+    patient = await _becomes_case(client, staff, official, f1)
     promoted = await gql(client, SOURCES, {"id": hai["id"]}, staff)
     assert promoted["data"]["contact"]["sourcePatient"] == {"id": patient["id"]}
     async with sessions() as session:
@@ -124,6 +133,18 @@ async def test_contacts_of_a_contact_are_followed_and_join_the_case_it_becomes(
             .where(ContactSource.patient_id == int(patient["id"]))
         )
     assert linked == 2
+    # the chain from the first case: its contact, the case they became, and their contacts
+    chain = (await gql(client, CHAIN, {"id": str(case), "d": 2}, staff))["data"]["patient"]
+    labels = {n["key"]: n["label"] for n in chain["transmissionChain"]["nodes"]}
+    assert labels[f"CONTACT:{hai['id']}"] == f"F2 #{hai['id']}"
+    assert labels[f"CONTACT:{f1}"] == f"F1 #{f1}"
+    edges = {(e["from"], e["to"]) for e in chain["transmissionChain"]["edges"]}
+    assert {
+        (f"CASE:{case}", f"CONTACT:{f1}"),
+        (f"CONTACT:{f1}", f"CASE:{patient['id']}"),
+        (f"CONTACT:{f1}", f"CONTACT:{hai['id']}"),
+        (f"CASE:{patient['id']}", f"CONTACT:{hai['id']}"),
+    } <= edges
     # a contact who became a case lists contacts as a case; a completed one lists none
     late = await gql(client, OF_CONTACT, {"id": f1, "i": [row("Muộn", commune)]}, staff)
     assert code_of(late) == "CONFLICT"
@@ -264,3 +285,20 @@ async def test_a_symptomatic_contact_is_on_the_work_list_until_tested(
               "result": "NEGATIVE", "takenAt": datetime.now(UTC).isoformat()}  # fmt: skip
     assert "errors" not in await gql(client, TEST, {"i": tested}, staff)
     assert ill not in await ids(True)
+
+
+async def test_a_contact_of_a_contact_who_turns_positive_first_names_that_contact(
+    client: httpx.AsyncClient, demo: SeedResult, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    commune = commune_of(demo, "health.commune")
+    staff, official = account(demo, "health.commune"), account(demo, "official.commune")
+    case, _ = await new_patient(sessions, commune)
+    (f1,) = await _listed(client, staff, case, row("Hồ Văn Giữa", commune))
+    body = await gql(client, OF_CONTACT, {"id": f1, "i": [row("Hồ Thị Cuối", commune)]}, staff)
+    f2 = body["data"]["addContactsOfContact"]["contacts"][0]["id"]
+    patient = await _becomes_case(client, staff, official, f2)
+    assert patient["exposures"] == [{"place": f"Tiếp xúc gần với F1 #{f1}"}]
+    chain = (await gql(client, CHAIN, {"id": patient["id"], "d": 1}, staff))["data"]["patient"]
+    edges = {(e["from"], e["to"]) for e in chain["transmissionChain"]["edges"]}
+    assert (f"CONTACT:{f1}", f"CONTACT:{f2}") in edges
+    assert (f"CONTACT:{f2}", f"CASE:{patient['id']}") in edges
