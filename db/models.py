@@ -383,6 +383,22 @@ class ContactFollowUp(Base):
     __table_args__ = (Index("ix_contact_follow_ups_contact_id", "contact_id", "id"),)
 
 
+class ContactFollowUpDay(Base):
+    """One day of a contact's quarantine, generated from the contact rule when the contact
+    is listed and kept current as checks and tests are recorded: whether a test is due
+    that day and what was done (the day-by-day follow-up, Go.Data's generated follow-ups)."""
+
+    __tablename__ = "contact_follow_up_days"
+
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), primary_key=True)
+    day_number: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    on_day: Mapped[date] = mapped_column(Date)
+    test_due: Mapped[bool] = mapped_column(Boolean)
+    checked: Mapped[bool] = mapped_column(Boolean)
+    tested: Mapped[bool] = mapped_column(Boolean)
+    symptoms: Mapped[list[str]] = mapped_column(TEXT_ARRAY, server_default="{}")
+
+
 class Comorbidity(Base):
     """A comorbidity of a patient, as recorded (free text, e.g. "tăng huyết áp")."""
 

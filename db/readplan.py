@@ -163,7 +163,21 @@ ENTITIES: dict[str, Entity] = {
             "testResults": Many(
                 "TestResult", "id", "contact_id", ("taken_at", "id"), newest_first=True
             ),
+            "followUps": Many("FollowUpDay", "id", "contact_id", ("day_number",)),
         },
+    ),
+    "FollowUpDay": Entity(
+        "contact_follow_up_days",
+        "follow_up_day",
+        {
+            "dayNumber": Column("day_number", "int"),
+            "on": Column("on_day", "date"),
+            "testDue": Column("test_due", "bool"),
+            "checked": Column("checked", "bool"),
+            "tested": Column("tested", "bool"),
+            "symptoms": Column("symptoms", "list"),
+        },
+        key="day_number",
     ),
     "Quarantine": Entity(
         "contacts",

@@ -27,6 +27,7 @@ VN_MOH_2021_12_CONTACTS = ContactRules(
 VN_MOH_2021_08_CONTACTS = ContactRules(
     version="vn-moh-2021-08-contacts", quarantine_days=14, test_days=(1, 7, 14), lost_after_hours=48
 )
+RULES = {r.version: r for r in (VN_MOH_2021_12_CONTACTS, VN_MOH_2021_08_CONTACTS)}
 
 
 @dataclass(frozen=True)

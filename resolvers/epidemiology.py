@@ -318,8 +318,9 @@ async def _known(session: AsyncSession, row: ContactRow) -> Contact | str | None
 async def _new_contact(
     session: AsyncSession, ctx: Context, row: ContactRow, commune: Area, **source: object
 ) -> Contact:
-    """A new contact in follow-up from a row, with its source (a case or a contact)."""
-    return await queries.add_contact(
+    """A new contact in follow-up from a row, with its source (a case or a contact), and
+    its follow-up days."""
+    contact = await queries.add_contact(
         session,
         full_name=row.full_name,
         national_id=row.national_id,
@@ -342,6 +343,8 @@ async def _new_contact(
         created_by=ctx.principal.subject,
         **source,
     )
+    await refresh_schedule(session, ctx, contact)
+    return contact
 
 
 async def _follow(
@@ -367,6 +370,7 @@ async def _follow(
         contact.quarantine_until = contacts.quarantine_until(row.last_exposure_on)
         if contact.status is ContactStatus.COMPLETED:
             contact.status = ContactStatus.UNDER_FOLLOW_UP
+        await refresh_schedule(session, ctx, contact)
     await queries.add_source(
         session,
         contact_id=contact.id,
@@ -393,6 +397,34 @@ async def _follow_of_contact(
         return known
     return await _new_contact(
         session, ctx, row, commune, source_contact_id=source.id, idempotency_key=key
+    )
+
+
+async def refresh_schedule(session: AsyncSession, ctx: Context, contact: Contact) -> None:
+    """Write the contact's follow-up days from its rule (`domain.contacts.schedule`) and
+    what was recorded: called wherever the exposure, a check or a test changes."""
+    await session.flush()
+    zone = ctx.services.timezone
+    checks = await queries.checks_of(session, [contact.id])
+    tested = {t.astimezone(zone).date() for t in await queries.taken_at_of(session, contact.id)}
+    symptoms = {c.checked_on: list(c.symptoms) for c in checks}  # the day's last check
+    days = contacts.schedule(
+        contact.last_exposure_on, symptoms.keys(), tested, contacts.RULES[contact.rule_set]
+    )
+    await queries.replace_schedule(
+        session,
+        contact.id,
+        [
+            {
+                "day_number": d.day_number,
+                "on_day": d.on,
+                "test_due": d.test_due,
+                "checked": d.checked,
+                "tested": d.tested,
+                "symptoms": symptoms.get(d.on, []),
+            }
+            for d in days
+        ],  # fmt: skip
     )
 
 
@@ -596,6 +628,7 @@ async def submit_follow_up(
             recorded_by=ctx.principal.subject,
         )
         found.last_checked_at = now
+        await refresh_schedule(session, ctx, found)
         if found.status is ContactStatus.LOST_TO_FOLLOW_UP:
             found.status = ContactStatus.UNDER_FOLLOW_UP
         if symptoms:

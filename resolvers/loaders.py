@@ -21,7 +21,7 @@ from db.models import (
     ClinicalNote,
     Comorbidity,
     Contact,
-    ContactFollowUp,
+    ContactFollowUpDay,
     Drug,
     Exposure,
     Facility,
@@ -256,9 +256,9 @@ class Loaders:
         return self._group("Contact", "testResults")
 
     @cached_property
-    def contact_checks(self) -> GroupLoader[int, ContactFollowUp]:
-        """Follow-up checks of each contact (for `Contact.followUps`)."""
-        return GroupLoader(self._sessions, _checks, _key("contact_id"))
+    def contact_follow_up_days(self) -> GroupLoader[int, ContactFollowUpDay]:
+        """The follow-up days of each contact (`Contact.followUps`)."""
+        return self._group("Contact", "followUps")
 
     @cached_property
     def occupancy(self) -> CountLoader[int]:
@@ -269,10 +269,6 @@ class Loaders:
         """A loader of the rows a `Many` relation declares, grouped by its key."""
         declared = related.declared(type_name, field, Many)
         return GroupLoader(self._sessions, _rows(declared), _key(declared.target_key))
-
-
-async def _checks(session: AsyncSession, keys: Sequence[int]) -> Sequence[ContactFollowUp]:
-    return await epidemiology_queries.checks_of(session, keys)
 
 
 def _rows(

@@ -25,7 +25,7 @@ from domain.enums import (
 )
 from resolvers.audit import log_change
 from resolvers.context import Context
-from resolvers.epidemiology import lock_contact
+from resolvers.epidemiology import lock_contact, refresh_schedule
 from resolvers.errors import Conflict, InvalidInput, NotFound, RateLimited
 from resolvers.ids import parse_id, shown
 from resolvers.patients import lock_acting_for, lock_visible, require_active
@@ -186,6 +186,7 @@ async def _contact_test(ctx: Context, contact_id: str, values: dict[str, object]
             raise Conflict(f"contact {contact.id} became a case; record the test on the patient")
         row, created = await queries.add_test(session, {**values, "contact_id": contact.id})
         if created:
+            await refresh_schedule(session, ctx, contact)
             await log_change(
                 session,
                 ctx,

@@ -23,7 +23,15 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import Contact, ContactFollowUp, ContactSource, Exposure, Patient, TestResult
+from db.models import (
+    Contact,
+    ContactFollowUp,
+    ContactFollowUpDay,
+    ContactSource,
+    Exposure,
+    Patient,
+    TestResult,
+)
 from db.queries.pagination import keyset_page
 from db.scope import CONTACT_AREA_COLUMN, contact_visible, in_area, patient_visible
 from domain.contacts import VN_MOH_2021_12_CONTACTS, ContactRules
@@ -263,6 +271,27 @@ async def checks_of(session: AsyncSession, contact_ids: Sequence[int]) -> list[C
         .order_by(ContactFollowUp.contact_id, ContactFollowUp.id)
     )
     return list(rows)
+
+
+async def taken_at_of(session: AsyncSession, contact_id: int) -> list[datetime]:
+    """When each test of a contact was taken."""
+    rows = await session.scalars(
+        select(TestResult.taken_at).where(TestResult.contact_id == contact_id)
+    )
+    return list(rows)
+
+
+async def replace_schedule(
+    session: AsyncSession, contact_id: int, days: Sequence[dict[str, Any]]
+) -> None:
+    """Write a contact's follow-up days anew (`days`: the columns of each)."""
+    await session.execute(
+        delete(ContactFollowUpDay).where(ContactFollowUpDay.contact_id == contact_id)
+    )
+    if days:
+        await session.execute(
+            insert(ContactFollowUpDay), [{"contact_id": contact_id, **day} for day in days]
+        )
 
 
 async def complete_contacts(

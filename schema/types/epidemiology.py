@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from domain import contacts
 from resolvers import rows
 from resolvers.context import Context
 from resolvers.epidemiology import Chain
@@ -159,27 +158,11 @@ class Contact:
         ),
         extensions=clinical(Role.LOCAL_OFFICIAL, Role.HEALTH_STAFF),
     )
-    async def follow_ups(self, info: strawberry.Info[Context]) -> list[FollowUpDay] | None:
-        zone = info.context.services.timezone
-        checks = await info.context.loaders.contact_checks.load(int(self.id))
-        tests = await info.context.loaders.contact_tests.load(int(self.id))
-        days = contacts.schedule(
-            self.row.last_exposure_on,
-            {c.checked_on for c in checks},
-            {t.taken_at.astimezone(zone).date() for t in tests},
+    def follow_ups(self, info: strawberry.Info[Context]) -> list[FollowUpDay] | None:
+        return now_or_later(
+            info.context.loaders.contact_follow_up_days.load(int(self.id)),
+            lambda found: [FollowUpDay.from_model(r) for r in found],
         )
-        symptoms = {c.checked_on: c.symptoms for c in checks}
-        return [
-            FollowUpDay(
-                day_number=d.day_number,
-                on=d.on,
-                test_due=d.test_due,
-                checked=d.checked,
-                tested=d.tested,
-                symptoms=symptoms.get(d.on, []),
-            )  # fmt: skip
-            for d in days
-        ]
 
     @strawberry.field(description="The case they became, once a positive test was verified.")
     async def became_patient(
@@ -207,6 +190,10 @@ class FollowUpDay:
     checked: bool = strawberry.field(description="A daily check was recorded.")
     tested: bool = strawberry.field(description="A test was taken.")
     symptoms: list[str] = strawberry.field(description="Symptoms reported that day.")
+
+    @classmethod
+    def from_model(cls, row: rows.ContactFollowUpDay) -> FollowUpDay:
+        return cls(**rows.values_of("FollowUpDay", row))
 
 
 @strawberry.type(description="A daily check of a contact in quarantine.")

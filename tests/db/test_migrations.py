@@ -44,6 +44,7 @@ TABLES = {
     "contacts",
     "contact_sources",
     "contact_follow_ups",
+    "contact_follow_up_days",
 }
 
 
@@ -146,3 +147,55 @@ async def test_loaded_areas_get_the_country_root(empty_engine: AsyncEngine) -> N
     async with empty_engine.connect() as conn:
         rows = await conn.execute(text("SELECT code, name, parent_code FROM areas ORDER BY code"))
         assert [tuple(r) for r in rows] == [("72", "Tỉnh Tây Ninh", "VN"), ("VN", "Việt Nam", None)]
+
+
+async def test_existing_contacts_get_their_follow_up_days(empty_engine: AsyncEngine) -> None:
+    # given a contact at revision 0016, checked on day 2 with a cough, tested early on day 7
+    await upgrade(empty_engine, "0016")
+    async with empty_engine.begin() as conn:
+        await conn.execute(
+            text(
+                "INSERT INTO areas (code, name, level, division_type, codename, province_code) "
+                "VALUES ('25459', 'Phường 3', 'COMMUNE', 'phường', 'phuong_3', '72')"
+            )
+        )
+        contact = await conn.scalar(
+            text(
+                "INSERT INTO contacts (full_name, commune_code, district_code, province_code, "
+                "relation, last_exposure_on, quarantine_started_on, quarantine_until, status, "
+                "rule_set, created_by) VALUES ('Người Cũ', '25459', '703', '72', 'HOUSEHOLD', "
+                "'2021-12-01', '2021-12-01', '2021-12-07', 'UNDER_FOLLOW_UP', "
+                "'vn-moh-2021-12-contacts', 'm') RETURNING id"
+            )
+        )
+        await conn.execute(
+            text(
+                "INSERT INTO contact_follow_ups (contact_id, checked_at, checked_on, symptoms, "
+                "recorded_by) VALUES (:c, '2021-12-02T03:00Z', '2021-12-02', '{COUGH}', 'm')"
+            ),
+            {"c": contact},
+        )
+        await conn.execute(
+            text(
+                "INSERT INTO test_results (contact_id, kind, result, taken_at, supervision, "
+                "recorded_by, recorded_role) VALUES (:c, 'RAPID_ANTIGEN', 'NEGATIVE', "
+                "'2021-12-06T17:30Z', 'STAFF', 'm', 'HEALTH_STAFF')"
+            ),
+            {"c": contact},
+        )
+    # when it is upgraded to head
+    await upgrade(empty_engine)
+    # then its days are those of the rule, with the check and the (local-day) test
+    async with empty_engine.connect() as conn:
+        rows = await conn.execute(
+            text(
+                "SELECT day_number, test_due, checked, tested, symptoms "
+                "FROM contact_follow_up_days WHERE contact_id = :c ORDER BY day_number"
+            ),
+            {"c": contact},
+        )
+        days = [tuple(r) for r in rows]
+    assert [d[0] for d in days] == [1, 2, 3, 4, 5, 6, 7]
+    assert [d[0] for d in days if d[1]] == [1, 7]
+    assert days[1] == (2, False, True, False, ["COUGH"])
+    assert days[6] == (7, True, False, True, [])  # 17:30 UTC on the 6th is 00:30 on the 7th

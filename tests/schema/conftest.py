@@ -16,6 +16,7 @@ from db.models import (
     Area,
     Comorbidity,
     Contact,
+    ContactFollowUpDay,
     ContactSource,
     Exposure,
     MedicationOrder,
@@ -23,6 +24,7 @@ from db.models import (
     TestResult,
     Vaccination,
 )
+from domain.contacts import schedule
 from domain.enums import (
     ContactRelation,
     ContactStatus,
@@ -131,6 +133,18 @@ async def _contact(
             created_by="world",
             idempotency_key="world",
         )  # fmt: skip
+    )
+    session.add_all(  # the quarantine day by day: day 2 checked with a cough
+        ContactFollowUpDay(
+            contact_id=contact.id,
+            day_number=d.day_number,
+            on_day=d.on,
+            test_due=d.test_due,
+            checked=d.day_number == 2,
+            tested=False,
+            symptoms=["COUGH"] if d.day_number == 2 else [],
+        )  # fmt: skip
+        for d in schedule(exposed, (), ())
     )
     theirs = await session.get(Area, theirs_lives_in)
     assert theirs is not None

@@ -318,8 +318,11 @@ CORPUS: list[tuple[str, dict[str, Any], bool]] = [
         True,
     ),
     ('{ contact(id: "1") { ' + CONTACT + " } }", {}, True),
-    # the day-by-day schedule is computed in Python: the generic executor answers
-    ("{ contacts(first: 3) { edges { node { id followUps { dayNumber testDue } } } } }", {}, False),
+    (
+        "{ contacts(first: 3) { edges { node { id followUps { dayNumber on testDue checked tested symptoms } } } } }",
+        {},
+        True,
+    ),
     # several root fields: the generic executor
     ('{ patients(first: 2) { totalCount } area(code: "72") { name } }', {}, False),
 ]
