@@ -36,6 +36,7 @@ from sqlalchemy import (
     insert,
     literal,
     literal_column,
+    not_,
     null,
     select,
     table,
@@ -51,12 +52,20 @@ from db.models import Contact, Patient
 from db.queries.alerts import AlertQuery, alert_conditions
 from db.queries.areas import AreaQuery, FacilityQuery, area_conditions, facility_conditions
 from db.queries.declarations import DeclarationQuery, declaration_conditions
-from db.queries.epidemiology import ContactQuery, contact_conditions
+from db.queries.epidemiology import (
+    ContactQuery,
+    chain_edges,
+    chain_nodes,
+    chain_shown,
+    contact_conditions,
+)
 from db.queries.medication import DrugQuery, drug_conditions
 from db.queries.patients import PatientQuery, patient_conditions
 from db.queries.transfers import TransferQuery, transfer_conditions
 from db.readplan import (
     ENTITIES,
+    Chain,
+    ChainPart,
     ConnectionPlan,
     Const,
     Count,
@@ -149,6 +158,11 @@ def _object(plan: ObjectPlan, source: FromClause) -> ColumnElement[Any]:
 
 def _nested(field: Nested, source: FromClause) -> ColumnElement[Any]:
     relation = field.relation
+    if isinstance(relation, Chain):
+        assert field.selection is not None  # noqa: S101 - a chain has a selection
+        return _chain(relation, field.selection, source)
+    if isinstance(relation, ChainPart):
+        raise TypeError("a chain's parts are read with the chain")
     target = table_of(relation.target).alias()
     joined = target.c[relation.target_key] == source.c[relation.key]
     if isinstance(relation, Count):
@@ -171,6 +185,52 @@ def _nested(field: Nested, source: FromClause) -> ColumnElement[Any]:
     return (
         select(listed).select_from(target).where(joined, *kept(target, relation)).scalar_subquery()
     )
+
+
+def _chain(relation: Chain, plan: ObjectPlan, source: FromClause) -> ColumnElement[Any]:
+    """A case's transmission chain (the chain functions) as the reader may see it: shown
+    nodes and the links between them, and how many nodes are hidden."""
+    case_id = source.c[relation.key]
+    cases, people = (select(VISIBLE[kind][0].c.id) for kind in ("patient", "contact"))
+    parts: list[ColumnElement[Any]] = []
+    for field in plan.fields:
+        parts.append(_key(field.key))
+        if isinstance(field, Const):
+            parts.append(null() if field.value is None else _key(field.value))
+            continue
+        assert isinstance(field, Nested)  # noqa: S101 - a chain's fields are its parts
+        assert isinstance(field.relation, ChainPart)  # noqa: S101
+        if field.relation.part == "edges":
+            edges = chain_edges(case_id, relation.depth)
+            shown = (
+                chain_shown(edges.c.from_kind, edges.c.from_id, cases, people),
+                chain_shown(edges.c.to_kind, edges.c.to_id, cases, people),
+            )
+            by_keys = (edges.c.from_key.collate("C"), edges.c.to_key.collate("C"))
+            parts.append(_listed(field, edges, shown, by_keys))
+            continue
+        nodes = chain_nodes(case_id, relation.depth)
+        visible = chain_shown(nodes.c.kind, nodes.c.id, cases, people)
+        if field.relation.part == "hidden":
+            hidden = select(func.count()).select_from(nodes).where(not_(visible))
+            parts.append(hidden.scalar_subquery())
+        else:
+            order = (nodes.c.generation, nodes.c.kind, nodes.c.id)
+            parts.append(_listed(field, nodes, (visible,), order))
+    return func.json_build_object(*parts)
+
+
+def _listed(
+    field: Nested,
+    rows: FromClause,
+    where: tuple[ColumnElement[bool], ...],
+    order: tuple[ColumnElement[Any], ...],
+) -> ColumnElement[Any]:
+    """The JSON list of `field`'s objects over `rows` kept by `where`, in `order`."""
+    assert field.selection is not None  # noqa: S101 - a list has a selection
+    ordered = aggregate_order_by(_object(field.selection, rows), *order)
+    listed = func.coalesce(func.json_agg(ordered), EMPTY_LIST)
+    return select(listed).select_from(rows).where(*where).scalar_subquery()
 
 
 def _visible(entity: str, row_id: ColumnElement[Any]) -> ColumnElement[bool]:
@@ -282,7 +342,7 @@ def _object_columns(plan: ObjectPlan, *also: str) -> tuple[str, ...]:
     for field in plan.fields:
         if isinstance(field, Leaf):
             wanted.add(field.column.name)
-        elif isinstance(field, Nested | NestedPage):
+        elif isinstance(field, Nested | NestedPage) and not isinstance(field.relation, ChainPart):
             wanted.add(field.relation.key)
     return tuple(sorted(wanted))
 
@@ -310,6 +370,8 @@ def _scoped(plan: ObjectPlan) -> frozenset[str]:
             relation = field.relation
             if isinstance(relation, One) and relation.scoped:
                 kinds.add(ENTITIES[relation.target].kind)
+            if isinstance(relation, Chain):  # its nodes are cases and contacts
+                kinds |= {"patient", "contact"}
             kinds |= _scoped(field.selection)
     return frozenset(kinds)
 

@@ -336,6 +336,7 @@ class Contact(Base):
         Index("ix_contacts_national_id", "national_id"),
         Index("ix_contacts_phone_dob", "phone", "date_of_birth"),
         Index("ix_contacts_source_contact_id", "source_contact_id"),
+        Index("ix_contacts_became_patient_id", "became_patient_id"),
         Index("ix_contacts_citizen_subject", "citizen_subject"),
         Index(
             "uq_contacts_link_code_hash",

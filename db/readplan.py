@@ -81,7 +81,24 @@ class Paged:
     target_key: str
 
 
-Relation = One | Newest | Many | Count | Paged
+@dataclass(frozen=True)
+class Chain:
+    """The transmission chain around the case whose id is in `key`, `depth` case-to-case
+    links each way (the database's chain functions; the field's argument)."""
+
+    key: str
+    depth: int = 3
+
+
+@dataclass(frozen=True)
+class ChainPart:
+    """A part of a transmission chain: its `nodes`, its `edges`, or how many nodes are
+    `hidden` from the reader."""
+
+    part: Literal["nodes", "edges", "hidden"]
+
+
+Relation = One | Newest | Many | Count | Paged | Chain | ChainPart
 
 
 @dataclass(frozen=True)
@@ -136,8 +153,29 @@ ENTITIES: dict[str, Entity] = {
             "medications": Many("MedicationOrder", "id", "patient_id", ("id",), newest_first=True),
             "adverseEventFollowUp": Column("adverse_follow_up_until", "until"),
             "exposures": Many("Exposure", "id", "patient_id", ("from_at", "id")),
+            "transmissionChain": Chain("id"),
         },
     ),
+    # the chain's nodes and edges are rows of the chain functions (db.queries.epidemiology)
+    "TransmissionChain": Entity(
+        "",
+        "chain",
+        {"nodes": ChainPart("nodes"), "edges": ChainPart("edges"), "hidden": ChainPart("hidden")},
+    ),
+    "ChainNode": Entity(
+        "",
+        "chain_node",
+        {
+            "key": Column("key"),
+            "kind": Column("kind"),
+            "id": Column("id", "id"),
+            "label": Column("label"),
+            "status": Column("status"),
+            "generation": Column("generation", "int"),
+            "area": One("Area", "area_code", "code"),
+        },
+    ),
+    "ChainEdge": Entity("", "chain_edge", {"from": Column("from_key"), "to": Column("to_key")}),
     "Contact": Entity(
         "contacts",
         "contact",

@@ -28,6 +28,7 @@ VN_MOH_2021_08_CONTACTS = ContactRules(
     version="vn-moh-2021-08-contacts", quarantine_days=14, test_days=(1, 7, 14), lost_after_hours=48
 )
 RULES = {r.version: r for r in (VN_MOH_2021_12_CONTACTS, VN_MOH_2021_08_CONTACTS)}
+MAX_CHAIN_DEPTH = 5  # case-to-case links each way a transmission chain may reach
 
 
 @dataclass(frozen=True)

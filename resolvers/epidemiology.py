@@ -777,14 +777,13 @@ async def update_contact(ctx: Context, contact_id: str, changes: ContactChanges)
     return found
 
 
-MAX_CHAIN_DEPTH = 5
 Chain = queries.Chain  # what a transmission chain holds (the schema names it through here)
 
 
 async def transmission_chain(ctx: Context, patient_id: int, depth: int) -> queries.Chain:
     """The chain around a case (already in the reader's scope), `depth` cases each way."""
-    if not 1 <= depth <= MAX_CHAIN_DEPTH:
-        raise BadUserInput("depth", f"must be between 1 and {MAX_CHAIN_DEPTH}")
+    if not 1 <= depth <= contacts.MAX_CHAIN_DEPTH:
+        raise BadUserInput("depth", f"must be between 1 and {contacts.MAX_CHAIN_DEPTH}")
     async with ctx.readers() as session:
         return await queries.transmission_chain(
             session, patient_id=patient_id, depth=depth, scope=ctx.principal.scope

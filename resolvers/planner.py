@@ -10,7 +10,7 @@ the generic executor instead."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from graphql import (
@@ -34,6 +34,8 @@ from graphql.execution.values import VariableValues, get_argument_values, get_di
 
 from db.readplan import (
     ENTITIES,
+    Chain,
+    ChainPart,
     Column,
     ConnectionPart,
     ConnectionPlan,
@@ -50,6 +52,7 @@ from db.readplan import (
     PersonalRead,
     RootPlan,
 )
+from domain.contacts import MAX_CHAIN_DEPTH
 from domain.enums import Role
 from resolvers.errors import CodedError
 from resolvers.pagination import decode_cursor, page_size
@@ -295,7 +298,7 @@ class _Walker:
                 continue
             definition = graphql_type.fields[name]
             source = entity.fields.get(name)
-            if definition.args and node.arguments and not isinstance(source, Paged):
+            if definition.args and node.arguments and not isinstance(source, Paged | Chain):
                 raise Unplannable(f"{type_name}.{name} with arguments is not compiled")
             refused = self.rule(definition, type_name, name)
             if refused is not None:
@@ -315,6 +318,15 @@ class _Walker:
                 planned.append(Nested(key, source, None))
             elif isinstance(source, Paged):
                 planned.append(self.page(source, node, definition, (*at, key)))
+            elif isinstance(source, Chain):
+                planned.append(self.chain(source, node, definition, (*at, key)))
+            elif isinstance(source, ChainPart):
+                target = get_named_type(definition.type).name
+                inner = (
+                    None if source.part == "hidden"
+                    else self.object(target, node.selection_set, (*at, key, EACH), DEEP)
+                )  # fmt: skip
+                planned.append(Nested(key, source, inner))
             else:
                 target = get_named_type(definition.type).name
                 below: Path | None = DEEP
@@ -340,6 +352,17 @@ class _Walker:
         connection, item = self.connection(relation.target, node.selection_set, at, DEEP)
         key = (node.alias or node.name).value
         return NestedPage(key, relation, connection, item, first, after_id)
+
+    def chain(
+        self, relation: Chain, node: FieldNode, definition: GraphQLField, at: tuple[Step, ...]
+    ) -> Nested:
+        """A transmission chain `depth` links each way (the value is part of the plan, as
+        a page's size is); a depth out of bounds stays with the generic path's error."""
+        depth = get_argument_values(definition, node, self.variables).get("depth")
+        if not isinstance(depth, int) or not 1 <= depth <= MAX_CHAIN_DEPTH:
+            raise Unplannable(f"{node.name.value}: depth {depth!r} is out of bounds")
+        inner = self.object("TransmissionChain", node.selection_set, at, DEEP)
+        return Nested((node.alias or node.name).value, replace(relation, depth=depth), inner)
 
     def connection(
         self,

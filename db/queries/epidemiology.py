@@ -8,10 +8,14 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     ColumnElement,
     Date,
+    Integer,
+    Text,
     and_,
     cast,
+    column,
     delete,
     exists,
     func,
@@ -22,6 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.selectable import TableValuedAlias
 
 from db.models import (
     Contact,
@@ -363,112 +368,65 @@ class Chain:
     hidden: int  # linked nodes the reader may not see: counted, not shown
 
 
-async def _contacts_of_contacts(
-    session: AsyncSession,
-    generation: dict[int, int],
-    contact_generation: dict[int, int],
-    edges: set[tuple[str, str]],
-) -> None:
-    """Add the contacts listed by contacts (F2): the contact of a contact who became one of
-    the chain's cases, and the contacts of every contact in the chain."""
-    up = await session.execute(
-        select(Contact.id, Contact.source_contact_id, Contact.became_patient_id).where(
-            Contact.became_patient_id.in_(generation), Contact.source_contact_id.is_not(None)
-        )
+def chain_nodes(patient_id: ColumnElement[Any] | int, depth: int) -> TableValuedAlias:
+    """The nodes of the chain around a case (the SQL function of migration 0018): key,
+    kind (CASE or CONTACT), id, generation, label, status, area_code."""
+    return func.chain_nodes(patient_id, depth).table_valued(
+        column("key", Text), column("kind", Text), column("id", BigInteger),
+        column("generation", Integer), column("label", Text), column("status", Text),
+        column("area_code", Text),
+    )  # fmt: skip
+
+
+def chain_edges(patient_id: ColumnElement[Any] | int, depth: int) -> TableValuedAlias:
+    """The links between the nodes of the chain around a case: from_key, to_key and the
+    kind and id of each end."""
+    return func.chain_edges(patient_id, depth).table_valued(
+        column("from_key", Text), column("to_key", Text), column("from_kind", Text),
+        column("from_id", BigInteger), column("to_kind", Text), column("to_id", BigInteger),
+    )  # fmt: skip
+
+
+def chain_shown(
+    kind: ColumnElement[Any], row_id: ColumnElement[Any], cases: Any, contacts: Any
+) -> ColumnElement[bool]:
+    """Whether a node (its kind and id) is one the reader may see: a case among `cases`,
+    a contact among `contacts` (ids in scope, as a subquery or CTE of each)."""
+    return or_(
+        and_(kind == "CASE", row_id.in_(cases)), and_(kind == "CONTACT", row_id.in_(contacts))
     )
-    for contact, source, became in up.all():
-        if source is None or became is None:  # not reached: the query keeps linked ones
-            continue
-        edges.add((f"CONTACT:{source}", f"CONTACT:{contact}"))
-        edges.add((f"CONTACT:{contact}", f"CASE:{became}"))
-        contact_generation.setdefault(contact, generation[became] - 1)
-        contact_generation.setdefault(source, generation[became] - 1)
-    down = await session.execute(
-        select(Contact.source_contact_id, Contact.id).where(
-            Contact.source_contact_id.in_(list(contact_generation))
-        )
-    )
-    for source, contact in down.all():
-        if source is None:  # not reached: the query keeps contacts of contacts
-            continue
-        edges.add((f"CONTACT:{source}", f"CONTACT:{contact}"))
-        contact_generation.setdefault(contact, contact_generation[source])
 
 
 async def transmission_chain(
     session: AsyncSession, *, patient_id: int, depth: int, scope: Scope
 ) -> Chain:
-    """The cases and contacts linked to a case through contact sources, up to `depth` cases
-    away in both directions, as the reader may see them."""
-    generation = {patient_id: 0}
-    contact_generation: dict[int, int] = {}
-    edges: set[tuple[str, str]] = set()
-    frontier = {patient_id}
-    for _ in range(depth):
-        if not frontier:
-            break
-        found: set[int] = set()
-        # downstream: the contacts of these cases, and the cases they became
-        down = await session.execute(
-            select(ContactSource.patient_id, Contact.id, Contact.became_patient_id)
-            .join(Contact, Contact.id == ContactSource.contact_id)
-            .where(ContactSource.patient_id.in_(frontier))
-        )
-        for case, contact, became in down.all():
-            edges.add((f"CASE:{case}", f"CONTACT:{contact}"))
-            contact_generation.setdefault(contact, generation[case])
-            if became is not None:
-                edges.add((f"CONTACT:{contact}", f"CASE:{became}"))
-                if became not in generation:
-                    generation[became] = generation[case] + 1
-                    found.add(became)
-        # upstream: the contact each case was, and the cases that contact was exposed to
-        up = await session.execute(
-            select(Contact.became_patient_id, Contact.id, ContactSource.patient_id)
-            .join(ContactSource, ContactSource.contact_id == Contact.id)
-            .where(Contact.became_patient_id.in_(frontier))
-        )
-        for later, contact, source in up.all():
-            if later is None:  # not reached: the query keeps cases of the frontier
-                continue
-            edges.add((f"CONTACT:{contact}", f"CASE:{later}"))
-            edges.add((f"CASE:{source}", f"CONTACT:{contact}"))
-            contact_generation.setdefault(contact, generation[later] - 1)
-            if source not in generation:
-                generation[source] = generation[later] - 1
-                found.add(source)
-        frontier = found
-    await _contacts_of_contacts(session, generation, contact_generation, edges)
-    cases = (
-        await session.execute(
-            select(Patient.id, Patient.case_code, Patient.status, Patient.home_commune_code).where(
-                Patient.id.in_(generation), patient_visible(scope)
-            )
-        )
-    ).all()
-    contacts = (
+    """The chain around a case (`chain_nodes`, `chain_edges`) as the reader may see it:
+    nodes out of scope are counted, not shown; links only between shown nodes."""
+    cases = select(Patient.id).where(patient_visible(scope))
+    people = select(Contact.id).where(contact_visible(scope))
+    nodes = chain_nodes(patient_id, depth)
+    shown = chain_shown(nodes.c.kind, nodes.c.id, cases, people)
+    rows = (
         await session.execute(
             select(
-                Contact.id, Contact.status, Contact.commune_code, Contact.source_contact_id
-            ).where(Contact.id.in_(contact_generation), contact_visible(scope))
-        )
-    ).all()
-    nodes = [
-        ChainNode("CASE", pid, code, status.value, commune, generation[pid])
-        for pid, code, status, commune in cases
-    ] + [
-        ChainNode(
-            "CONTACT",
-            cid,
-            f"F{1 if of is None else 2} #{cid}",
-            status.value,
-            commune,
-            contact_generation[cid],
+                nodes.c.kind,
+                nodes.c.id,
+                nodes.c.label,
+                nodes.c.status,
+                nodes.c.area_code,
+                nodes.c.generation,
+                shown.label("shown"),
+            ).order_by(nodes.c.generation, nodes.c.kind, nodes.c.id)
         )  # fmt: skip
-        for cid, status, commune, of in contacts
-    ]
-    shown = {f"{n.kind}:{n.id}" for n in nodes}
-    hidden = len(generation) + len(contact_generation) - len(nodes)
-    kept = sorted((a, b) for a, b in edges if a in shown and b in shown)
-    nodes.sort(key=lambda n: (n.generation, n.kind, n.id))
-    return Chain(nodes, kept, hidden)
+    ).all()
+    edges = chain_edges(patient_id, depth)
+    links = await session.execute(
+        select(edges.c.from_key, edges.c.to_key)
+        .where(
+            chain_shown(edges.c.from_kind, edges.c.from_id, cases, people),
+            chain_shown(edges.c.to_kind, edges.c.to_id, cases, people),
+        )
+        .order_by(edges.c.from_key.collate("C"), edges.c.to_key.collate("C"))
+    )
+    found = [ChainNode(*row[:6]) for row in rows if row.shown]
+    return Chain(found, [(a, b) for a, b in links.all()], len(rows) - len(found))

@@ -323,6 +323,22 @@ CORPUS: list[tuple[str, dict[str, Any], bool]] = [
         {},
         True,
     ),
+    (
+        "query($id: ID!, $d: Int!) { patient(id: $id) { id transmissionChain(depth: $d) { __typename hidden nodes { key kind id label status generation area { code name } } edges { from to } } } }",
+        {"id": "__commune", "d": 3},
+        True,
+    ),
+    (
+        "query($id: ID!) { patient(id: $id) { chain: transmissionChain { links: edges { to } n: hidden } } }",
+        {"id": "__province"},
+        True,
+    ),
+    # a depth out of bounds: the generic executor answers with its error
+    (
+        "query($id: ID!) { patient(id: $id) { transmissionChain(depth: 9) { hidden } } }",
+        {"id": "__commune"},
+        False,
+    ),
     # several root fields: the generic executor
     ('{ patients(first: 2) { totalCount } area(code: "72") { name } }', {}, False),
 ]
