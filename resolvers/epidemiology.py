@@ -210,11 +210,18 @@ Follow = Callable[[ContactRow, Area], Awaitable["Contact | str"]]
 
 
 async def _list(
-    session: AsyncSession, rows: list[ContactRow], problems: Problems, home: str, follow: Follow
+    session: AsyncSession,
+    ctx: Context,
+    rows: list[ContactRow],
+    problems: Problems,
+    home: str,
+    follow: Follow,
+    listed_by: str,
 ) -> ContactBatch:
     """All rows or none: rows without a commune live at `home`; every unknown commune is a
     problem too; then each row is followed (`follow`: the contact, or the case code of the
-    patient the person already is) under the identity locks of all of them."""
+    patient the person already is) under the identity locks of all of them, and the batch
+    is audited as listed by `listed_by` (the case or the contact)."""
     rows = [r if r.commune_code else replace(r, commune_code=home) for r in rows]
     communes = await declaration_queries.communes(session, [r.commune_code for r in rows])
     for n, row in enumerate(rows):
@@ -230,6 +237,14 @@ async def _list(
             batch.contacts.append(contact)
         else:
             batch.already_patients.append((n, contact))
+    await log_change(
+        session,
+        ctx,
+        action="ADD_CONTACTS",
+        entity="contact",
+        entity_ids=[str(c.id) for c in batch.contacts],
+        detail=listed_by,
+    )
     return batch
 
 
@@ -249,16 +264,8 @@ async def add_contacts(
         async def follow(row: ContactRow, commune: Area) -> Contact | str:
             return await _follow(session, ctx, source, row, commune)
 
-        batch = await _list(session, cleaned, problems, source.home_commune_code, follow)
-        await log_change(
-            session,
-            ctx,
-            action="ADD_CONTACTS",
-            entity="contact",
-            entity_ids=[str(c.id) for c in batch.contacts],
-            detail=f"patient {source.id}",
-        )
-    return batch
+        home, listed_by = source.home_commune_code, f"patient {source.id}"
+        return await _list(session, ctx, cleaned, problems, home, follow, listed_by)
 
 
 async def add_contacts_of_contact(
@@ -282,16 +289,9 @@ async def add_contacts_of_contact(
         async def follow(row: ContactRow, commune: Area) -> Contact | str:
             return await _follow_of_contact(session, ctx, source, row, commune)
 
-        batch = await _list(session, cleaned, problems, source.commune_code, follow)
-        await log_change(
-            session,
-            ctx,
-            action="ADD_CONTACTS",
-            entity="contact",
-            entity_ids=[str(c.id) for c in batch.contacts],
-            detail=f"contact {source.id}",
+        return await _list(
+            session, ctx, cleaned, problems, source.commune_code, follow, f"contact {source.id}"
         )
-    return batch
 
 
 def _keys(row: ContactRow) -> str:

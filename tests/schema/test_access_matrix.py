@@ -6,8 +6,10 @@ Later issues add their operations as columns of this table.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+import graphql
 import httpx
 import pytest
 
@@ -240,6 +242,18 @@ MUTATIONS: dict[str, tuple[str, dict[str, Any], set[str]]] = {
         {},
         {"citizen"} | REVIEWERS,
     ),
+    "addContactsOfContact": (
+        'mutation { addContactsOfContact(contactId: "0", input: []) { contacts { id } } }',
+        {},
+        REVIEWERS,
+    ),
+    "issueContactLinkCode": ('mutation { issueContactLinkCode(id: "0") { code } }', {}, REVIEWERS),
+    "linkContact": ('mutation { linkContact(code: "AAAAA-AAAAA") { id } }', {}, {"citizen"}),
+    "markContactLostToFollowUp": (
+        'mutation { markContactLostToFollowUp(id: "0", reason: "x") { id } }', {}, REVIEWERS
+    ),
+    "contacts (query)": ("{ contacts { totalCount } }", {}, {"citizen"} | REVIEWERS | {
+        "manager.province", "manager.district", "manager.commune"}),
     "reportAdverseEvent": (
         'mutation { reportAdverseEvent(medicationId: "0", input: {description: "x", '
         'occurredOn: "2000-01-01"}) { id } }',
@@ -277,6 +291,16 @@ MUTATIONS: dict[str, tuple[str, dict[str, Any], set[str]]] = {
     "transfers (query)": ("{ transfers { totalCount } }", {}, REVIEWERS | CLINICAL | {
         "manager.province", "manager.district", "manager.commune"}),
 }  # fmt: skip
+
+
+PUBLIC_MUTATIONS = {"login"}
+
+
+def test_the_matrix_names_every_mutation() -> None:
+    sdl = graphql.build_schema((Path(__file__).parents[2] / "schema.graphql").read_text())
+    assert sdl.mutation_type is not None
+    named = {m for m in MUTATIONS if " (query)" not in m}
+    assert set(sdl.mutation_type.fields) - PUBLIC_MUTATIONS == named
 
 
 @pytest.mark.parametrize("mutation", list(MUTATIONS))
