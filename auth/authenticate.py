@@ -21,8 +21,12 @@ async def authenticate(
 
 
 async def principal_of(claims: TokenClaims, directory: Directory) -> Principal:
-    """Check that the token's area and facility exist and fit its role."""
+    """Check that the token's account still accepts it, and that its area and facility
+    exist and fit its role."""
     role = claims.role
+    refused = directory.refusal(claims.subject, role, claims.version)
+    if refused is not None:
+        raise InvalidToken(refused)
     area = None
     facility = None
     if role in AREA_BOUND_ROLES and claims.area is None:
@@ -43,4 +47,6 @@ async def principal_of(claims: TokenClaims, directory: Directory) -> Principal:
         area=area,
         facility=facility,
         expires_at=claims.expires_at,
+        version=claims.version,
+        must_change_password=claims.must_change_password,
     )

@@ -1,20 +1,40 @@
-"""Areas and facilities named in tokens, looked up once and kept (reference data)."""
+"""Who's who at the edge: areas and facilities named in tokens, looked up once and kept
+(reference data), and the staff accounts that restrict their tokens (switched off, or
+changed since a token was issued), kept current from the database by every process."""
 
 from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from auth.principal import AreaRef, FacilityRef
 from db.queries import areas as queries
+from db.queries import users as user_queries
+from domain.enums import Role
+
+log = logging.getLogger("f0care.accounts")
+# accounts are re-read from a little before the last change seen: a change written by a
+# transaction that committed late (or on a server whose clock is a little behind) is caught
+OVERLAP = timedelta(seconds=60)
 
 
 class Directory:
-    """Cached lookups of areas (with ancestors) and facilities by id."""
+    """Cached lookups of areas (with ancestors) and facilities by id, and the accounts
+    whose tokens are refused."""
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
         self._areas: dict[str, AreaRef] = {}
         self._facilities: dict[int, FacilityRef] = {}
+        self._accounts: dict[str, user_queries.AccountState] = {}
+        self._since: datetime | None = None
+        self._watchers: dict[str, set[Callable[[], None]]] = {}
+        self._changed = asyncio.Event()
 
     async def area(self, code: str) -> AreaRef | None:
         """The area with this code, or None; unknown codes are not cached."""
@@ -46,3 +66,63 @@ class Directory:
         ref = FacilityRef(id=row.id, name=row.name, tier=row.tier, area_code=row.area_code)
         self._facilities[facility_id] = ref
         return ref
+
+    # --- accounts ----------------------------------------------------------------------
+
+    def refusal(self, subject: str, role: Role | None, version: int) -> str | None:
+        """Why a staff token (issued at account `version`) is no longer accepted: its
+        account was switched off, or changed since; None when it is. Citizens have no
+        account here."""
+        state = self._accounts.get(subject)
+        if state is None or role in (None, Role.CITIZEN):
+            return None
+        if not state.active:
+            return "the account is deactivated"
+        if version < state.token_version:
+            return "the account changed after this token was issued: sign in again"
+        return None
+
+    def watch(self, subject: str, refused: Callable[[], None]) -> Callable[[], None]:
+        """Call `refused` when the account `subject` stops being accepted; returns the
+        function that stops watching."""
+        self._watchers.setdefault(subject, set()).add(refused)
+
+        def stop() -> None:
+            callbacks = self._watchers.get(subject)
+            if callbacks is not None:
+                callbacks.discard(refused)
+                if not callbacks:
+                    del self._watchers[subject]
+
+        return stop
+
+    def accounts_changed(self) -> None:
+        """An account changed somewhere (a notification): read the changes now."""
+        self._changed.set()
+
+    async def refresh_accounts(self) -> None:
+        """Read the accounts changed since the last read (at first, every restricted one)."""
+        since = None if self._since is None else self._since - OVERLAP
+        async with self._sessions() as session:
+            changed = await user_queries.accounts_changed_since(session, since)
+        if self._since is None:
+            self._since = datetime.now(UTC)
+        for state in changed:
+            self._accounts[state.username] = state
+            self._since = max(self._since, state.changed_at)
+            if not state.active or state.token_version > 0:
+                for refused in list(self._watchers.get(state.username, ())):
+                    refused()  # a watcher checks the refusal against its own token
+
+    async def follow_accounts(self, every_seconds: float) -> None:
+        """Keep the accounts current: on every notification, and every `every_seconds`
+        anyway (a notification lost with a connection is then caught up)."""
+        while True:
+            try:
+                await self.refresh_accounts()
+            except Exception as exc:  # an outage: the next round tries again
+                log.warning("could not read changed accounts (%s)", exc)
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(every_seconds):
+                    await self._changed.wait()
+            self._changed.clear()

@@ -42,6 +42,9 @@ class Principal:
     area: AreaRef | None = None
     facility: FacilityRef | None = None
     expires_at: datetime | None = None
+    version: int = 0  # of the account when the token was issued
+    # signed in with a password an administrator set: only changePassword is allowed
+    must_change_password: bool = False
 
     @classmethod
     def anonymous(cls) -> Principal:

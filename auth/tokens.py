@@ -43,6 +43,9 @@ class TokenClaims:
     area: str | None = None
     facility: int | None = None
     expires_at: datetime | None = None
+    version: int = 0  # of the account when the token was issued (see Directory.refusal)
+    # signed in with a password an administrator set: only changePassword is allowed
+    must_change_password: bool = False
 
 
 def mint_token(
@@ -61,6 +64,10 @@ def mint_token(
         payload["area"] = claims.area
     if claims.facility is not None:
         payload["facility"] = str(claims.facility)
+    if claims.must_change_password:
+        payload["chg"] = True
+    if claims.version:
+        payload["ver"] = claims.version
     return jwt.encode(payload, secret, algorithm="HS256"), expires
 
 
@@ -212,4 +219,8 @@ def _claims(payload: Mapping[str, Any]) -> TokenClaims:
     except (TypeError, ValueError):
         raise InvalidToken("token facility must be a facility id") from None
     expires = datetime.fromtimestamp(int(payload["exp"]), UTC)
-    return TokenClaims(subject, role, area, facility_id, expires)
+    version = payload.get("ver", 0)
+    if not isinstance(version, int) or isinstance(version, bool) or version < 0:
+        raise InvalidToken("token version (ver) must be a whole number")
+    change = payload.get("chg") is True
+    return TokenClaims(subject, role, area, facility_id, expires, version, change)

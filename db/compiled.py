@@ -62,6 +62,7 @@ from db.queries.epidemiology import (
 from db.queries.medication import DrugQuery, drug_conditions
 from db.queries.patients import PatientQuery, patient_conditions
 from db.queries.transfers import TransferQuery, transfer_conditions
+from db.queries.users import UserQuery, user_conditions
 from db.readplan import (
     ENTITIES,
     Chain,
@@ -92,7 +93,7 @@ VISIBLE = {
 }
 TODAY = table("today", column("d"))  # stand-in: today's date where the deployment is
 
-PageQuery = PatientQuery | DeclarationQuery | TransferQuery | AlertQuery | ContactQuery
+PageQuery = PatientQuery | DeclarationQuery | TransferQuery | AlertQuery | ContactQuery | UserQuery
 ListQuery = AreaQuery | FacilityQuery | DrugQuery
 
 
@@ -482,6 +483,8 @@ def _page_conditions(scope: Scope, query: PageQuery) -> list[ColumnElement[bool]
         return transfer_conditions(scope, query)
     if isinstance(query, ContactQuery):
         return contact_conditions(scope, query)
+    if isinstance(query, UserQuery):
+        return user_conditions(scope, query)
     return alert_conditions(scope, query)
 
 

@@ -42,6 +42,9 @@ class AlertBus:
     probe_seconds: float = 5.0
     queue_size: int = 1000
     subscribers: set[Subscriber] = field(default_factory=set)
+    # other channels on the same connection: each callback runs on a notification, and
+    # after every (re)connection (what was notified meanwhile is then read)
+    also: dict[str, Callable[[], None]] = field(default_factory=dict)
     last_id: int | None = None  # None until the first connection sets the starting point
     _wake: asyncio.Event = field(default_factory=asyncio.Event)
     _task: asyncio.Task[None] | None = None
@@ -105,6 +108,9 @@ class AlertBus:
         )
         self._connection.add_termination_listener(lambda _conn: self._wake.set())
         await self._connection.add_listener(CHANNEL, self._notified)
+        for channel, callback in self.also.items():
+            await self._connection.add_listener(channel, lambda *_, run=callback: run())
+            callback()
         if self.last_id is None:
             async with self.sessions() as session:
                 self.last_id = await last_event_id(session)

@@ -114,8 +114,19 @@ class User(Base):
     facility_id: Mapped[int | None] = mapped_column(ForeignKey("facilities.id"))
     is_active: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
     created_at: Mapped[datetime] = now_column()
+    phone: Mapped[str | None] = mapped_column(String(16))
+    # a password an administrator set (new account, reset): changed at the next sign-in
+    must_change_password: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    # tokens carry the version they were issued at; a lower one is refused (raised by a
+    # deactivation, a new role or area, a reset or a password change)
+    token_version: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    deactivated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    changed_at: Mapped[datetime] = now_column()  # every server process re-reads from here
 
-    __table_args__ = (Index("ix_users_area_code_role", "area_code", "role"),)
+    __table_args__ = (
+        Index("ix_users_area_code_role", "area_code", "role"),
+        Index("ix_users_changed_at", "changed_at"),
+    )
 
 
 class Patient(Base):

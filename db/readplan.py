@@ -366,6 +366,23 @@ ENTITIES: dict[str, Entity] = {
             "contact": One("Contact", "contact_id", "id"),
         },
     ),
+    "User": Entity(
+        "users",
+        "user",
+        {
+            "id": Column("id", "id"),
+            "username": Column("username"),
+            "displayName": Column("full_name"),
+            "role": Column("role", "enum"),
+            "phone": Column("phone"),
+            "active": Column("is_active", "bool"),
+            "mustChangePassword": Column("must_change_password", "bool"),
+            "createdAt": Column("created_at", "datetime"),
+            "deactivatedAt": Column("deactivated_at", "datetime"),
+            "area": One("Area", "area_code", "code"),
+            "facility": One("Facility", "facility_id", "id"),
+        },
+    ),
     "Area": Entity(
         "areas",
         "area",

@@ -6,12 +6,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, false, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, false, or_, select, true
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm.util import AliasedClass
 
-from db.models import Contact, ContactSource, Declaration, Patient, Transfer
-from domain.enums import OPEN_TRANSFER_STATUSES, AreaLevel
+from db.models import Area, Contact, ContactSource, Declaration, Facility, Patient, Transfer, User
+from domain.enums import OPEN_TRANSFER_STATUSES, AreaLevel, Role
 from domain.scope import Scope
 
 PATIENT_AREA_COLUMN = {
@@ -121,6 +121,28 @@ def _followed_by(
     return or_(in_area(contact_area_columns(contacts), code, level), contacts.id.in_(of_cases))
 
 
+AREA_LEVEL_COLUMN = {
+    AreaLevel.PROVINCE: Area.province_code,
+    AreaLevel.DISTRICT: Area.district_code,
+    AreaLevel.COMMUNE: Area.code,
+}
+
+
+def areas_inside(code: str, level: AreaLevel) -> Select[str]:
+    """The codes of the areas inside the area `code` of `level` (itself included)."""
+    return select(Area.code).where(in_area(AREA_LEVEL_COLUMN, code, level))
+
+
+def user_visible(scope: Scope) -> ColumnElement[bool]:
+    """Accounts an administrator runs: those of areas, and of facilities, inside its area
+    (itself included). Nobody else sees accounts."""
+    if scope.role is Role.ADMIN and scope.area_code and scope.area_level:
+        inside = areas_inside(scope.area_code, scope.area_level)
+        facilities = select(Facility.id).where(Facility.area_code.in_(inside))
+        return or_(User.area_code.in_(inside), User.facility_id.in_(facilities))
+    return false()
+
+
 def visible_of(kind: str, scope: Scope) -> ColumnElement[bool]:
     """Rows of a kind the scope may see: patients, declarations and contacts by their rules
     above; reference data (areas, facilities) by everyone."""
@@ -130,6 +152,8 @@ def visible_of(kind: str, scope: Scope) -> ColumnElement[bool]:
         return declaration_visible(scope)
     if kind == "contact":
         return contact_visible(scope)
+    if kind == "user":
+        return user_visible(scope)
     return true()
 
 

@@ -11,6 +11,7 @@ from auth.authenticate import principal_of
 from auth.passwords import hash_password, verify_password
 from auth.principal import Principal
 from auth.tokens import TokenClaims, mint_token
+from db.models import User
 from db.queries import audit, users
 from domain import lockout
 from resolvers.context import Context
@@ -61,7 +62,16 @@ async def login(ctx: Context, username: str, password: str) -> Login:
         )
     if not ok or user is None:
         raise Unauthenticated(WRONG_CREDENTIALS)
-    claims = TokenClaims(user.username, user.role, user.area_code, user.facility_id)
+    return await issue(ctx, user, now)
+
+
+async def issue(ctx: Context, user: User, now: datetime) -> Login:
+    """A token for a staff account, issued `now`, at the account's current version."""
+    claims = TokenClaims(
+        user.username, user.role, user.area_code, user.facility_id,
+        expires_at=now + ctx.services.access_token_ttl, version=user.token_version,
+        must_change_password=user.must_change_password,
+    )  # fmt: skip
     principal = await principal_of(claims, ctx.services.directory)
     token, expires = mint_token(
         claims, secret=ctx.services.signing_secret, ttl=ctx.services.access_token_ttl, now=now

@@ -97,9 +97,16 @@ class Context:
         )
 
     def expired(self) -> bool:
-        """Whether the principal's token has expired."""
-        expires = self.principal.expires_at
-        return expires is not None and expires <= datetime.now(UTC)
+        """Whether the principal's token has expired, or its account no longer accepts it
+        (switched off, or changed since the token was issued)."""
+        principal = self.principal
+        expires = principal.expires_at
+        if expires is not None and expires <= datetime.now(UTC):
+            return True
+        refused = self.services.directory.refusal(
+            principal.subject, principal.role, principal.version
+        )
+        return refused is not None
 
     @property
     def readers(self) -> async_sessionmaker[AsyncSession]:

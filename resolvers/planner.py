@@ -100,6 +100,8 @@ ROOTS: dict[str, tuple[str, tuple[str, ...]]] = {
     "drugs": ("Drug", ("code",)),
     "contacts": ("Contact", ()),
     "contact": ("Contact", ()),
+    "users": ("User", ()),
+    "user": ("User", ()),
 }
 ROOT: Path = ()  # where an object sits: the relations from the root's items to it
 DEEP = None  # below a newest row or a nested page (personal data there is not compiled)

@@ -19,10 +19,20 @@ from domain.enums import (
     DeclarationKind,
     DeclarationStatus,
     PatientStatus,
+    Role,
     Severity,
     TransferStatus,
 )
-from resolvers import alerts, audit, declarations, epidemiology, filters, patients, transfers
+from resolvers import (
+    accounts,
+    alerts,
+    audit,
+    declarations,
+    epidemiology,
+    filters,
+    patients,
+    transfers,
+)
 from resolvers.context import Context
 from resolvers.errors import BadUserInput
 from resolvers.ids import parse_id
@@ -101,6 +111,17 @@ async def _page_query(ctx: Context, field: str, given: dict[str, Any]) -> PageQu
             ),
         )
     statuses = tuple(given.get("status") or ())
+    if field == "users":
+        return await accounts.user_list_query(
+            ctx,
+            accounts.UserFilter(
+                role=None if given.get("role") is None else Role(given["role"]),
+                area_code=area,
+                facility_id=_text(given.get("facilityId")),
+                active=given.get("active"),
+                search=given.get("search"),
+            ),
+        )
     if field == "contacts":
         return await epidemiology.contact_list_query(
             ctx,

@@ -32,6 +32,7 @@ from db.models import (
     RecoveryCertificate,
     TestResult,
     Transfer,
+    User,
     Vaccination,
 )
 from db.queries.alerts import EventRow
@@ -57,6 +58,7 @@ __all__ = [
     "RecoveryCertificate",
     "TestResult",
     "Transfer",
+    "User",
     "Vaccination",
     "values_of",
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from domain.enums import CLINICAL_STAFF, ContactRelation, Role
+from resolvers import accounts as resolve_accounts
 from resolvers import alerts as resolve_alerts
 from resolvers import auth as resolve_auth
 from resolvers import care as resolve_care
@@ -15,6 +16,7 @@ from resolvers import transfers as resolve_transfers
 from resolvers import treatment as resolve_treatment
 from resolvers.context import Context
 from schema.permissions import allow, public
+from schema.types.account import User, UserInput, UserPassword, UserUpdateInput
 from schema.types.alert_io import SosInput
 from schema.types.care import Alert, ClinicalNote, HealthReport
 from schema.types.care_inputs import DischargeInput, HealthReportInput, PatientUpdateInput
@@ -49,6 +51,7 @@ from schema.types.transfer import Transfer, TransferRequestInput
 from schema.types.treatment import ClinicalProfileInput, TestResult, TestResultInput
 
 REVIEWERS = (Role.LOCAL_OFFICIAL, Role.HEALTH_STAFF)
+STAFF = tuple(r for r in Role if r is not Role.CITIZEN)
 ALERT_HANDLERS = (Role.LOCAL_OFFICIAL, Role.HEALTH_STAFF, Role.HOSPITAL_STAFF)
 
 
@@ -64,12 +67,79 @@ class Mutation:
     async def login(
         self, info: strawberry.Info[Context], username: str, password: str
     ) -> AuthPayload:
-        result = await resolve_auth.login(info.context, username, password)
-        return AuthPayload(
-            access_token=result.access_token,
-            expires_at=result.expires_at,
-            me=Me.from_principal(result.principal),
+        return _signed_in(await resolve_auth.login(info.context, username, password))
+
+    @strawberry.mutation(
+        description=(
+            "A staff user chooses their own password (required after a one-time password): "
+            "at least 10 characters, not the username, not a common password. Every other "
+            "token of the account is refused from now on; the answer holds a fresh one."
+        ),
+        extensions=allow(*STAFF),
+    )
+    async def change_password(
+        self, info: strawberry.Info[Context], old: str, new: str
+    ) -> AuthPayload:
+        return _signed_in(await resolve_accounts.change_password(info.context, old, new))
+
+    @strawberry.mutation(
+        description=(
+            "An administrator makes an account inside its area (never a CITIZEN; an area or "
+            "facility inside its own). The answer holds a one-time password, shown once."
+        ),
+        extensions=allow(Role.ADMIN),
+    )
+    async def create_user(self, info: strawberry.Info[Context], input: UserInput) -> UserPassword:
+        given = _account(input)
+        issued = await resolve_accounts.create_user(info.context, input.username, given)
+        return UserPassword.from_issued(issued)
+
+    @strawberry.mutation(
+        description=(
+            "Change an account the administrator runs (not its own). A new role, area or "
+            "facility refuses the account's earlier tokens everywhere within seconds."
+        ),
+        extensions=allow(Role.ADMIN),
+    )
+    async def update_user(
+        self, info: strawberry.Info[Context], id: strawberry.ID, input: UserUpdateInput
+    ) -> User:
+        given = _account(input)
+        return User.from_model(await resolve_accounts.update_user(info.context, str(id), given))
+
+    @strawberry.mutation(
+        description=(
+            "Switch an account off, with the reason (audited): its tokens are refused on every "
+            "server within seconds and its open subscriptions closed (4403)."
+        ),
+        extensions=allow(Role.ADMIN),
+    )
+    async def deactivate_user(
+        self, info: strawberry.Info[Context], id: strawberry.ID, reason: str
+    ) -> User:
+        return User.from_model(
+            await resolve_accounts.deactivate_user(info.context, str(id), reason)
         )
+
+    @strawberry.mutation(
+        description="Switch an account on again; it signs in anew.",
+        extensions=allow(Role.ADMIN),
+    )
+    async def reactivate_user(self, info: strawberry.Info[Context], id: strawberry.ID) -> User:
+        return User.from_model(await resolve_accounts.reactivate_user(info.context, str(id)))
+
+    @strawberry.mutation(
+        description=(
+            "A new one-time password for an account (shown once), to change at the next "
+            "sign-in; the account's tokens are refused from now on."
+        ),
+        extensions=allow(Role.ADMIN),
+    )
+    async def reset_password(
+        self, info: strawberry.Info[Context], id: strawberry.ID
+    ) -> UserPassword:
+        issued = await resolve_accounts.reset_password(info.context, str(id))
+        return UserPassword.from_issued(issued)
 
     @strawberry.mutation(
         description=(
@@ -571,6 +641,25 @@ class Mutation:
         self, info: strawberry.Info[Context], id: strawberry.ID, note: str | None = None
     ) -> Alert:
         return Alert.from_model(await resolve_alerts.resolve(info.context, str(id), note))
+
+
+def _account(given: UserInput | UserUpdateInput) -> resolve_accounts.AccountInput:
+    return resolve_accounts.AccountInput(
+        role=given.role,
+        area_code=None if given.area_code is None else str(given.area_code),
+        facility_id=None if given.facility_id is None else str(given.facility_id),
+        display_name=given.display_name,
+        phone=given.phone,
+    )
+
+
+def _signed_in(result: resolve_auth.Login) -> AuthPayload:
+    return AuthPayload(
+        access_token=result.access_token,
+        expires_at=result.expires_at,
+        me=Me.from_principal(result.principal),
+        must_change_password=result.principal.must_change_password,
+    )
 
 
 def _contact_row(row: ContactInput) -> resolve_epidemiology.ContactRow:

@@ -66,6 +66,9 @@ class ClinicalData:
     roles: list[Role]
 
 
+FIRST_SIGN_IN_FIELD = "Mutation.changePassword"  # all a one-time password's token may do
+
+
 def _field_name(info: strawberry.Info[Context]) -> str:
     return f"{info._raw_info.parent_type.name}.{info.field_name}"
 
@@ -85,6 +88,10 @@ class RolePermission(BasePermission):
         principal = info.context.principal
         if principal.role is None:
             raise Unauthenticated(f"{_field_name(info)} needs a valid bearer token")
+        if principal.must_change_password and _field_name(info) != FIRST_SIGN_IN_FIELD:
+            raise Forbidden(
+                "you signed in with a one-time password: choose your own with changePassword first"
+            )
         if principal.role not in self.roles:
             raise Forbidden(f"role {principal.role.value} may not use {_field_name(info)}")
         return True

@@ -8,6 +8,7 @@ from typing import Annotated
 import strawberry
 
 from domain.enums import Role
+from resolvers import accounts as resolve_accounts
 from resolvers import alerts as resolve_alerts
 from resolvers import areas as resolve_areas
 from resolvers import declarations as resolve_declarations
@@ -20,6 +21,7 @@ from resolvers import treatment as resolve_treatment
 from resolvers.context import Context
 from schema.permissions import allow, authenticated, public
 from schema.selection import selected
+from schema.types.account import User, UserFilter
 from schema.types.alert_io import AlertFilter
 from schema.types.area import Area, Facility, area_of
 from schema.types.care import Alert
@@ -194,6 +196,41 @@ class Query:
             info.context, query, first=first, after=after
         )
         return connection(page, "contact", Contact.from_model)
+
+    @strawberry.field(
+        description=(
+            "Accounts an administrator runs (those working inside its area), newest first."
+        ),
+        extensions=allow(Role.ADMIN),
+    )
+    async def users(
+        self,
+        info: strawberry.Info[Context],
+        filter: UserFilter | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[User]:
+        given = filter or UserFilter()
+        query = await resolve_accounts.user_list_query(
+            info.context,
+            resolve_accounts.UserFilter(
+                role=given.role,
+                area_code=None if given.area_code is None else str(given.area_code),
+                facility_id=None if given.facility_id is None else str(given.facility_id),
+                active=given.active,
+                search=given.search,
+            ),
+        )
+        page = await resolve_accounts.user_page(info.context, query, first=first, after=after)
+        return connection(page, "user", User.from_model)
+
+    @strawberry.field(
+        description="One account the administrator runs; null when unknown or not theirs.",
+        extensions=allow(Role.ADMIN),
+    )
+    async def user(self, info: strawberry.Info[Context], id: strawberry.ID) -> User | None:
+        row = await resolve_accounts.user(info.context, str(id))
+        return None if row is None else User.from_model(row)
 
     @strawberry.field(
         description="One close contact in the caller's scope; null when unknown or out of scope.",

@@ -4,6 +4,7 @@ browser console), /healthz, /readyz."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -25,6 +26,7 @@ from auth.directory import Directory
 from db.engine import asyncpg_dsn, make_engine, make_session_factory
 from db.events import AlertBus
 from db.migrate import current_revision, head_revision
+from db.queries.users import ACCOUNTS_CHANNEL
 from resolvers.audit import AuditWriter
 from resolvers.context import Services
 from resolvers.polls import LiveStatisticsLimits
@@ -57,11 +59,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
     )
     sessions = make_session_factory(engine)
     dsn = asyncpg_dsn(settings.database_url)
+    directory = Directory(sessions)
     bus = AlertBus(
         dsn,
         sessions,
         probe_seconds=settings.listener_probe_seconds,
         queue_size=settings.subscriber_queue_size,
+        also={ACCOUNTS_CHANNEL: directory.accounts_changed},
     )
     jobs = Jobs.from_settings(settings, sessions, dsn) if settings.jobs else None
     limits = Limits(
@@ -75,7 +79,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     services = Services(
         compiled_events=compiled,
         sessions=sessions,
-        directory=Directory(sessions),
+        directory=directory,
         signing_secret=secret,
         access_token_ttl=timedelta(minutes=settings.access_token_minutes),
         timezone=ZoneInfo(settings.timezone),
@@ -116,6 +120,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        with contextlib.suppress(Exception):  # an outage: the follower reads them later
+            await directory.refresh_accounts()  # refused tokens, before the first request
+        accounts = asyncio.create_task(
+            directory.follow_accounts(settings.account_refresh_seconds), name="accounts"
+        )
         await bus.start()
         if jobs is not None:
             jobs.start()
@@ -131,6 +140,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
             if floor is not None:
                 await floor.close()
             await bus.stop()
+            accounts.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await accounts
             if services.audit_writer is not None:
                 await services.audit_writer.close()
             await engine.dispose()

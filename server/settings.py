@@ -48,6 +48,8 @@ class Settings(BaseSettings):
     vital_escalation_seconds: float = 900
     missed_report_escalation_seconds: float = 3600
     listener_probe_seconds: float = 5
+    # accounts are re-read on every change notification, and this often anyway
+    account_refresh_seconds: float = Field(default=2, gt=0, le=5)
     subscriber_queue_size: int = 1000
     statistics_throttle_seconds: float = 5
     max_live_statistics_per_principal: int = 5

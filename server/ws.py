@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -81,6 +82,8 @@ class TransportHandler(BaseGraphQLTransportWSHandler[Context, None]):
     """One WebSocket connection."""
 
     _expiry: asyncio.Task[None] | None = None
+    _closing: asyncio.Task[None] | None = None
+    _unwatch: Callable[[], None] | None = None
 
     async def handle_message(self, message: Message) -> None:
         problem = malformed(message)
@@ -99,17 +102,32 @@ class TransportHandler(BaseGraphQLTransportWSHandler[Context, None]):
             self.context.services.availability.failed(exc)
             await self.websocket.close(TRY_AGAIN_LATER, "service unavailable; reconnect later")
             return
-        expires = self.context.principal.expires_at
-        if self.connection_acknowledged and expires is not None:
-            self._expiry = asyncio.create_task(self._close_at(expires))
+        principal = self.context.principal
+        if self.connection_acknowledged and principal.expires_at is not None:
+            self._expiry = asyncio.create_task(self._close_at(principal.expires_at))
+        if self.connection_acknowledged:
+            self._unwatch = self.context.services.directory.watch(
+                principal.subject, self._account_changed
+            )
+
+    def _account_changed(self) -> None:
+        """The caller's account changed: close the socket if its token is refused now."""
+        if self.context.expired() and self._closing is None:
+            self._closing = asyncio.create_task(self._close_expired())
 
     async def _close_at(self, expires: datetime) -> None:
         await asyncio.sleep(max(0.0, (expires - datetime.now(UTC)).total_seconds()))
         await self._close_expired()
 
     async def _close_expired(self) -> None:
-        log.info("WebSocket closed 4403: token expired")
-        await self.websocket.close(EXPIRED, "token expired: reconnect with a new token")
+        expires = self.context.principal.expires_at
+        if expires is not None and expires <= datetime.now(UTC):
+            reason = "token expired: reconnect with a new token"
+        else:
+            reason = "the account was changed or deactivated: sign in again"
+        log.info("WebSocket closed 4403: %s", reason)
+        with contextlib.suppress(Exception):  # already closed by the client
+            await self.websocket.close(EXPIRED, reason)
 
     async def handle_subscribe(self, message: SubscribeMessage) -> None:
         if self.connection_acknowledged and self.context.expired():
@@ -118,6 +136,8 @@ class TransportHandler(BaseGraphQLTransportWSHandler[Context, None]):
         await super().handle_subscribe(message)
 
     async def shutdown(self) -> None:
+        if self._unwatch is not None:
+            self._unwatch()
         if self._expiry is not None:
             self._expiry.cancel()
             with contextlib.suppress(asyncio.CancelledError):

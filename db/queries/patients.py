@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import CaseCounter, Patient
 from db.queries.pagination import keyset_page
+from db.queries.rows import contains_pattern
 from db.scope import patient_in_area, patient_visible
 from domain.enums import ACTIVE_PATIENT_STATUSES, AreaLevel, PatientStatus, Severity
 from domain.paging import Page
@@ -67,7 +68,7 @@ def patient_conditions(scope: Scope, query: PatientQuery) -> list[ColumnElement[
         )
         conditions.append(due if query.release_due else not_(due))
     if query.search:
-        pattern = "%" + query.search.replace("\\", "").replace("%", "").replace("_", " ") + "%"
+        pattern = contains_pattern(query.search)
         conditions.append(or_(Patient.full_name.ilike(pattern), Patient.phone.like(pattern)))
     return conditions
 

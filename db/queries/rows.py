@@ -21,3 +21,9 @@ def select_rows(model: type[M]) -> Select[Any]:
 async def fetch_rows(session: AsyncSession, stmt: Select[Any], model: type[M]) -> list[M]:
     """The rows of `stmt` (built on `select_rows(model)`), typed as `model` for reading."""
     return cast("list[M]", list((await session.execute(stmt)).all()))
+
+
+def contains_pattern(search: str) -> str:
+    """A LIKE pattern for text containing `search` (its wildcards taken literally: dropped,
+    `_` read as a space)."""
+    return "%" + search.replace("\\", "").replace("%", "").replace("_", " ") + "%"

@@ -55,3 +55,6 @@ class AuthPayload:
     access_token: str = strawberry.field(description="Bearer token for the Authorization header.")
     expires_at: datetime = strawberry.field(description="When the token stops being accepted.")
     me: Me = strawberry.field(description="Who the token is for.")
+    must_change_password: bool = strawberry.field(
+        description=("Signed in with a one-time password: the token may only call changePassword.")
+    )

@@ -162,6 +162,7 @@ REVIEWERS = {"official.province", "official.district", "official.commune"} | {
     "health.district",
     "health.commune",
 }
+ADMINS = {"admin.province", "admin.district", "admin.commune"}
 ALERT_HANDLERS = {
     f"{r}.{lvl}" for r in ("official", "health") for lvl in ("province", "district", "commune")
 } | {
@@ -252,6 +253,22 @@ MUTATIONS: dict[str, tuple[str, dict[str, Any], set[str]]] = {
     "markContactLostToFollowUp": (
         'mutation { markContactLostToFollowUp(id: "0", reason: "x") { id } }', {}, REVIEWERS
     ),
+    "changePassword": (
+        'mutation { changePassword(old: "x", new: "y") { accessToken } }',
+        {},
+        {n for n in IDS if n not in ("citizen", "anonymous")},
+    ),
+    "createUser": (
+        'mutation { createUser(input: {username: "", displayName: "", role: ADMIN}) { oneTimePassword } }',
+        {},
+        ADMINS,
+    ),
+    "updateUser": ('mutation { updateUser(id: "0", input: {}) { id } }', {}, ADMINS),
+    "deactivateUser": ('mutation { deactivateUser(id: "0", reason: "x") { id } }', {}, ADMINS),
+    "reactivateUser": ('mutation { reactivateUser(id: "0") { id } }', {}, ADMINS),
+    "resetPassword": ('mutation { resetPassword(id: "0") { oneTimePassword } }', {}, ADMINS),
+    "users (query)": ("{ users { totalCount } }", {}, ADMINS),
+    "user (query)": ('{ user(id: "0") { id } }', {}, ADMINS),
     "contacts (query)": ("{ contacts { totalCount } }", {}, {"citizen"} | REVIEWERS | {
         "manager.province", "manager.district", "manager.commune"}),
     "reportAdverseEvent": (

@@ -1,0 +1,96 @@
+"""Staff and service accounts, as administrators see and run them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+
+from resolvers import accounts as resolve_accounts
+from resolvers import rows
+from resolvers.context import Context
+from schema.types.area import Area, Facility, area_of, facility_of
+from schema.types.enums import Role
+
+
+@strawberry.type(description="A staff or service account (administrators of its area).")
+class User:
+    id: strawberry.ID = strawberry.field(description="Account id.")
+    username: str = strawberry.field(description="Sign-in name.")
+    display_name: str = strawberry.field(description="The person's name as shown to others.")
+    role: Role = strawberry.field(description="What the account may do.")
+    phone: str | None = strawberry.field(description="Work mobile number, if given.")
+    active: bool = strawberry.field(description="false: switched off (tokens refused).")
+    must_change_password: bool = strawberry.field(
+        description="Signs in with a one-time password and must choose a new one."
+    )
+    created_at: datetime = strawberry.field(description="When the account was made.")
+    deactivated_at: datetime | None = strawberry.field(description="When it was switched off.")
+    area_code: strawberry.Private[str | None]
+    facility_id: strawberry.Private[int | None]
+
+    @classmethod
+    def from_model(cls, row: rows.User) -> User:
+        return cls(**rows.values_of("User", row))
+
+    @strawberry.field(description="The area it works for (area-bound roles).")
+    def area(self, info: strawberry.Info[Context]) -> Area | None:
+        return area_of(info, self.area_code)
+
+    @strawberry.field(description="The facility it works for (facility-bound roles).")
+    def facility(self, info: strawberry.Info[Context]) -> Facility | None:
+        return facility_of(info, self.facility_id)
+
+
+@strawberry.type(description="An account and its one-time password: shown once, never again.")
+class UserPassword:
+    user: User = strawberry.field(description="The account.")
+    one_time_password: str = strawberry.field(
+        description="To hand to the person; they choose their own at the next sign-in."
+    )
+
+    @classmethod
+    def from_issued(cls, issued: resolve_accounts.Issued) -> UserPassword:
+        return cls(user=User.from_model(issued.user), one_time_password=issued.one_time_password)
+
+
+@strawberry.input(description="A new account.")
+class UserInput:
+    username: str = strawberry.field(description="3-64 of a-z 0-9 . _ -; unique.")
+    display_name: str = strawberry.field(description="The person's name, 1-100 characters.")
+    role: Role = strawberry.field(description="Never CITIZEN; inside your area only.")
+    area_code: strawberry.ID | None = strawberry.field(
+        default=None, description="For area-bound roles: an area inside yours."
+    )
+    facility_id: strawberry.ID | None = strawberry.field(
+        default=None, description="For facility-bound roles: a facility inside your area."
+    )
+    phone: str | None = strawberry.field(default=None, description="Work mobile number.")
+
+
+@strawberry.input(description="Changes to an account; omitted fields stay as they are.")
+class UserUpdateInput:
+    display_name: str | None = strawberry.field(default=None, description="Name shown.")
+    role: Role | None = strawberry.field(default=None, description="A new role.")
+    area_code: strawberry.ID | None = strawberry.field(
+        default=None, description="A new area (replaces a facility)."
+    )
+    facility_id: strawberry.ID | None = strawberry.field(
+        default=None, description="A new facility (replaces an area)."
+    )
+    phone: str | None = strawberry.field(default=None, description="Work mobile number.")
+
+
+@strawberry.input(description="Filters of the account list; all given filters must hold.")
+class UserFilter:
+    role: Role | None = strawberry.field(default=None, description="Only this role.")
+    area_code: strawberry.ID | None = strawberry.field(
+        default=None, description="Only accounts working inside this area."
+    )
+    facility_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Only accounts of this facility."
+    )
+    active: bool | None = strawberry.field(default=None, description="Only (in)active ones.")
+    search: str | None = strawberry.field(
+        default=None, description="In the username or the name shown."
+    )
