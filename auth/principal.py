@@ -57,6 +57,16 @@ class Principal:
         return self.role is not None
 
     @property
+    def organisation(self) -> str | None:
+        """Where the caller works, as audit rows keep it: "facility:<id>" or "area:<code>"
+        (None for citizens and anonymous callers)."""
+        if self.facility is not None:
+            return f"facility:{self.facility.id}"
+        if self.area is not None:
+            return f"area:{self.area.code}"
+        return None
+
+    @property
     def scope(self) -> Scope:
         """The row-visibility part of this principal."""
         return Scope(

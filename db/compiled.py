@@ -103,6 +103,7 @@ class Reader:
 
     subject: str
     role: str | None
+    organisation: str | None = None  # "area:<code>" or "facility:<id>"
 
 
 @dataclass(frozen=True)
@@ -438,6 +439,7 @@ def _audit(shown: FromClause, plan: RootPlan) -> CTE:
         row = select(
             bindparam("reader", type_=Text),
             bindparam("reader_role", type_=Text),
+            bindparam("reader_organisation", type_=Text),
             literal("READ_PERSONAL"),
             literal(read.entity),
             select(func.array_agg(in_order)).scalar_subquery(),
@@ -447,7 +449,7 @@ def _audit(shown: FromClause, plan: RootPlan) -> CTE:
         ).where(exists(select(reached.c.i)))
         rows.append(row)
     written = rows[0] if len(rows) == 1 else union_all(*rows)
-    columns = ["subject", "role", "action", "entity", "entity_ids", "fields"]
+    columns = ["subject", "role", "organisation", "action", "entity", "entity_ids", "fields"]
     return insert(audit_log).from_select(columns, written).returning(audit_log.c.id).cte("audit")
 
 
@@ -645,7 +647,11 @@ async def _run(
         ctes.append(shape.audit)
         written = select(func.count()).select_from(shape.audit).scalar_subquery()
         columns.append(written.label("audited"))
-        values = {"reader": reader.subject, "reader_role": reader.role}
+        values = {
+            "reader": reader.subject,
+            "reader_role": reader.role,
+            "reader_organisation": reader.organisation,
+        }
     statement = select(*columns).add_cte(*ctes)
     row = (await session.execute(statement, values)).one()
     return Answer(json=row.data, items=row.items)

@@ -696,8 +696,14 @@ class AuditEntry(Base):
     entity_ids: Mapped[list[str]] = mapped_column(TEXT_ARRAY, server_default="{}")
     fields: Mapped[list[str]] = mapped_column(TEXT_ARRAY, server_default="{}")
     detail: Mapped[str | None] = mapped_column(Text)
+    # where the actor worked then: "area:<code>" or "facility:<id>" (none for citizens)
+    organisation: Mapped[str | None] = mapped_column(String(40))
 
-    __table_args__ = (Index("ix_audit_log_subject_at", "subject", "at"),)
+    __table_args__ = (
+        Index("ix_audit_log_subject_at", "subject", "at"),
+        # whose record was read: a citizen's list of accesses, an administrator's review
+        Index("ix_audit_log_entity_ids", "entity_ids", postgresql_using="gin"),
+    )
 
 
 class StatisticsDelta(Base):

@@ -44,12 +44,13 @@ class PersonalReads:
                 entity=entity,
                 entity_ids=sorted(ids, key=lambda i: (len(i), i)),
                 fields=sorted(self.fields[entity]),
+                organisation=principal.organisation,
             )
             for entity, ids in self.by_entity.items()
         ]
 
 
-READ_PERSONAL = "READ_PERSONAL"
+READ_PERSONAL = audit.READ_PERSONAL
 log = logging.getLogger("f0care.audit")
 
 
@@ -121,13 +122,16 @@ async def log_change(
         entity_ids=entity_ids,
         fields=fields,
         detail=detail,
+        organisation=ctx.principal.organisation,
     )
 
 
 def reader(ctx: Context) -> Reader:
     """Who reads, for the audit row a compiled read writes in its own statement."""
     role = ctx.principal.role
-    return Reader(ctx.principal.subject, None if role is None else role.value)
+    return Reader(
+        ctx.principal.subject, None if role is None else role.value, ctx.principal.organisation
+    )
 
 
 async def record_reads(ctx: Context) -> None:

@@ -11,11 +11,13 @@ from auth.authenticate import principal_of
 from auth.passwords import hash_password, verify_password
 from auth.principal import Principal
 from auth.tokens import TokenClaims, mint_token
-from db.models import User
+from db.models import AuditEntry, User
 from db.queries import audit, users
 from domain import lockout
+from domain.paging import Page
 from resolvers.context import Context
 from resolvers.errors import RateLimited, Unauthenticated
+from resolvers.pagination import decode_cursor, page_size
 
 WRONG_CREDENTIALS = "wrong username or password"
 MAX_USERNAME = 128  # the audit log's subject column
@@ -53,12 +55,17 @@ async def login(ctx: Context, username: str, password: str) -> Login:
         matches = await asyncio.to_thread(verify_password, stored, password)
         ok = usable and matches and user is not None
         action = "LOGIN" if ok else audit.LOGIN_FAILED
+        where = None
+        if ok and user is not None:
+            where = f"facility:{user.facility_id}" if user.facility_id else f"area:{user.area_code}"
         await audit.record(
             session,
             subject=subject,
             role=user.role if ok and user else None,
             action=action,
             entity="user",
+            entity_ids=[str(user.id)] if ok and user else [],
+            organisation=where,
         )
     if not ok or user is None:
         raise Unauthenticated(WRONG_CREDENTIALS)
@@ -77,3 +84,16 @@ async def issue(ctx: Context, user: User, now: datetime) -> Login:
         claims, secret=ctx.services.signing_secret, ttl=ctx.services.access_token_ttl, now=now
     )
     return Login(token, expires, principal)
+
+
+async def personal_data_accesses(
+    ctx: Context, *, first: int | None, after: str | None
+) -> Page[AuditEntry]:
+    """Reads of the calling citizen's personal data by others, newest first."""
+    async with ctx.readers() as session:
+        return await audit.accesses_of(
+            session,
+            subject=ctx.principal.subject,
+            first=page_size(first),
+            after_id=decode_cursor(after, "access"),
+        )

@@ -6,14 +6,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import Text, and_, cast, func, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.base import Base
-from db.models import AuditEntry
+from db.models import AuditEntry, Contact, Declaration, Patient
+from db.queries.pagination import keyset_page
 from domain.enums import Role
+from domain.paging import Page
 
 LOGIN_FAILED = "LOGIN_FAILED"
+READ_PERSONAL = "READ_PERSONAL"  # personal fields of the rows named were returned
 
 
 @dataclass(frozen=True)
@@ -27,6 +30,7 @@ class Row:
     entity_ids: Sequence[str] = ()
     fields: Sequence[str] = ()
     detail: str | None = None
+    organisation: str | None = None
 
 
 async def record_many(session: AsyncSession, rows: Sequence[Row]) -> None:
@@ -42,6 +46,7 @@ async def record_many(session: AsyncSession, rows: Sequence[Row]) -> None:
                 "entity_ids": list(row.entity_ids),
                 "fields": list(row.fields),
                 "detail": row.detail,
+                "organisation": row.organisation,
             }
             for row in rows
         ],
@@ -61,6 +66,7 @@ async def record(
     entity_ids: Sequence[str] = (),
     fields: Sequence[str] = (),
     detail: str | None = None,
+    organisation: str | None = None,
 ) -> None:
     """Append one audit row in the caller's transaction."""
     values = {
@@ -71,6 +77,7 @@ async def record(
         "entity_ids": list(entity_ids),
         "fields": list(fields),
         "detail": detail,
+        "organisation": organisation,
     }
     await session.execute(_INSERT_ENTRY, values)
 
@@ -96,3 +103,30 @@ async def failures_since(
         .where(AuditEntry.subject == subject, AuditEntry.action == action, AuditEntry.at > since)
     )
     return (await session.scalar(stmt)) or 0
+
+
+async def accesses_of(
+    session: AsyncSession, *, subject: str, first: int, after_id: int | None
+) -> Page[AuditEntry]:
+    """Reads of a citizen's personal data by others, newest first: their patient record,
+    their declarations and their own contact record."""
+    own = {
+        "patient": select(cast(Patient.id, Text)).where(Patient.citizen_subject == subject),
+        "declaration": select(cast(Declaration.id, Text)).where(
+            Declaration.citizen_subject == subject
+        ),
+        "contact": select(cast(Contact.id, Text)).where(Contact.citizen_subject == subject),
+    }
+    about = [
+        and_(
+            AuditEntry.entity == entity,
+            AuditEntry.entity_ids.overlap(func.array(ids.scalar_subquery())),
+        )
+        for entity, ids in own.items()
+    ]
+    conditions = [
+        AuditEntry.action == READ_PERSONAL,
+        AuditEntry.subject != subject,  # not their own reads
+        or_(*about),
+    ]
+    return await keyset_page(session, AuditEntry, conditions, first=first, after_id=after_id)

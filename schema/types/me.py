@@ -7,10 +7,14 @@ from datetime import datetime
 import strawberry
 
 from auth.principal import Principal
+from resolvers import auth as resolve_auth
+from resolvers import rows
 from resolvers.context import Context
 from schema.operations import operations_for
+from schema.permissions import allow
 from schema.types.area import Area, Facility, area_of, facility_of
 from schema.types.enums import Role
+from schema.types.pagination import Connection, connection
 
 
 @strawberry.type(description="The authenticated caller.")
@@ -48,6 +52,54 @@ class Me:
     )
     def allowed_operations(self, info: strawberry.Info[Context]) -> list[str]:
         return operations_for(info.schema, self.role)
+
+    @strawberry.field(
+        description=(
+            "For a citizen: when staff read your personal data (your record, declarations, "
+            "your contact record), by which role and organisation — never the person's name. "
+            "Newest first."
+        ),
+        extensions=allow(Role.CITIZEN),
+    )
+    async def personal_data_accesses(
+        self, info: strawberry.Info[Context], first: int | None = None, after: str | None = None
+    ) -> Connection[PersonalDataAccess]:
+        page = await resolve_auth.personal_data_accesses(info.context, first=first, after=after)
+        return connection(page, "access", PersonalDataAccess.from_model)
+
+
+@strawberry.type(
+    description="A read of your personal data: when, by which role and organisation, what."
+)
+class PersonalDataAccess:
+    at: datetime = strawberry.field(description="When.")
+    role: Role | None = strawberry.field(description="The reader's role.")
+    record: str = strawberry.field(description="PATIENT, DECLARATION or CONTACT.")
+    fields: list[str] = strawberry.field(description="The personal fields returned.")
+    where: strawberry.Private[str | None]
+
+    @classmethod
+    def from_model(cls, row: rows.AuditEntry) -> PersonalDataAccess:
+        return cls(
+            at=row.at,
+            role=row.role,
+            record=row.entity.upper(),
+            fields=list(row.fields),
+            where=row.organisation,
+        )
+
+    @strawberry.field(
+        description="The reader's organisation: their facility, or the area they work for."
+    )
+    async def organisation(self, info: strawberry.Info[Context]) -> str | None:
+        kind, _, key = (self.where or "").partition(":")
+        if kind == "area":
+            found = await info.context.loaders.area_by_code.load(key)
+            return None if found is None else found.name
+        if kind == "facility" and key.isdigit():
+            facility = await info.context.loaders.facility_by_id.load(int(key))
+            return None if facility is None else facility.name
+        return None
 
 
 @strawberry.type(description="A successful login.")

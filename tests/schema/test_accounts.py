@@ -14,8 +14,9 @@ from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.demo import SeedResult
-from db.models import AuditEntry, Facility, User
+from db.models import Area, AuditEntry, Facility, User
 from tests.conftest import gql
+from tests.schema.test_care import new_patient
 from tests.schema.test_intake import account, code_of, commune_of
 from tests.schema.test_scope_property import _hierarchy, _lineage
 
@@ -251,3 +252,35 @@ async def test_an_administrator_grants_only_inside_its_own_area(
             client, "query($id: ID!) { user(id: $id) { id } }", {"id": made}, account(demo, who)
         )
         assert listed["data"]["user"] == {"id": made}
+
+
+ACCESSES = """{ me { personalDataAccesses(first: 20) { totalCount edges { node {
+  at role organisation record fields } } } } }"""
+
+
+async def test_a_citizen_sees_which_organisations_read_their_record(
+    client: httpx.AsyncClient, demo: SeedResult, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    commune = commune_of(demo, "health.commune")
+    case, citizen = await new_patient(sessions, commune)
+    read = "query($id: ID!) { patient(id: $id) { fullName phone } }"
+    assert "errors" not in await gql(client, read, {"id": str(case)}, citizen)  # their own read
+    assert "errors" not in await gql(
+        client, read, {"id": str(case)}, account(demo, "health.commune")
+    )
+    other, _ = await new_patient(sessions, commune)  # someone else's record
+    assert "errors" not in await gql(
+        client, read, {"id": str(other)}, account(demo, "official.commune")
+    )
+    body = await gql(client, ACCESSES, {}, citizen)
+    assert "errors" not in body, body
+    listed = body["data"]["me"]["personalDataAccesses"]
+    async with sessions() as session:
+        name = await session.scalar(select(Area.name).where(Area.code == commune))
+    assert [e["node"] | {"at": None} for e in listed["edges"]] == [
+        {"at": None, "role": "HEALTH_STAFF", "organisation": name, "record": "PATIENT",
+         "fields": ["fullName", "phone"]}
+    ]  # fmt: skip
+    assert "health.commune" not in str(body)  # never who
+    refused = await gql(client, ACCESSES, {}, account(demo, "health.commune"))
+    assert code_of(refused) == "FORBIDDEN"
