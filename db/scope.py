@@ -6,11 +6,36 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, false, or_, select, true
+from sqlalchemy import (
+    ARRAY,
+    BigInteger,
+    ColumnElement,
+    Select,
+    Text,
+    and_,
+    any_,
+    cast,
+    exists,
+    false,
+    func,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm.util import AliasedClass
 
-from db.models import Area, Contact, ContactSource, Declaration, Facility, Patient, Transfer, User
+from db.models import (
+    Area,
+    AuditEntry,
+    Contact,
+    ContactSource,
+    Declaration,
+    Facility,
+    Patient,
+    Transfer,
+    User,
+)
 from domain.enums import OPEN_TRANSFER_STATUSES, AreaLevel, Role
 from domain.scope import Scope
 
@@ -141,6 +166,37 @@ def user_visible(scope: Scope) -> ColumnElement[bool]:
         facilities = select(Facility.id).where(Facility.area_code.in_(inside))
         return or_(User.area_code.in_(inside), User.facility_id.in_(facilities))
     return false()
+
+
+def audit_visible(scope: Scope) -> ColumnElement[bool]:
+    """Audit entries an administrator reviews: those made by people working inside its
+    area (as the entry recorded it, or by the accounts of its area) and those about
+    patients, declarations, contacts or accounts of its area. Nobody else reads the log."""
+    if scope.role is not Role.ADMIN or not scope.area_code or not scope.area_level:
+        return false()
+    code, level = scope.area_code, scope.area_level
+    inside = areas_inside(code, level)
+    facilities = select(cast(Facility.id, Text)).where(Facility.area_code.in_(inside))
+    where = AuditEntry.organisation
+    by = or_(
+        and_(where.startswith("area:"), func.substr(where, 6).in_(inside)),
+        and_(where.startswith("facility:"), func.substr(where, 10).in_(facilities)),
+        AuditEntry.subject.in_(select(User.username).where(user_visible(scope))),
+    )
+    ids = any_(cast(AuditEntry.entity_ids, ARRAY(BigInteger)))
+    about = {
+        "patient": select(Patient.id).where(Patient.id == ids, patient_in_area(code, level)),
+        "declaration": select(Declaration.id).where(
+            Declaration.id == ids, declaration_in_area(code, level)
+        ),
+        "contact": select(Contact.id).where(
+            Contact.id == ids, in_area(CONTACT_AREA_COLUMN, code, level)
+        ),
+        "user": select(User.id).where(User.id == ids, user_visible(scope)),
+    }
+    return or_(
+        by, *(and_(AuditEntry.entity == entity, exists(rows)) for entity, rows in about.items())
+    )
 
 
 def visible_of(kind: str, scope: Scope) -> ColumnElement[bool]:

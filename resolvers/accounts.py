@@ -14,7 +14,8 @@ from datetime import UTC, datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth.passwords import hash_password, verify_password
-from db.models import User
+from db.models import AuditEntry, User
+from db.queries import audit as audit_queries
 from db.queries import users as queries
 from domain import accounts, codes, intake
 from domain.enums import Role
@@ -343,3 +344,48 @@ async def user(ctx: Context, user_id: str) -> User | None:
         return None
     async with ctx.readers() as session:
         return await queries.get_user(session, scope=ctx.principal.scope, user_id=row_id)
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    actor: str | None = None
+    role: Role | None = None
+    entity: str | None = None
+    entity_id: str | None = None
+    action: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+MAX_FILTER_TEXT = 128
+
+
+async def audit_log(
+    ctx: Context, given: AuditFilter, *, first: int | None, after: str | None
+) -> Page[AuditEntry]:
+    """The audit entries an administrator reviews, newest first; the review itself is an
+    audit entry (with its filter)."""
+    for field, value in (("actor", given.actor), ("entity", given.entity),
+                         ("entityId", given.entity_id), ("action", given.action)):  # fmt: skip
+        if value is not None and not 1 <= len(value) <= MAX_FILTER_TEXT:
+            raise BadUserInput(f"filter.{field}", f"must be 1 to {MAX_FILTER_TEXT} characters")
+    if given.since and given.until and given.since >= given.until:
+        raise BadUserInput("filter.to", "must be after filter.from")
+    query = audit_queries.AuditQuery(
+        actor=given.actor, role=given.role, entity=given.entity, entity_id=given.entity_id,
+        action=given.action, since=given.since, until=given.until,
+    )  # fmt: skip
+    async with ctx.sessions.begin() as session:
+        page = await audit_queries.audit_page(
+            session,
+            scope=ctx.principal.scope,
+            query=query,
+            first=page_size(first),
+            after_id=decode_cursor(after, "audit"),
+        )
+        shown = ", ".join(f"{k}={v}" for k, v in vars(given).items() if v is not None)
+        await log_change(
+            session, ctx, action="READ_AUDIT_LOG", entity="audit",
+            entity_ids=[str(row.id) for row in page.items], detail=shown or None,
+        )  # fmt: skip
+    return page

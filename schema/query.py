@@ -21,7 +21,7 @@ from resolvers import treatment as resolve_treatment
 from resolvers.context import Context
 from schema.permissions import allow, authenticated, public
 from schema.selection import selected
-from schema.types.account import User, UserFilter
+from schema.types.account import AuditEntry, AuditFilter, User, UserFilter
 from schema.types.alert_io import AlertFilter
 from schema.types.area import Area, Facility, area_of
 from schema.types.care import Alert
@@ -223,6 +223,29 @@ class Query:
         )
         page = await resolve_accounts.user_page(info.context, query, first=first, after=after)
         return connection(page, "user", User.from_model)
+
+    @strawberry.field(
+        description=(
+            "The audit log as an administrator reviews it: entries made by people working "
+            "inside its area and entries about records of its area, newest first. Every "
+            "review is itself an entry (READ_AUDIT_LOG, with its filter)."
+        ),
+        extensions=allow(Role.ADMIN),
+    )
+    async def audit_log(
+        self,
+        info: strawberry.Info[Context],
+        filter: AuditFilter | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[AuditEntry]:
+        given = filter or AuditFilter()
+        wanted = resolve_accounts.AuditFilter(
+            actor=given.actor, role=given.role, entity=given.entity, entity_id=given.entity_id,
+            action=given.action, since=given.from_, until=given.to,
+        )  # fmt: skip
+        page = await resolve_accounts.audit_log(info.context, wanted, first=first, after=after)
+        return connection(page, "audit", AuditEntry.from_model)
 
     @strawberry.field(
         description="One account the administrator runs; null when unknown or not theirs.",

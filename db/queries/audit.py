@@ -12,8 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.base import Base
 from db.models import AuditEntry, Contact, Declaration, Patient
 from db.queries.pagination import keyset_page
+from db.scope import audit_visible
 from domain.enums import Role
 from domain.paging import Page
+from domain.scope import Scope
 
 LOGIN_FAILED = "LOGIN_FAILED"
 READ_PERSONAL = "READ_PERSONAL"  # personal fields of the rows named were returned
@@ -129,4 +131,39 @@ async def accesses_of(
         AuditEntry.subject != subject,  # not their own reads
         or_(*about),
     ]
+    return await keyset_page(session, AuditEntry, conditions, first=first, after_id=after_id)
+
+
+@dataclass(frozen=True)
+class AuditQuery:
+    """Filters of the audit review."""
+
+    actor: str | None = None
+    role: Role | None = None
+    entity: str | None = None
+    entity_id: str | None = None
+    action: str | None = None
+    since: datetime | None = None  # inclusive
+    until: datetime | None = None  # exclusive
+
+
+async def audit_page(
+    session: AsyncSession, *, scope: Scope, query: AuditQuery, first: int, after_id: int | None
+) -> Page[AuditEntry]:
+    """A page of the audit entries the scope reviews, newest first."""
+    conditions = [audit_visible(scope)]
+    if query.actor is not None:
+        conditions.append(AuditEntry.subject == query.actor)
+    if query.role is not None:
+        conditions.append(AuditEntry.role == query.role)
+    if query.entity is not None:
+        conditions.append(AuditEntry.entity == query.entity)
+    if query.entity_id is not None:
+        conditions.append(AuditEntry.entity_ids.contains([query.entity_id]))
+    if query.action is not None:
+        conditions.append(AuditEntry.action == query.action)
+    if query.since is not None:
+        conditions.append(AuditEntry.at >= query.since)
+    if query.until is not None:
+        conditions.append(AuditEntry.at < query.until)
     return await keyset_page(session, AuditEntry, conditions, first=first, after_id=after_id)

@@ -94,3 +94,52 @@ class UserFilter:
     search: str | None = strawberry.field(
         default=None, description="In the username or the name shown."
     )
+
+
+@strawberry.type(description="One audit entry: who did or read what, when, from where.")
+class AuditEntry:
+    id: strawberry.ID = strawberry.field(description="Entry id (increasing).")
+    at: datetime = strawberry.field(description="When.")
+    actor: str = strawberry.field(description="The token subject: a username or citizen id.")
+    role: Role | None = strawberry.field(description="The actor's role (none: anonymous).")
+    action: str = strawberry.field(description="What, e.g. LOGIN, READ_PERSONAL, CREATE_USER.")
+    entity: str = strawberry.field(description="The kind of record: patient, contact, user, …")
+    entity_ids: list[str] = strawberry.field(description="The records concerned.")
+    fields: list[str] = strawberry.field(description="The fields read or changed.")
+    detail: str | None = strawberry.field(description="A reason, a filter, a summary.")
+    where: strawberry.Private[str | None]
+
+    @classmethod
+    def from_model(cls, row: rows.AuditEntry) -> AuditEntry:
+        return cls(
+            id=strawberry.ID(str(row.id)), at=row.at, actor=row.subject, role=row.role,
+            action=row.action, entity=row.entity, entity_ids=list(row.entity_ids),
+            fields=list(row.fields), detail=row.detail, where=row.organisation,
+        )  # fmt: skip
+
+    @strawberry.field(description="Where the actor worked then: facility or area name.")
+    async def organisation(self, info: strawberry.Info[Context]) -> str | None:
+        return await organisation_name(info, self.where)
+
+
+async def organisation_name(info: strawberry.Info[Context], where: str | None) -> str | None:
+    """The name of the organisation an audit row names ("area:<code>", "facility:<id>")."""
+    kind, _, key = (where or "").partition(":")
+    if kind == "area":
+        found = await info.context.loaders.area_by_code.load(key)
+        return None if found is None else found.name
+    if kind == "facility" and key.isdigit():
+        facility = await info.context.loaders.facility_by_id.load(int(key))
+        return None if facility is None else facility.name
+    return None
+
+
+@strawberry.input(description="Filters of the audit review; all given filters must hold.")
+class AuditFilter:
+    actor: str | None = strawberry.field(default=None, description="This subject only.")
+    role: Role | None = strawberry.field(default=None, description="This role only.")
+    entity: str | None = strawberry.field(default=None, description="This kind of record.")
+    entity_id: str | None = strawberry.field(default=None, description="About this record.")
+    action: str | None = strawberry.field(default=None, description="This action only.")
+    from_: datetime | None = strawberry.field(name="from", default=None, description="At or after.")
+    to: datetime | None = strawberry.field(default=None, description="Before.")

@@ -12,6 +12,7 @@ from resolvers import rows
 from resolvers.context import Context
 from schema.operations import operations_for
 from schema.permissions import allow
+from schema.types.account import organisation_name
 from schema.types.area import Area, Facility, area_of, facility_of
 from schema.types.enums import Role
 from schema.types.pagination import Connection, connection
@@ -92,14 +93,7 @@ class PersonalDataAccess:
         description="The reader's organisation: their facility, or the area they work for."
     )
     async def organisation(self, info: strawberry.Info[Context]) -> str | None:
-        kind, _, key = (self.where or "").partition(":")
-        if kind == "area":
-            found = await info.context.loaders.area_by_code.load(key)
-            return None if found is None else found.name
-        if kind == "facility" and key.isdigit():
-            facility = await info.context.loaders.facility_by_id.load(int(key))
-            return None if facility is None else facility.name
-        return None
+        return await organisation_name(info, self.where)
 
 
 @strawberry.type(description="A successful login.")

@@ -269,6 +269,7 @@ MUTATIONS: dict[str, tuple[str, dict[str, Any], set[str]]] = {
     "resetPassword": ('mutation { resetPassword(id: "0") { oneTimePassword } }', {}, ADMINS),
     "users (query)": ("{ users { totalCount } }", {}, ADMINS),
     "user (query)": ('{ user(id: "0") { id } }', {}, ADMINS),
+    "auditLog (query)": ("{ auditLog { totalCount } }", {}, ADMINS),
     "contacts (query)": ("{ contacts { totalCount } }", {}, {"citizen"} | REVIEWERS | {
         "manager.province", "manager.district", "manager.commune"}),
     "reportAdverseEvent": (

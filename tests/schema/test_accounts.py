@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from db.demo import SeedResult
 from db.models import Area, AuditEntry, Facility, User
 from tests.conftest import gql
+from tests.factories import communes_of
 from tests.schema.test_care import new_patient
 from tests.schema.test_intake import account, code_of, commune_of
 from tests.schema.test_scope_property import _hierarchy, _lineage
@@ -284,3 +285,55 @@ async def test_a_citizen_sees_which_organisations_read_their_record(
     assert "health.commune" not in str(body)  # never who
     refused = await gql(client, ACCESSES, {}, account(demo, "health.commune"))
     assert code_of(refused) == "FORBIDDEN"
+
+
+AUDIT = """query($f: AuditFilter) { auditLog(first: 100, filter: $f) { totalCount
+  edges { node { id actor role action entity entityIds organisation detail } } } }"""
+
+
+async def test_an_administrator_reviews_the_audit_of_its_area_and_the_review_is_audited(
+    client: httpx.AsyncClient, demo: SeedResult, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    commune = commune_of(demo, "admin.commune")
+    admin = account(demo, "admin.commune")
+    ours, _ = await new_patient(sessions, commune)
+    async with sessions() as session:
+        elsewhere = next(c for c in await communes_of(session, "703") if c != commune)
+    theirs, _ = await new_patient(sessions, elsewhere)
+    read = "query($id: ID!) { patient(id: $id) { fullName } }"
+    province = account(demo, "health.province")  # works for the province, not the commune
+    for patient in (ours, theirs):
+        assert "errors" not in await gql(client, read, {"id": str(patient)}, province)
+    body = await gql(
+        client, AUDIT, {"f": {"action": "READ_PERSONAL", "actor": "health.province"}}, admin
+    )
+    assert "errors" not in body, body
+    about = [set(e["node"]["entityIds"]) for e in body["data"]["auditLog"]["edges"]]
+    assert any(str(ours) in ids for ids in about)  # about a record of its area
+    assert not any(str(theirs) in ids for ids in about)  # about another commune's, by outsiders
+    # by someone working in the commune, whatever it is about
+    local = account(demo, "health.commune")
+    assert "errors" not in await gql(client, read, {"id": str(ours)}, local)
+    mine = await gql(
+        client, AUDIT, {"f": {"actor": "health.commune", "entityId": str(ours)}}, admin
+    )
+    rows = [e["node"] for e in mine["data"]["auditLog"]["edges"]]
+    assert rows
+    assert all(r["actor"] == "health.commune" for r in rows)
+    async with sessions() as session:
+        name = await session.scalar(select(Area.name).where(Area.code == commune))
+    assert rows[0]["organisation"] == name
+    # the reviews were audited with their filters
+    async with sessions() as session:
+        reviews = list(
+            await session.scalars(
+                select(AuditEntry.detail).where(
+                    AuditEntry.action == "READ_AUDIT_LOG", AuditEntry.subject == "admin.commune"
+                )
+            )
+        )
+    assert f"actor=health.commune, entity_id={ours}" in reviews
+    # a time window the wrong way round names the field
+    backwards = {"from": "2021-12-02T00:00:00+07:00", "to": "2021-12-01T00:00:00+07:00"}
+    wrong = await gql(client, AUDIT, {"f": backwards}, admin)
+    assert wrong["errors"][0]["extensions"]["field"] == "filter.to"
