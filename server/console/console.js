@@ -10,6 +10,14 @@ const SEVERITIES = ["MILD", "MODERATE", "SEVERE", "CRITICAL"];
 const T = {
   vi: {
     language: "Ngôn ngữ", signIn: "Đăng nhập", signOut: "Đăng xuất", username: "Tên đăng nhập",
+    admin: "Quản trị", accounts: "Tài khoản", newAccount: "Tạo tài khoản", displayName: "Tên hiển thị",
+    role: "Vai trò", areaCode: "Mã địa bàn", facilityId: "Mã cơ sở", accountOn: "Đang dùng", accountOff: "Đã khoá",
+    oneTimePassword: "Mật khẩu dùng một lần (chỉ hiện lần này, hãy trao tận tay)", deactivate: "Khoá tài khoản",
+    reactivate: "Mở khoá", resetPassword: "Cấp lại mật khẩu", auditLog: "Nhật ký truy cập", actor: "Người thực hiện",
+    action: "Hành động", entityId: "Mã hồ sơ", organisation: "Đơn vị", search2: "Tìm", changePassword: "Đổi mật khẩu",
+    oldPassword: "Mật khẩu hiện tại", newPassword: "Mật khẩu mới (ít nhất 10 ký tự)", mustChange: "Bạn đăng nhập bằng mật khẩu dùng một lần: hãy đặt mật khẩu của mình.",
+    all: "Tất cả", LOCAL_OFFICIAL: "Cán bộ xã", HEALTH_STAFF: "Nhân viên y tế", HOSPITAL_STAFF: "Bệnh viện",
+    SCREENING_STAFF: "Cơ sở xét nghiệm", MANAGER: "Lãnh đạo", ANALYST: "Phân tích", ADMIN: "Quản trị viên",
     password: "Mật khẩu", alerts: "Cảnh báo khẩn cấp", statistics: "Thống kê", patients: "Bệnh nhân F0",
     chartCaption: "Ca mới và khỏi bệnh theo ngày (30 ngày)", byStatus: "Theo tình trạng", byTier: "Theo tầng điều trị",
     breakdown: "Theo địa bàn", area: "Địa bàn", active: "Đang điều trị", newCases: "Ca mới", recovered: "Khỏi bệnh",
@@ -61,6 +69,14 @@ const T = {
   },
   en: {
     language: "Language", signIn: "Sign in", signOut: "Sign out", username: "Username", password: "Password",
+    admin: "Administration", accounts: "Accounts", newAccount: "New account", displayName: "Display name",
+    role: "Role", areaCode: "Area code", facilityId: "Facility id", accountOn: "Active", accountOff: "Switched off",
+    oneTimePassword: "One-time password (shown only now: hand it over in person)", deactivate: "Switch off",
+    reactivate: "Switch on", resetPassword: "Reset password", auditLog: "Audit log", actor: "Actor",
+    action: "Action", entityId: "Record id", organisation: "Organisation", search2: "Search", changePassword: "Change password",
+    oldPassword: "Current password", newPassword: "New password (10 characters or more)", mustChange: "You signed in with a one-time password: choose your own.",
+    all: "All", LOCAL_OFFICIAL: "Local official", HEALTH_STAFF: "Health staff", HOSPITAL_STAFF: "Hospital staff",
+    SCREENING_STAFF: "Screening staff", MANAGER: "Manager", ANALYST: "Analyst", ADMIN: "Administrator",
     alerts: "Emergency alerts", statistics: "Statistics", patients: "F0 patients",
     chartCaption: "New cases and recoveries per day (30 days)", byStatus: "By status", byTier: "By treatment tier",
     breakdown: "By area", area: "Area", active: "In treatment", newCases: "New cases", recovered: "Recovered",
@@ -231,14 +247,39 @@ async function signIn(event) {
   $("#signin-error").textContent = "";
   try {
     const data = await gql(
-      "mutation($u: String!, $p: String!) { login(username: $u, password: $p) { accessToken expiresAt } }",
+      "mutation($u: String!, $p: String!) { login(username: $u, password: $p) { accessToken expiresAt mustChangePassword } }",
       { u: form.get("username"), p: form.get("password") },
     );
     remember(data.login.accessToken, data.login.expiresAt);
+    if (data.login.mustChangePassword) { askNewPassword(form.get("password")); return; }
     await start();
   } catch (error) {
     $("#signin-error").textContent = /password|username|RATE/i.test(error.message) ? t("badLogin") : error.message;
   }
+}
+
+// a one-time password signs in only to choose one's own
+function askNewPassword(oldPassword) {
+  const problem = el("p", { class: "error", role: "alert" });
+  const form = el("form", { id: "password-form", onsubmit: async (event) => {
+    event.preventDefault();
+    const f = new FormData(event.target);
+    try {
+      const data = await must("mutation($o: String!, $n: String!) { changePassword(old: $o, new: $n) { accessToken expiresAt } }",
+        { o: oldPassword, n: f.get("new") });
+      remember(data.changePassword.accessToken, data.changePassword.expiresAt);
+      $("#signin-form").hidden = false;
+      form.remove();
+      await start();
+    } catch (error) {
+      if (!(error instanceof Expired)) problem.textContent = error.message;
+    }
+  } }, el("p", {}, t("mustChange")),
+  field("newPassword", el("input", { name: "new", type: "password", autocomplete: "new-password", minlength: 10, required: true })),
+  el("button", { type: "submit" }, t("changePassword")), problem);
+  $("#signin-form").hidden = true;
+  $("#signin").append(form);
+  form.querySelector("input").focus();
 }
 
 function remember(token, expiresAt) {
@@ -253,7 +294,7 @@ function signOut(message = "") {
   clearTimeout(expiryTimer);
   Object.assign(state, { token: null, expiresAt: null, me: null });
   sessionStorage.removeItem("f0care.token");
-  for (const id of ["#alerts", "#statistics", "#patients", "#contacts", "#tabs", "#signout"]) $(id).hidden = true;
+  for (const id of ["#alerts", "#statistics", "#patients", "#contacts", "#admin", "#tabs", "#signout"]) $(id).hidden = true;
   $("#who").textContent = "";
   $("#signin").hidden = false;
   $("#signin-error").textContent = message;
@@ -272,6 +313,7 @@ async function start() {
     ["statistics", allowed.has("Query.statistics"), showStatistics],
     ["patients", allowed.has("Query.patients"), showPatients],
     ["contacts", allowed.has("Query.contacts"), showContacts],
+    ["admin", allowed.has("Query.users"), showAdmin],
   ].filter(([, ok]) => ok);
   $("#signin").hidden = true;
   $("#signout").hidden = false;
@@ -285,7 +327,7 @@ async function start() {
 }
 
 function show(id) {
-  for (const section of ["alerts", "statistics", "patients", "contacts"]) $(`#${section}`).hidden = section !== id;
+  for (const section of ["alerts", "statistics", "patients", "contacts", "admin"]) $(`#${section}`).hidden = section !== id;
   document.querySelectorAll("#tabs button").forEach((b) => b.setAttribute("aria-current", b.dataset.section === id ? "page" : "false"));
 }
 
@@ -864,6 +906,94 @@ function renderContact() {
   ].filter((part) => part != null));
   pane.hidden = false;
   pane.focus();
+}
+
+// --- administration -------------------------------------------------------------------
+
+const STAFF_ROLES = ["HEALTH_STAFF", "LOCAL_OFFICIAL", "HOSPITAL_STAFF", "SCREENING_STAFF", "MANAGER", "ANALYST", "ADMIN"];
+const USER_FIELDS = "id username displayName role active phone area { name } facility { name }";
+
+function showAdmin() {
+  const filters = $("#user-filters");
+  filters.elements.role.replaceChildren(el("option", { value: "" }, t("all")), ...STAFF_ROLES.map((r) => el("option", { value: r }, t(r))));
+  filters.onsubmit = (event) => { event.preventDefault(); loadUsers().catch(report); };
+  filters.onchange = () => loadUsers().catch(report);
+  const create = $("#user-form");
+  create.elements.role.replaceChildren(...STAFF_ROLES.map((r) => el("option", { value: r }, t(r))));
+  create.elements.areaCode.value = state.me.area?.code ?? "";
+  create.onsubmit = async (event) => {
+    event.preventDefault();
+    const f = new FormData(event.target);
+    const problem = $("#user-form .error");
+    problem.textContent = "";
+    try {
+      const data = await must(`mutation($i: UserInput!) { createUser(input: $i) { oneTimePassword user { id } } }`, { i: {
+        username: f.get("username"), displayName: f.get("displayName"), role: f.get("role"),
+        areaCode: f.get("areaCode") || null, facilityId: f.get("facilityId") || null, phone: f.get("phone") || null } });
+      issued(data.createUser.oneTimePassword);
+      event.target.reset();
+      await loadUsers();
+    } catch (error) {
+      if (!(error instanceof Expired)) problem.textContent = error.message;
+    }
+  };
+  $("#audit-filters").onsubmit = (event) => { event.preventDefault(); loadAudit().catch(report); };
+  loadUsers().catch(report);
+  loadAudit().catch(report);
+}
+
+function issued(password) {
+  $("#issued-password").replaceChildren(`${t("oneTimePassword")}: `, el("strong", {}, password));
+}
+
+async function loadUsers() {
+  const form = new FormData($("#user-filters"));
+  const filter = {};
+  if (form.get("search")) filter.search = form.get("search");
+  if (form.get("role")) filter.role = form.get("role");
+  if (form.get("active")) filter.active = form.get("active") === "true";
+  const data = await gql(`query($f: UserFilter) { users(filter: $f, first: 100) { totalCount edges { node { ${USER_FIELDS} } } } }`, { f: filter });
+  const { edges, totalCount } = data.users;
+  $("#users-count").textContent = `${t("total")}: ${num(totalCount)}`;
+  $("#user-table thead").replaceChildren(el("tr", {}, ["username", "displayName", "role", "area", "status", ""].map((c) => el("th", {}, c ? t(c) : ""))));
+  $("#user-table tbody").replaceChildren(...edges.map(({ node: u }) => el("tr", { "data-id": u.id },
+    el("td", {}, u.username), el("td", {}, u.displayName), el("td", {}, t(u.role)),
+    el("td", {}, u.area?.name ?? u.facility?.name ?? ""), el("td", {}, t(u.active ? "accountOn" : "accountOff")),
+    el("td", {}, u.username === state.me.subject ? "" : userActions(u)))));
+}
+
+function userActions(u) {
+  const act = async (query, variables, after) => {
+    try {
+      const data = await must(query, variables);
+      after?.(data);
+      await loadUsers();
+    } catch (error) {
+      if (!(error instanceof Expired)) $("#issued-password").textContent = error.message;
+    }
+  };
+  const reason = el("input", { name: "reason", "aria-label": t("reason"), placeholder: t("reason"), size: 14 });
+  return [
+    u.active
+      ? el("span", {}, reason, el("button", { type: "button", class: "deactivate", onclick: () => act(
+        "mutation($id: ID!, $r: String!) { deactivateUser(id: $id, reason: $r) { id } }", { id: u.id, r: reason.value }) }, t("deactivate")))
+      : el("button", { type: "button", class: "reactivate", onclick: () => act(
+        "mutation($id: ID!) { reactivateUser(id: $id) { id } }", { id: u.id }) }, t("reactivate")),
+    el("button", { type: "button", class: "reset", onclick: () => act(
+      "mutation($id: ID!) { resetPassword(id: $id) { oneTimePassword } }", { id: u.id }, (d) => issued(d.resetPassword.oneTimePassword)) }, t("resetPassword")),
+  ];
+}
+
+async function loadAudit() {
+  const form = new FormData($("#audit-filters"));
+  const filter = {};
+  for (const name of ["actor", "action", "entityId"]) if (form.get(name)) filter[name] = form.get(name);
+  const data = await gql(`query($f: AuditFilter) { auditLog(filter: $f, first: 50) { totalCount
+    edges { node { id at actor role action entity entityIds organisation detail } } } }`, { f: filter });
+  $("#audit-table thead").replaceChildren(el("tr", {}, ["time", "actor", "role", "organisation", "action", "entityId"].map((c) => el("th", {}, t(c)))));
+  $("#audit-table tbody").replaceChildren(...data.auditLog.edges.map(({ node: a }) => el("tr", {},
+    el("td", {}, when(a.at)), el("td", {}, a.actor), el("td", {}, a.role ? t(a.role) : ""), el("td", {}, a.organisation ?? ""),
+    el("td", {}, a.detail ? `${a.action} (${a.detail})` : a.action), el("td", {}, `${a.entity} ${a.entityIds.join(", ")}`))));
 }
 
 // --- boot -----------------------------------------------------------------------------

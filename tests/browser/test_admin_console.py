@@ -1,0 +1,62 @@
+"""The administration screen: an administrator makes an account and hands over its
+one-time password; the new user chooses their own at the first sign-in; the administrator
+switches the account off and finds it all in the audit log."""
+
+from __future__ import annotations
+
+import secrets
+
+from db.demo import SeedResult
+from tests.browser.conftest import Console
+
+
+async def _sign_in_afresh(console: Console, username: str, password: str) -> None:
+    await console.page.goto(f"{console.base}/console/")
+    await console.page.evaluate("sessionStorage.clear()")
+    await console.sign_in(username, password)
+
+
+async def test_an_administrator_makes_an_account_and_switches_it_off(
+    console: Console, demo: SeedResult
+) -> None:
+    page = console.page
+    await page.set_viewport_size({"width": 1280, "height": 1000})
+    commune = next(a.area_code for a in demo.accounts if a.username == "health.commune")
+    assert commune is not None
+    name = f"yta.{secrets.token_hex(3)}"
+    await console.sign_in("admin.province")
+    await page.click("#tabs button[data-section=admin]")
+    await page.click("#admin details summary")
+    await page.fill("#user-form input[name=username]", name)
+    await page.fill("#user-form input[name=displayName]", "Võ Thị Ánh")
+    await page.select_option("#user-form select[name=role]", "HEALTH_STAFF")
+    await page.fill("#user-form input[name=areaCode]", commune)
+    await page.click("#user-form button[type=submit]")
+    await page.wait_for_selector("#issued-password strong")
+    one_time = await page.inner_text("#issued-password strong")
+    assert len(one_time.replace("-", "")) == 14
+    row = page.locator("#user-table tbody tr", has_text=name)
+    await row.wait_for(timeout=10_000)
+    assert "Võ Thị Ánh" in await row.inner_text()
+    await console.screenshot("admin")
+    # the new user signs in with it and must choose their own password first
+    await _sign_in_afresh(console, name, one_time)
+    await page.wait_for_selector("#password-form")
+    await page.fill("#password-form input[name=new]", "Mật khẩu riêng của Ánh")
+    await page.click("#password-form button[type=submit]")
+    await page.wait_for_selector("#tabs button[data-section=patients]")
+    # the administrator switches the account off, with the reason, and reviews the log
+    await _sign_in_afresh(console, "admin.province", "f0care-demo")
+    await page.click("#tabs button[data-section=admin]")
+    row = page.locator("#user-table tbody tr", has_text=name)
+    await row.wait_for(timeout=10_000)
+    await row.locator("input[name=reason]").fill("Chuyển công tác")
+    await row.locator("button.deactivate").click()
+    await (
+        page.locator("#user-table tbody tr", has_text=name).locator("button.reactivate").wait_for()
+    )
+    await page.fill("#audit-filters input[name=actor]", name)
+    await page.click("#audit-filters button[type=submit]")
+    audit = page.locator("#audit-table tbody tr", has_text="CHANGE_PASSWORD")
+    await audit.wait_for(timeout=10_000)
+    assert "Nhân viên y tế" in await audit.inner_text()
