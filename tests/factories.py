@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -95,10 +96,22 @@ async def make_declaration(session: AsyncSession, commune_code: str, **fields: A
         "district_code": commune.district_code,
         "commune_code": commune.code,
         "test_kind": TestKind.RAPID_ANTIGEN,
-        "tested_on": date.today(),  # noqa: DTZ011 - any recent day will do
+        "tested_on": local_today(),
         **fields,
     }
     declaration = Declaration(**values)
     session.add(declaration)
     await session.flush()
     return declaration
+
+
+def local_noon(days_ago: int) -> datetime:
+    """Noon in Viet Nam `days_ago` days before today there: a moment whose day number does
+    not depend on the hour the tests run (an hour before now is yesterday after midnight)."""
+    zone = ZoneInfo("Asia/Ho_Chi_Minh")
+    return datetime.combine(local_today() - timedelta(days=days_ago), time(12), zone)
+
+
+def local_today() -> date:
+    """Today in Viet Nam, as the server counts days (the machine's own day may differ)."""
+    return datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date()

@@ -7,7 +7,7 @@ from __future__ import annotations
 import io
 import re
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import zxingcpp
 from PIL import Image
@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.demo import SeedResult
 from tests.browser.conftest import ARTIFACTS
-from tests.factories import make_patient
+from tests.factories import local_noon, make_patient
 from tests.server.live import post
 from tests.tokens import token_for
 
@@ -35,7 +35,7 @@ async def test_the_certificate_page_prints_and_its_qr_code_verifies(
             session,
             worker.area_code,
             full_name="Lê Thị Bích Ngọc",
-            confirmed_at=datetime.now(UTC) - timedelta(days=7, hours=2),
+            confirmed_at=local_noon(7),
         )
     negative = {
         "idempotencyKey": secrets.token_hex(8),

@@ -4,14 +4,12 @@ an alert card opens its patient; the statistics drill down."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
 from playwright.async_api import Page
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.demo import SeedResult
 from tests.browser.conftest import Console
-from tests.factories import make_patient
+from tests.factories import local_noon, make_patient
 from tests.server.live import sos
 from tests.tokens import token_for
 
@@ -25,7 +23,7 @@ async def _patient(sessions: async_sessionmaker[AsyncSession], demo: SeedResult,
             session,
             worker.area_code,
             full_name=name,
-            confirmed_at=datetime.now(UTC) - timedelta(days=7, hours=2),
+            confirmed_at=local_noon(7),
         )
     return str(patient.id)
 

@@ -39,7 +39,7 @@ from domain.enums import (
     TestOutcome,
     TestSupervision,
 )
-from tests.factories import communes_of, make_declaration, make_patient, make_transfer
+from tests.factories import communes_of, local_today, make_declaration, make_patient, make_transfer
 
 
 @dataclass(frozen=True)
@@ -112,7 +112,7 @@ async def _contact(
     (F2) living in a third."""
     commune = await session.get(Area, lives_in)
     assert commune is not None
-    exposed = datetime.now(UTC).date() - timedelta(days=2)
+    exposed = local_today() - timedelta(days=2)
     contact = Contact(
         full_name="Đoàn Thị Liên", phone="0987000111", date_of_birth=date(1979, 2, 3),
         sex=Sex.FEMALE, address="5 Đường Thử", commune_code=lives_in,

@@ -15,7 +15,7 @@ from db.demo import SeedResult
 from db.models import Alert, AlertEvent, HealthReport, Patient
 from domain.enums import Role
 from tests.conftest import gql
-from tests.factories import make_patient
+from tests.factories import local_noon, make_patient
 from tests.schema.test_intake import account, code_of, commune_of
 from tests.tokens import token_of
 
@@ -343,9 +343,7 @@ async def test_discharge_rules(
     assert code_of(refused) == "CONFLICT"
     again = await gql(client, mutation, {"id": str(recent), "i": {"outcome": "DECEASED"}}, token)
     assert code_of(again) == "CONFLICT"
-    week, _ = await new_patient(
-        sessions, commune, confirmed_at=datetime.now(UTC) - timedelta(days=8)
-    )
+    week, _ = await new_patient(sessions, commune, confirmed_at=local_noon(8))
     negative = {
         "idempotencyKey": secrets.token_hex(8),
         "patientId": str(week),

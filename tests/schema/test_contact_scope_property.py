@@ -7,7 +7,7 @@ reads raw rows with plain SQL and walks the hierarchy itself."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -21,7 +21,7 @@ from db.demo import SeedResult
 from db.models import Area, Contact, ContactSource, Patient
 from domain.enums import ContactRelation, ContactStatus, Role
 from tests.conftest import gql
-from tests.factories import make_patient
+from tests.factories import local_today, make_patient
 from tests.schema.test_scope_property import _hierarchy, _levels, _lineage
 from tests.tokens import token_of
 
@@ -116,7 +116,7 @@ async def test_contacts_never_leave_scope(
     role = data.draw(st.sampled_from([Role.LOCAL_OFFICIAL, Role.HEALTH_STAFF, Role.MANAGER]))
     patients: list[int] = []
     contacts: list[int] = []
-    exposed = datetime.now(UTC).date() - timedelta(days=1)
+    exposed = local_today() - timedelta(days=1)
     try:
         async with sessions.begin() as session:
             for listing in listings:

@@ -15,6 +15,7 @@ from db.demo import SeedResult
 from db.models import Alert
 from domain.enums import AlertKind
 from tests.conftest import gql
+from tests.factories import local_noon, local_today
 from tests.schema.test_care import new_patient
 from tests.schema.test_intake import account, code_of, commune_of
 
@@ -32,7 +33,7 @@ def order(patient: int | None, drug: str = "MOLNUPIRAVIR-400", **more: Any) -> d
         "dose": "800 mg",
         "frequency": "2 lần/ngày",
         "days": 5,
-        "startOn": datetime.now(UTC).date().isoformat(),
+        "startOn": local_today().isoformat(),
         "package": "C",
         "consentRecorded": True,
         **more,
@@ -50,9 +51,7 @@ async def test_molnupiravir_is_ordered_within_its_rules(
     client: httpx.AsyncClient, demo: SeedResult, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
     commune, staff = commune_of(demo, "health.commune"), account(demo, "health.commune")
-    day_5, _ = await new_patient(
-        sessions, commune, confirmed_at=datetime.now(UTC) - timedelta(days=4)
-    )
+    day_5, _ = await new_patient(sessions, commune, confirmed_at=local_noon(4))
     given = order(day_5)
     body = await gql(client, PRESCRIBE, given, staff)
     assert "errors" not in body, body
@@ -74,11 +73,9 @@ async def test_molnupiravir_is_ordered_within_its_rules(
     assert [m["id"] for m in record["medications"]] == [placed["id"]]
     assert record["adverseEventFollowUp"] is True
     # the rules, each named
-    day_6, _ = await new_patient(
-        sessions, commune, confirmed_at=datetime.now(UTC) - timedelta(days=5, hours=1)
-    )
+    day_6, _ = await new_patient(sessions, commune, confirmed_at=local_noon(5))
     assert fields(await gql(client, PRESCRIBE, order(day_6), staff)) == {"input.startOn"}
-    born = datetime.now(UTC).date().replace(year=datetime.now(UTC).year - 17)
+    born = local_today().replace(year=local_today().year - 17)
     minor, _ = await new_patient(sessions, commune, date_of_birth=born)
     assert fields(await gql(client, PRESCRIBE, order(minor), staff)) == {"input.patientId"}
     unsigned = order(day_5, consentRecorded=False, days=6)
@@ -119,7 +116,7 @@ async def test_own_package_b_alerts_the_commune_and_orders_can_be_stopped(
     report = "mutation($id: ID!, $i: AdverseEventInput!) { reportAdverseEvent(medicationId: $id, input: $i) { id description } }"
     effect = {
         "description": "Đau dạ dày, buồn nôn",
-        "occurredOn": datetime.now(UTC).date().isoformat(),
+        "occurredOn": local_today().isoformat(),
     }
     body = await gql(client, report, {"id": own["id"], "i": effect}, citizen)
     assert body["data"]["reportAdverseEvent"]["description"] == "Đau dạ dày, buồn nôn"
@@ -158,16 +155,12 @@ async def test_statistics_count_orders_certificates_and_releases_due(
 ) -> None:
     commune, staff = commune_of(demo, "health.commune"), account(demo, "health.commune")
     before = await _today(client, staff, commune)
-    day_3, _ = await new_patient(
-        sessions, commune, confirmed_at=datetime.now(UTC) - timedelta(days=2)
-    )
+    day_3, _ = await new_patient(sessions, commune, confirmed_at=local_noon(2))
     assert "errors" not in await gql(client, PRESCRIBE, order(day_3), staff)
     vitamins = order(day_3, "VITAMIN-C", package="A", consentRecorded=False, dose="500 mg")
     assert "errors" not in await gql(client, PRESCRIBE, vitamins, staff)
     # a patient on day 8 with a negative test is due; discharged, a certificate is issued
-    day_8, _ = await new_patient(
-        sessions, commune, confirmed_at=datetime.now(UTC) - timedelta(days=7, hours=1)
-    )
+    day_8, _ = await new_patient(sessions, commune, confirmed_at=local_noon(7))
     negative = {"idempotencyKey": secrets.token_hex(8), "patientId": str(day_8), "kind": "RAPID_ANTIGEN",
                 "result": "NEGATIVE", "takenAt": datetime.now(UTC).isoformat()}  # fmt: skip
     record = "mutation($i: TestResultInput!) { recordTestResult(input: $i) { id } }"

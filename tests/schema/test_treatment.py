@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from db.demo import SeedResult
 from db.models import AuditEntry, Patient
 from tests.conftest import gql
-from tests.factories import make_declaration
+from tests.factories import local_noon, local_today, make_declaration
 from tests.schema.test_care import RECORD_TEST, new_patient
 from tests.schema.test_intake import account, code_of, commune_of
 
@@ -59,7 +59,7 @@ async def test_verification_opens_the_record_with_the_positive_test(
     client: httpx.AsyncClient, demo: SeedResult, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
     commune = commune_of(demo, "official.commune")
-    tested = date.today() - timedelta(days=2)  # noqa: DTZ011 - a local day is what is declared
+    tested = local_today() - timedelta(days=2)
     async with sessions.begin() as session:
         declared = await make_declaration(session, commune, tested_on=tested)
     verify = "mutation($id: ID!, $i: VerifyDeclarationInput) { verifyDeclaration(id: $id, input: $i) { id } }"
@@ -94,7 +94,7 @@ async def test_a_self_test_counts_only_once_staff_confirm_it(
 ) -> None:
     commune = commune_of(demo, "health.commune")
     staff = account(demo, "health.commune")
-    eight_days = datetime.now(UTC) - timedelta(days=7, hours=1)
+    eight_days = local_noon(7)
     patient, citizen = await new_patient(sessions, commune, confirmed_at=eight_days)
     now = datetime.now(UTC)
     # a citizen's own negative test on day 8: recorded, not yet counted
@@ -131,7 +131,7 @@ async def test_a_positive_test_on_day_7_moves_release_to_day_10_or_14(
 ) -> None:
     commune = commune_of(demo, "health.commune")
     staff = account(demo, "health.commune")
-    day_8 = datetime.now(UTC) - timedelta(days=7, hours=1)
+    day_8 = local_noon(7)
     patient, _ = await new_patient(sessions, commune, confirmed_at=day_8, vaccination_doses=0)
     positive = await gql(client, RECORD_TEST, taken(patient, "POSITIVE", datetime.now(UTC)), staff)
     assert "errors" not in positive, positive
@@ -256,7 +256,7 @@ async def released(
     client: httpx.AsyncClient, sessions: async_sessionmaker[AsyncSession], commune: str, staff: str
 ) -> tuple[int, str]:
     """A patient at home on day 8 with a negative staff test today, discharged RECOVERED."""
-    day_8 = datetime.now(UTC) - timedelta(days=7, hours=1)
+    day_8 = local_noon(7)
     patient, citizen = await new_patient(
         sessions,
         commune,
@@ -287,7 +287,7 @@ async def test_a_recovered_discharge_at_home_issues_a_verifiable_certificate(
     assert issued["number"] == f"GXN-{record['caseCode']}"
     assert issued["issuedBy"]["area"]["code"] == commune
     assert issued["issuedBy"]["name"] == f"Trạm Y tế {issued['issuedBy']['area']['name']}"
-    assert issued["periodTo"] == date.today().isoformat()  # noqa: DTZ011 - the local day
+    assert issued["periodTo"] == local_today().isoformat()
     # anyone can verify it, learning only what matches an ID card
     number, code = issued["number"], issued["verificationCode"]
     check = (await gql(client, VERIFY, {"n": number, "c": code.lower()}))["data"][
