@@ -79,7 +79,7 @@ class Directory:
         if not state.active:
             return "the account is deactivated"
         if version < state.token_version:
-            return "the account changed after this token was issued: sign in again"
+            return "the account changed after this token was issued"
         return None
 
     def watch(self, subject: str, refused: Callable[[], None]) -> Callable[[], None]:

@@ -120,11 +120,13 @@ class TransportHandler(BaseGraphQLTransportWSHandler[Context, None]):
         await self._close_expired()
 
     async def _close_expired(self) -> None:
-        expires = self.context.principal.expires_at
-        if expires is not None and expires <= datetime.now(UTC):
-            reason = "token expired: reconnect with a new token"
-        else:
-            reason = "the account was changed or deactivated: sign in again"
+        principal = self.context.principal
+        refused = self.context.services.directory.refusal(
+            principal.subject, principal.role, principal.version
+        )
+        reason = "token expired: reconnect with a new token"
+        if refused is not None:
+            reason = f"{refused}: sign in again"
         log.info("WebSocket closed 4403: %s", reason)
         with contextlib.suppress(Exception):  # already closed by the client
             await self.websocket.close(EXPIRED, reason)
