@@ -67,6 +67,10 @@ class Directory:
         self._facilities[facility_id] = ref
         return ref
 
+    def forget_facility(self, facility_id: int) -> None:
+        """A facility changed: read it again when next named (this process)."""
+        self._facilities.pop(facility_id, None)
+
     # --- accounts ----------------------------------------------------------------------
 
     def refusal(self, subject: str, role: Role | None, version: int) -> str | None:

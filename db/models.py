@@ -91,6 +91,9 @@ class Facility(Base):
     district_code: Mapped[str | None] = mapped_column(AREA_CODE)
     bed_capacity: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = now_column()
+    # from the latest bed report: beds taken by patients f0care does not follow
+    beds_occupied_outside: Mapped[int | None] = mapped_column(Integer)
+    active: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
 
     __table_args__ = (
         CheckConstraint("tier BETWEEN 1 AND 3", name="tier_range"),
@@ -409,6 +412,28 @@ class ContactFollowUpDay(Base):
     checked: Mapped[bool] = mapped_column(Boolean)
     tested: Mapped[bool] = mapped_column(Boolean)
     symptoms: Mapped[list[str]] = mapped_column(TEXT_ARRAY, server_default="{}")
+
+
+class BedReport(Base):
+    """A facility's beds as its staff (or an administrator) reported them: the latest one
+    is the facility's capacity; the history is the occupancy trend."""
+
+    __tablename__ = "bed_reports"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    facility_id: Mapped[int] = mapped_column(ForeignKey("facilities.id"))
+    capacity: Mapped[int] = mapped_column(Integer)
+    occupied_outside: Mapped[int] = mapped_column(Integer)  # not f0care's patients
+    occupied_f0care: Mapped[int] = mapped_column(Integer)  # f0care's IN_FACILITY then
+    reported_by: Mapped[str] = mapped_column(String(128))
+    reported_role: Mapped[Role] = mapped_column(enum_column(Role, "role"))
+    reported_at: Mapped[datetime] = now_column()
+
+    __table_args__ = (
+        CheckConstraint("capacity >= 0", name="capacity_positive"),
+        CheckConstraint("occupied_outside BETWEEN 0 AND capacity", name="occupied_outside_range"),
+        Index("ix_bed_reports_facility_id", "facility_id", "id"),
+    )
 
 
 class Comorbidity(Base):

@@ -108,6 +108,11 @@ def contact_area_columns(
 
 
 CONTACT_AREA_COLUMN = contact_area_columns(Contact)
+FACILITY_AREA_COLUMN = {
+    AreaLevel.PROVINCE: Facility.province_code,
+    AreaLevel.DISTRICT: Facility.district_code,
+    AreaLevel.COMMUNE: Facility.area_code,
+}
 
 
 def contact_visible(scope: Scope) -> ColumnElement[bool]:

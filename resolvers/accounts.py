@@ -51,7 +51,7 @@ class Issued:
     one_time_password: str
 
 
-def _admin(ctx: Context) -> accounts.Place:
+def admin_area(ctx: Context) -> accounts.Place:
     """The administrator's own area, as the rules see it."""
     area = ctx.principal.area
     if area is None:  # an ADMIN token always names one (checked at the edge)
@@ -124,7 +124,7 @@ async def create_user(ctx: Context, username: str, given: AccountInput) -> Issue
     if given.role is None:
         raise BadUserInput("input.role", "is required")
     grant, facility_id, wrong = await _grant(ctx, given.role, given.area_code, given.facility_id)
-    problems += wrong + accounts.grant_problems(_admin(ctx), grant)
+    problems += wrong + accounts.grant_problems(admin_area(ctx), grant)
     if problems:
         raise InvalidInput(problems)
     password = _one_time()
@@ -177,7 +177,7 @@ async def update_user(ctx: Context, user_id: str, given: AccountInput) -> User:
     problems: list[tuple[str, str]] = []
     display = None if given.display_name is None else _display_name(given.display_name, problems)
     phone = _phone(given.phone, problems)
-    admin = _admin(ctx)
+    admin = admin_area(ctx)
     async with ctx.sessions.begin() as session:
         user = await _managed(session, ctx, user_id)
         values: dict[str, object] = {}

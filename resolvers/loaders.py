@@ -18,6 +18,7 @@ from db.models import (
     AdverseEvent,
     Alert,
     Area,
+    BedReport,
     ClinicalNote,
     Comorbidity,
     Contact,
@@ -259,6 +260,11 @@ class Loaders:
     def contact_follow_up_days(self) -> GroupLoader[int, ContactFollowUpDay]:
         """The follow-up days of each contact (`Contact.followUps`)."""
         return self._group("Contact", "followUps")
+
+    @cached_property
+    def bed_reports(self) -> GroupLoader[int, BedReport]:
+        """Bed reports of each facility, latest first (`Facility.bedReports`)."""
+        return self._group("Facility", "bedReports")
 
     @cached_property
     def occupancy(self) -> CountLoader[int]:

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from auth.principal import AreaRef
 from db.models import Area
+from db.queries import facilities as facility_queries
 from db.queries import statistics as queries
 from domain.enums import (
     ACTIVE_PATIENT_STATUSES,
@@ -57,7 +58,8 @@ class Figures:
     alert_response: tuple[int | None, float | None, float | None]
     declarations: dict[DeclarationStatus, int | None]
     median_hours_to_review: float | None
-    occupancy: dict[int, tuple[int | None, int]]
+    occupancy: dict[int, tuple[int | None, int, int]]  # f0care's, others', beds
+    occupancy_trend: list[tuple[date, int, int | None, int]]  # day, tier, occupied, beds
 
 
 def _suppressor(suppress: bool) -> Callable[[int | None], int | None]:
@@ -119,6 +121,10 @@ async def compute(sessions: async_sessionmaker[AsyncSession], window: queries.Wi
         response = await queries.alert_response(session, window)
         review = await queries.median_hours_to_review(session, window)
         occupancy = await queries.occupancy_by_tier(session, window)
+        trend = await facility_queries.occupancy_trend(
+            session, area_code=window.area_code, level=window.level,
+            first_day=window.first_day, last_day=window.last_day, timezone=window.timezone,
+        )  # fmt: skip
     statuses = Counter[PatientStatus]()
     severities = Counter[Severity]()
     tiers = Counter[int]()
@@ -160,7 +166,8 @@ async def compute(sessions: async_sessionmaker[AsyncSession], window: queries.Wi
         alert_response=(response.acknowledged, response.median_minutes, response.p90_minutes),
         declarations={s: totals[f"declarations:{s.value}"] for s in DeclarationStatus},
         median_hours_to_review=review,
-        occupancy={t: (used, beds) for t, (used, beds) in occupancy.items()},
+        occupancy=dict(occupancy.items()),
+        occupancy_trend=[(day, tier, used, beds) for day, tier, used, beds in trend],
     )
 
 
@@ -206,7 +213,10 @@ def shown_to(figures: Figures, role: Role | None) -> Figures:
         else (acknowledged, median, p90),
         declarations={s: hide(n) for s, n in figures.declarations.items()},
         median_hours_to_review=None if hide(reviewed) is None else figures.median_hours_to_review,
-        occupancy={t: (hide(used), beds) for t, (used, beds) in figures.occupancy.items()},
+        occupancy={
+            t: (hide(used), others, beds) for t, (used, others, beds) in figures.occupancy.items()
+        },
+        occupancy_trend=[(d, t, hide(used), beds) for d, t, used, beds in figures.occupancy_trend],
     )
 
 

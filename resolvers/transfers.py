@@ -137,15 +137,14 @@ async def accept(ctx: Context, transfer_id: str, *, force: bool) -> Transfer:
             occupancy = related.declared("Facility", "occupancy", Count)  # as the API shows it
             counts = await related.counts_of(session, occupancy, [transfer.to_facility_id])
             used = counts.get(transfer.to_facility_id, 0)
-            if (
-                facility is not None
-                and facility.bed_capacity is not None
-                and used >= facility.bed_capacity
-            ):
-                raise Conflict(
-                    f"{facility.name} is full ({used}/{facility.bed_capacity} beds); "
-                    "accept with force: true to admit anyway"
-                )
+            if facility is not None and facility.bed_capacity is not None:
+                # the latest bed report: its capacity and the beds others take
+                used += facility.beds_occupied_outside or 0
+                if used >= facility.bed_capacity:
+                    raise Conflict(
+                        f"{facility.name} is full ({used}/{facility.bed_capacity} beds, as last "
+                        "reported); accept with force: true to admit anyway"
+                    )
         transfer.decided_by = ctx.principal.subject
         transfer.accepted_at = datetime.now(UTC)
         await _audit(session, ctx, "ACCEPT_TRANSFER", transfer)

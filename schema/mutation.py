@@ -11,13 +11,22 @@ from resolvers import auth as resolve_auth
 from resolvers import care as resolve_care
 from resolvers import declarations as resolve_declarations
 from resolvers import epidemiology as resolve_epidemiology
+from resolvers import facilities as resolve_facilities
 from resolvers import medication as resolve_medication
 from resolvers import transfers as resolve_transfers
 from resolvers import treatment as resolve_treatment
 from resolvers.context import Context
 from schema.permissions import allow, public
-from schema.types.account import User, UserInput, UserPassword, UserUpdateInput
+from schema.types.account import (
+    BedReportInput,
+    FacilityInput,
+    User,
+    UserInput,
+    UserPassword,
+    UserUpdateInput,
+)
 from schema.types.alert_io import SosInput
+from schema.types.area import BedReport, Facility
 from schema.types.care import Alert, ClinicalNote, HealthReport
 from schema.types.care_inputs import DischargeInput, HealthReportInput, PatientUpdateInput
 from schema.types.declaration import (
@@ -120,6 +129,48 @@ class Mutation:
         return User.from_model(
             await resolve_accounts.deactivate_user(info.context, str(id), reason)
         )
+
+    @strawberry.mutation(
+        description=(
+            "An administrator adds a facility in a commune inside its area (name, kind, tier "
+            "and commune are required; names are unique per commune)."
+        ),
+        extensions=allow(Role.ADMIN),
+    )
+    async def create_facility(
+        self, info: strawberry.Info[Context], input: FacilityInput
+    ) -> Facility:
+        row = await resolve_facilities.create_facility(info.context, _facility(input))
+        return Facility.from_model(row)
+
+    @strawberry.mutation(
+        description=(
+            "Rename, re-kind, move (inside the area) or switch off/on a facility of the "
+            "administrator's area; omitted fields stay as they are."
+        ),
+        extensions=allow(Role.ADMIN),
+    )
+    async def update_facility(
+        self, info: strawberry.Info[Context], id: strawberry.ID, input: FacilityInput
+    ) -> Facility:
+        row = await resolve_facilities.update_facility(info.context, str(id), _facility(input))
+        return Facility.from_model(row)
+
+    @strawberry.mutation(
+        description=(
+            "A facility's beds now, by its own hospital staff (or an administrator of its "
+            "area): kept as history (Facility.bedReports); the latest is the capacity a "
+            "transfer is checked against. The same report again changes nothing."
+        ),
+        extensions=allow(Role.HOSPITAL_STAFF, Role.ADMIN),
+    )
+    async def report_beds(
+        self, info: strawberry.Info[Context], facility_id: strawberry.ID, input: BedReportInput
+    ) -> BedReport:
+        row = await resolve_facilities.report_beds(
+            info.context, str(facility_id), input.capacity, input.occupied_outside_f0care
+        )
+        return BedReport.from_model(row)
 
     @strawberry.mutation(
         description="Switch an account on again; it signs in anew.",
@@ -641,6 +692,16 @@ class Mutation:
         self, info: strawberry.Info[Context], id: strawberry.ID, note: str | None = None
     ) -> Alert:
         return Alert.from_model(await resolve_alerts.resolve(info.context, str(id), note))
+
+
+def _facility(given: FacilityInput) -> resolve_facilities.FacilityInput:
+    return resolve_facilities.FacilityInput(
+        name=given.name,
+        kind=given.kind,
+        tier=given.tier,
+        area_code=None if given.area_code is None else str(given.area_code),
+        active=given.active,
+    )
 
 
 def _account(given: UserInput | UserUpdateInput) -> resolve_accounts.AccountInput:

@@ -35,7 +35,13 @@ from db.models import (
     Patient,
     StatisticsDelta,
 )
-from db.scope import CONTACT_AREA_COLUMN, DECLARATION_AREA_COLUMN, in_area, patient_in_area
+from db.scope import (
+    CONTACT_AREA_COLUMN,
+    DECLARATION_AREA_COLUMN,
+    FACILITY_AREA_COLUMN,
+    in_area,
+    patient_in_area,
+)
 from domain.enums import AlertStatus, AreaLevel, ContactStatus, PatientStatus, Severity
 
 
@@ -281,25 +287,25 @@ async def median_hours_to_review(session: AsyncSession, window: Window) -> float
     return _float(median)
 
 
-FACILITY_AREA_COLUMN = {
-    AreaLevel.PROVINCE: Facility.province_code,
-    AreaLevel.DISTRICT: Facility.district_code,
-    AreaLevel.COMMUNE: Facility.area_code,
-}
-
-
-async def occupancy_by_tier(session: AsyncSession, window: Window) -> dict[int, tuple[int, int]]:
-    """For each tier: (patients IN_FACILITY at the area's facilities, their beds)."""
+async def occupancy_by_tier(
+    session: AsyncSession, window: Window
+) -> dict[int, tuple[int, int, int]]:
+    """For each tier: (patients IN_FACILITY at the area's facilities, beds taken by others
+    as last reported, their beds)."""
     in_place = in_area(FACILITY_AREA_COLUMN, window.area_code, window.level)
     used = (
         select(func.count())
         .where(Patient.facility_id == Facility.id, Patient.status == PatientStatus.IN_FACILITY)
         .scalar_subquery()
     )
+    outside = func.coalesce(Facility.beds_occupied_outside, 0)
     stmt = (
-        select(Facility.tier, func.sum(used), func.sum(Facility.bed_capacity))
+        select(Facility.tier, func.sum(used), func.sum(outside), func.sum(Facility.bed_capacity))
         .where(in_place)
         .group_by(Facility.tier)
     )
-    found = {row[0]: (int(row[1] or 0), int(row[2] or 0)) for row in await session.execute(stmt)}
-    return {tier: found.get(tier, (0, 0)) for tier in (1, 2, 3)}
+    found = {
+        tier: (int(n or 0), int(others or 0), int(beds or 0))
+        for tier, n, others, beds in await session.execute(stmt)
+    }
+    return {tier: found.get(tier, (0, 0, 0)) for tier in (1, 2, 3)}

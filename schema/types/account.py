@@ -10,7 +10,7 @@ from resolvers import accounts as resolve_accounts
 from resolvers import rows
 from resolvers.context import Context
 from schema.types.area import Area, Facility, area_of, facility_of
-from schema.types.enums import Role
+from schema.types.enums import FacilityKind, Role
 
 
 @strawberry.type(description="A staff or service account (administrators of its area).")
@@ -143,3 +143,22 @@ class AuditFilter:
     action: str | None = strawberry.field(default=None, description="This action only.")
     from_: datetime | None = strawberry.field(name="from", default=None, description="At or after.")
     to: datetime | None = strawberry.field(default=None, description="Before.")
+
+
+@strawberry.input(description="A facility an administrator makes or changes.")
+class FacilityInput:
+    name: str | None = strawberry.field(default=None, description="Its name, 1-200 characters.")
+    kind: FacilityKind | None = strawberry.field(default=None, description="What it does.")
+    tier: int | None = strawberry.field(default=None, description="Its tier: 1, 2 or 3.")
+    area_code: strawberry.ID | None = strawberry.field(
+        default=None, description="The commune it lies in, inside your area."
+    )
+    active: bool | None = strawberry.field(default=None, description="false: switched off.")
+
+
+@strawberry.input(description="A facility's beds now.")
+class BedReportInput:
+    capacity: int = strawberry.field(description="Beds for COVID-19 patients (0-100000).")
+    occupied_outside_f0care: int = strawberry.field(
+        description="Of them, beds taken by patients f0care does not follow (0 to capacity)."
+    )

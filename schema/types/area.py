@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Literal, overload
 
 import strawberry
@@ -10,7 +11,8 @@ from resolvers import areas as resolve
 from resolvers import rows
 from resolvers.context import Context
 from resolvers.loaders import now_or_later
-from schema.types.enums import AreaLevel
+from schema.permissions import authenticated
+from schema.types.enums import AreaLevel, FacilityKind, Role
 
 
 @strawberry.type(description="An administrative area of Viet Nam: province, district or commune.")
@@ -48,7 +50,12 @@ class Facility:
         description="Treatment tier: 1 commune/home care, 2 COVID-19 hospital, 3 intensive care."
     )
     bed_capacity: int | None = strawberry.field(
-        description="Number of beds for COVID-19 patients, if known."
+        description="Number of beds for COVID-19 patients, if known (the latest bed report)."
+    )
+    kind: FacilityKind = strawberry.field(description="What it does.")
+    active: bool = strawberry.field(description="false: switched off by an administrator.")
+    beds_occupied_outside_f0care: int | None = strawberry.field(
+        description="Beds taken by patients f0care does not follow (the latest bed report)."
     )
     area_code: strawberry.Private[str]
 
@@ -65,6 +72,34 @@ class Facility:
     async def occupancy(self, info: strawberry.Info[Context]) -> int:
         count: int = await info.context.loaders.occupancy.load(int(self.id))
         return count
+
+    @strawberry.field(
+        description="Its bed reports, latest first (signed-in callers).",
+        extensions=authenticated(),
+    )
+    def bed_reports(self, info: strawberry.Info[Context]) -> list[BedReport]:
+        return now_or_later(
+            info.context.loaders.bed_reports.load(int(self.id)),
+            lambda found: [BedReport.from_model(r) for r in found],
+        )
+
+
+@strawberry.type(description="A facility's beds as reported at one time.")
+class BedReport:
+    id: strawberry.ID = strawberry.field(description="Report id.")
+    capacity: int = strawberry.field(description="Beds for COVID-19 patients.")
+    occupied_outside_f0care: int = strawberry.field(
+        description="Beds taken by patients f0care does not follow."
+    )
+    occupied_f0care: int = strawberry.field(
+        description="f0care's patients IN_FACILITY when reported."
+    )
+    reported_role: Role = strawberry.field(description="Who reported: their role.")
+    reported_at: datetime = strawberry.field(description="When.")
+
+    @classmethod
+    def from_model(cls, row: rows.BedReport) -> BedReport:
+        return cls(**rows.values_of("BedReport", row))
 
 
 @overload

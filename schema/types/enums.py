@@ -19,6 +19,7 @@ from domain.enums import (
     DeclarationStatus,
     DischargeOutcome,
     ExposureSetting,
+    FacilityKind,
     MedicationPackage,
     MedicationStatus,
     PatientStatus,
@@ -53,6 +54,7 @@ strawberry.enum(
 )
 strawberry.enum(TestKind, description="Kind of COVID-19 test.")
 strawberry.enum(ExposureSetting, description="What kind of place an exposure place is.")
+strawberry.enum(FacilityKind, description="What a facility does.")
 strawberry.enum(ContactRelation, description="How a close contact met the case.")
 strawberry.enum(
     ContactStatus,
@@ -87,6 +89,7 @@ __all__ = [
     "ContactStatus",
     "DischargeOutcome",
     "ExposureSetting",
+    "FacilityKind",
     "MedicationPackage",
     "MedicationStatus",
     "TransferStatus",

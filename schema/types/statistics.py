@@ -99,7 +99,25 @@ class DeclarationFunnel:
 class TierOccupancy:
     tier: int = strawberry.field(description="The tier.")
     patients: int | None = strawberry.field(description="Patients IN_FACILITY." + SUPPRESSED)
-    beds: int = strawberry.field(description="Bed capacity of those facilities (known ones).")
+    occupied_outside_f0care: int = strawberry.field(
+        description="Beds taken by patients f0care does not follow (latest bed reports)."
+    )
+    beds: int = strawberry.field(
+        description="Bed capacity of those facilities (latest bed reports; known ones)."
+    )
+
+
+@strawberry.type(description="Beds of a tier on one local day, from the bed reports.")
+class TierOccupancyDay:
+    date: date = strawberry.field(description="The local day.")
+    tier: int = strawberry.field(description="The tier.")
+    occupied: int | None = strawberry.field(
+        description=(
+            "Beds taken at the day's end (f0care's patients and others, as last reported)."
+            + SUPPRESSED
+        )
+    )
+    beds: int = strawberry.field(description="Bed capacity at the day's end (as last reported).")
 
 
 @strawberry.type(description="Figures of an area for a window of local days.")
@@ -147,6 +165,9 @@ class Statistics:
     occupancy: list[TierOccupancy] = strawberry.field(
         description="Facility occupancy against capacity, by tier."
     )
+    occupancy_trend: list[TierOccupancyDay] = strawberry.field(
+        description="Beds taken and beds by tier, day by day over the window (bed reports)."
+    )
 
     @classmethod
     def from_figures(cls, figures: Figures) -> Statistics:
@@ -182,8 +203,12 @@ class Statistics:
                 median_hours_to_review=figures.median_hours_to_review,
             ),
             occupancy=[
-                TierOccupancy(tier=t, patients=used, beds=beds)
-                for t, (used, beds) in figures.occupancy.items()
+                TierOccupancy(tier=t, patients=used, occupied_outside_f0care=others, beds=beds)
+                for t, (used, others, beds) in figures.occupancy.items()
+            ],
+            occupancy_trend=[
+                TierOccupancyDay(date=d, tier=t, occupied=used, beds=beds)
+                for d, t, used, beds in figures.occupancy_trend
             ],
         )
 

@@ -45,6 +45,7 @@ TABLES = {
     "contact_sources",
     "contact_follow_ups",
     "contact_follow_up_days",
+    "bed_reports",
 }
 
 

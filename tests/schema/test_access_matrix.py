@@ -270,6 +270,13 @@ MUTATIONS: dict[str, tuple[str, dict[str, Any], set[str]]] = {
     "users (query)": ("{ users { totalCount } }", {}, ADMINS),
     "user (query)": ('{ user(id: "0") { id } }', {}, ADMINS),
     "auditLog (query)": ("{ auditLog { totalCount } }", {}, ADMINS),
+    "createFacility": ("mutation { createFacility(input: {}) { id } }", {}, ADMINS),
+    "updateFacility": ('mutation { updateFacility(id: "0", input: {}) { id } }', {}, ADMINS),
+    "reportBeds": (
+        'mutation { reportBeds(facilityId: "0", input: {capacity: 1, occupiedOutsideF0care: 0}) { id } }',
+        {},
+        ADMINS | {"hospital.tier2", "hospital.tier3"},
+    ),
     "contacts (query)": ("{ contacts { totalCount } }", {}, {"citizen"} | REVIEWERS | {
         "manager.province", "manager.district", "manager.commune"}),
     "reportAdverseEvent": (

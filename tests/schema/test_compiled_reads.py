@@ -301,6 +301,11 @@ CORPUS: list[tuple[str, dict[str, Any], bool]] = [
         True,
     ),
     ("{ facilities(tier: 7) { id } }", {}, False),
+    (
+        "{ facilities(tier: 2) { id kind active bedsOccupiedOutsideF0care bedReports { capacity occupiedOutsideF0care reportedRole reportedAt } } }",
+        {},
+        True,
+    ),
     ("{ drugs { __typename code name strength form } }", {}, True),
     (
         f"{{ contacts(first: 5) {{ totalCount pageInfo {{ hasNextPage endCursor }} edges {{ cursor node {{ {CONTACT} }} }} }} }}",
