@@ -398,7 +398,7 @@ class _Walker:
 
 
 def _roles(directive: Any) -> set[str] | None:
-    for argument in directive.arguments:
+    for argument in directive.arguments or ():
         if argument.name.value == "roles":
             return {value.value for value in argument.value.values}
     return None
