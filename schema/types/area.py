@@ -77,7 +77,7 @@ class Facility:
         description="Its bed reports, latest first (signed-in callers).",
         extensions=authenticated(),
     )
-    def bed_reports(self, info: strawberry.Info[Context]) -> list[BedReport]:
+    def bed_reports(self, info: strawberry.Info[Context]) -> list[BedReport] | None:
         return now_or_later(
             info.context.loaders.bed_reports.load(int(self.id)),
             lambda found: [BedReport.from_model(r) for r in found],
