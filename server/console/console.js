@@ -18,6 +18,10 @@ const T = {
     oldPassword: "Mật khẩu hiện tại", newPassword: "Mật khẩu mới (ít nhất 10 ký tự)", mustChange: "Bạn đăng nhập bằng mật khẩu dùng một lần: hãy đặt mật khẩu của mình.",
     all: "Tất cả", LOCAL_OFFICIAL: "Cán bộ xã", HEALTH_STAFF: "Nhân viên y tế", HOSPITAL_STAFF: "Bệnh viện",
     SCREENING_STAFF: "Cơ sở xét nghiệm", MANAGER: "Lãnh đạo", ANALYST: "Phân tích", ADMIN: "Quản trị viên",
+    facilitiesAndBeds: "Cơ sở và giường bệnh", newFacility: "Thêm cơ sở", kind: "Loại", reportBeds: "Báo cáo giường",
+    capacity: "Số giường", outside: "Giường do người bệnh khác sử dụng", f0care: "Người bệnh F0 đang điều trị",
+    COMMUNE_HEALTH_STATION: "Trạm y tế", DISTRICT_HOSPITAL: "Bệnh viện huyện", FIELD_HOSPITAL: "Bệnh viện dã chiến",
+    PROVINCIAL_HOSPITAL: "Bệnh viện tỉnh", SCREENING_HOSPITAL: "Cơ sở xét nghiệm",
     password: "Mật khẩu", alerts: "Cảnh báo khẩn cấp", statistics: "Thống kê", patients: "Bệnh nhân F0",
     chartCaption: "Ca mới và khỏi bệnh theo ngày (30 ngày)", byStatus: "Theo tình trạng", byTier: "Theo tầng điều trị",
     breakdown: "Theo địa bàn", area: "Địa bàn", active: "Đang điều trị", newCases: "Ca mới", recovered: "Khỏi bệnh",
@@ -77,6 +81,10 @@ const T = {
     oldPassword: "Current password", newPassword: "New password (10 characters or more)", mustChange: "You signed in with a one-time password: choose your own.",
     all: "All", LOCAL_OFFICIAL: "Local official", HEALTH_STAFF: "Health staff", HOSPITAL_STAFF: "Hospital staff",
     SCREENING_STAFF: "Screening staff", MANAGER: "Manager", ANALYST: "Analyst", ADMIN: "Administrator",
+    facilitiesAndBeds: "Facilities and beds", newFacility: "New facility", kind: "Kind", reportBeds: "Report beds",
+    capacity: "Beds", outside: "Beds taken by other patients", f0care: "F0 patients in treatment",
+    COMMUNE_HEALTH_STATION: "Commune health station", DISTRICT_HOSPITAL: "District hospital", FIELD_HOSPITAL: "Field hospital",
+    PROVINCIAL_HOSPITAL: "Provincial hospital", SCREENING_HOSPITAL: "Screening hospital",
     alerts: "Emergency alerts", statistics: "Statistics", patients: "F0 patients",
     chartCaption: "New cases and recoveries per day (30 days)", byStatus: "By status", byTier: "By treatment tier",
     breakdown: "By area", area: "Area", active: "In treatment", newCases: "New cases", recovered: "Recovered",
@@ -938,8 +946,51 @@ function showAdmin() {
     }
   };
   $("#audit-filters").onsubmit = (event) => { event.preventDefault(); loadAudit().catch(report); };
+  const facility = $("#facility-form");
+  facility.elements.kind.replaceChildren(...FACILITY_KINDS.map((k) => el("option", { value: k }, t(k))));
+  facility.onsubmit = async (event) => {
+    event.preventDefault();
+    const f = new FormData(event.target);
+    const problem = $("#facility-form .error");
+    problem.textContent = "";
+    try {
+      await must("mutation($i: FacilityInput!) { createFacility(input: $i) { id } }", { i: {
+        name: f.get("name"), kind: f.get("kind"), tier: Number(f.get("tier")), areaCode: f.get("areaCode") } });
+      event.target.reset();
+      await loadFacilities();
+    } catch (error) {
+      if (!(error instanceof Expired)) problem.textContent = error.message;
+    }
+  };
   loadUsers().catch(report);
   loadAudit().catch(report);
+  loadFacilities().catch(report);
+}
+
+const FACILITY_KINDS = ["FIELD_HOSPITAL", "DISTRICT_HOSPITAL", "PROVINCIAL_HOSPITAL", "COMMUNE_HEALTH_STATION", "SCREENING_HOSPITAL"];
+
+async function loadFacilities() {
+  const data = await gql(`query($a: ID) { facilities(areaCode: $a) { id name kind tier active bedCapacity
+    bedsOccupiedOutsideF0care occupancy area { name } } }`, { a: state.me.area?.code ?? null });
+  $("#facility-table thead").replaceChildren(el("tr", {}, ["name", "kind", "tier", "commune", "capacity", "outside", "f0care", ""].map((c) => el("th", {}, c ? t(c) : ""))));
+  $("#facility-table tbody").replaceChildren(...data.facilities.map((f) => {
+    const capacity = el("input", { name: "capacity", type: "number", min: 0, size: 5, "aria-label": t("capacity"), value: f.bedCapacity ?? "" });
+    const outside = el("input", { name: "outside", type: "number", min: 0, size: 5, "aria-label": t("outside"), value: f.bedsOccupiedOutsideF0care ?? 0 });
+    const problem = el("span", { class: "error", role: "alert" });
+    const send = el("button", { type: "button", class: "report-beds", onclick: async () => {
+      problem.textContent = "";
+      try {
+        await must("mutation($id: ID!, $c: Int!, $o: Int!) { reportBeds(facilityId: $id, input: {capacity: $c, occupiedOutsideF0care: $o}) { id } }",
+          { id: f.id, c: Number(capacity.value), o: Number(outside.value) });
+        await loadFacilities();
+      } catch (error) {
+        if (!(error instanceof Expired)) problem.textContent = error.message;
+      }
+    } }, t("reportBeds"));
+    return el("tr", { "data-id": f.id }, el("td", {}, f.name), el("td", {}, t(f.kind)), el("td", {}, f.tier),
+      el("td", {}, f.area.name), el("td", {}, num(f.bedCapacity)), el("td", {}, num(f.bedsOccupiedOutsideF0care)),
+      el("td", {}, num(f.occupancy)), el("td", {}, capacity, outside, send, problem));
+  }));
 }
 
 function issued(password) {

@@ -26,7 +26,7 @@ async def test_an_administrator_makes_an_account_and_switches_it_off(
     name = f"yta.{secrets.token_hex(3)}"
     await console.sign_in("admin.province")
     await page.click("#tabs button[data-section=admin]")
-    await page.click("#admin details summary")
+    await page.click("#user-form >> xpath=.. >> summary")
     await page.fill("#user-form input[name=username]", name)
     await page.fill("#user-form input[name=displayName]", "Võ Thị Ánh")
     await page.select_option("#user-form select[name=role]", "HEALTH_STAFF")
@@ -60,3 +60,34 @@ async def test_an_administrator_makes_an_account_and_switches_it_off(
     audit = page.locator("#audit-table tbody tr", has_text="CHANGE_PASSWORD")
     await audit.wait_for(timeout=10_000)
     assert "Nhân viên y tế" in await audit.inner_text()
+
+
+async def test_an_administrator_adds_a_facility_and_reports_its_beds(
+    console: Console, demo: SeedResult
+) -> None:
+    page = console.page
+    await page.set_viewport_size({"width": 1280, "height": 1000})
+    commune = next(a.area_code for a in demo.accounts if a.username == "health.commune")
+    assert commune is not None
+    name = f"Bệnh viện dã chiến {secrets.token_hex(2)}"
+    await console.sign_in("admin.province")
+    await page.click("#tabs button[data-section=admin]")
+    await page.click("#facility-form >> xpath=.. >> summary")
+    await page.fill("#facility-form input[name=name]", name)
+    await page.select_option("#facility-form select[name=kind]", "FIELD_HOSPITAL")
+    await page.fill("#facility-form input[name=areaCode]", commune)
+    await page.click("#facility-form button[type=submit]")
+    row = page.locator("#facility-table tbody tr", has_text=name)
+    await row.wait_for(timeout=10_000)
+    await row.locator("input[name=capacity]").fill("120")
+    await row.locator("input[name=outside]").fill("15")
+    await row.locator("button.report-beds").click()
+    await page.wait_for_function(
+        f"[...document.querySelectorAll('#facility-table tbody tr')].some(r => r.textContent.includes({name!r}) && r.children[4].textContent === '120')"
+    )
+    cells = (
+        await page.locator("#facility-table tbody tr", has_text=name)
+        .locator("td")
+        .all_inner_texts()
+    )
+    assert cells[1:6] == ["Bệnh viện dã chiến", "2", cells[3], "120", "15"]
