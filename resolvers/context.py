@@ -63,6 +63,7 @@ class Services:
     audit_writer: AuditWriter | None = None
     # subscription events answered by compiled reads (None: by the generic executor)
     compiled_events: CompiledEvents | None = None
+    max_export_rows: int = 200_000  # rows of a line-list export
 
     def today(self) -> date:
         """The calendar day now, in the deployment's time zone (Asia/Ho_Chi_Minh)."""

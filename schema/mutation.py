@@ -11,6 +11,7 @@ from resolvers import auth as resolve_auth
 from resolvers import care as resolve_care
 from resolvers import declarations as resolve_declarations
 from resolvers import epidemiology as resolve_epidemiology
+from resolvers import exports as resolve_exports
 from resolvers import facilities as resolve_facilities
 from resolvers import medication as resolve_medication
 from resolvers import transfers as resolve_transfers
@@ -19,6 +20,8 @@ from resolvers.context import Context
 from schema.permissions import allow, public
 from schema.types.account import (
     BedReportInput,
+    ExportFormat,
+    ExportLink,
     FacilityInput,
     User,
     UserInput,
@@ -55,12 +58,13 @@ from schema.types.medication import (
     MedicationInput,
     MedicationOrder,
 )
-from schema.types.patient import Patient
+from schema.types.patient import Patient, PatientFilter
 from schema.types.transfer import Transfer, TransferRequestInput
 from schema.types.treatment import ClinicalProfileInput, TestResult, TestResultInput
 
 REVIEWERS = (Role.LOCAL_OFFICIAL, Role.HEALTH_STAFF)
 STAFF = tuple(r for r in Role if r is not Role.CITIZEN)
+EXPORTERS = (Role.LOCAL_OFFICIAL, Role.HEALTH_STAFF, Role.HOSPITAL_STAFF, Role.MANAGER)
 ALERT_HANDLERS = (Role.LOCAL_OFFICIAL, Role.HEALTH_STAFF, Role.HOSPITAL_STAFF)
 
 
@@ -171,6 +175,30 @@ class Mutation:
             info.context, str(facility_id), input.capacity, input.occupied_outside_f0care
         )
         return BedReport.from_model(row)
+
+    @strawberry.mutation(
+        description=(
+            "A line list of the patients a filter matches (as `patients` filters them, at most "
+            "F0CARE_MAX_EXPORT_ROWS): a download address for this caller, valid 10 minutes. "
+            "Personal columns only for roles that may read personal data; the download is one "
+            "audit entry listing every exported id."
+        ),
+        extensions=allow(*EXPORTERS),
+    )
+    async def export_patients(
+        self,
+        info: strawberry.Info[Context],
+        format: ExportFormat,
+        filter: PatientFilter | None = None,
+    ) -> ExportLink:
+        given = (filter or PatientFilter()).wanted()
+        link = await resolve_exports.create_export(info.context, given, format.value)
+        return ExportLink(
+            url=link.url,
+            expires_at=link.expires_at,
+            rows=link.rows,
+            format=ExportFormat(link.format),
+        )
 
     @strawberry.mutation(
         description="Switch an account on again; it signs in anew.",

@@ -148,16 +148,7 @@ class Query:
         after: str | None = None,
     ) -> Connection[Patient]:
         given = filter or PatientFilter()
-        wanted = resolve_patients.PatientListFilter(
-            area_code=None if given.area_code is None else str(given.area_code),
-            statuses=tuple(given.status or ()),
-            severities=tuple(given.severity or ()),
-            tier=given.tier,
-            facility_id=None if given.facility_id is None else str(given.facility_id),
-            report_overdue=given.report_overdue,
-            search=given.search,
-            release_due=given.release_due,
-        )
+        wanted = given.wanted()
         page = await resolve_patients.patients(
             info.context,
             wanted,

@@ -33,6 +33,7 @@ from resolvers.polls import LiveStatisticsLimits
 from schema import Limits, build_schema
 from server.certificates import handler as certificate_page
 from server.compiled import CompiledReads
+from server.exports import handler as export_download
 from server.floor import PatientPageFloor
 from server.graphql_app import GraphQLApp
 from server.jobs import Jobs
@@ -94,6 +95,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         ),
         # one connection (and one core of PostgreSQL) at most for every live dashboard
         statistics_sessions=make_session_factory(statistics_engine),
+        max_export_rows=settings.max_export_rows,
     )
     services.availability.watch(engine)
     services.availability.watch(reader_engine)
@@ -161,6 +163,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         WebSocketRoute("/graphql", graphql),
         Route("/healthz", healthz),
         Route("/certificates/{number}", certificate_page(services)),
+        Route("/exports/{token}", authenticated(request_response(export_download(services)))),
         Route("/readyz", _readyz(engine)),
         Route("/", lambda _: RedirectResponse("/console/")),
         Mount("/console", StaticFiles(directory=CONSOLE, html=True), name="console"),

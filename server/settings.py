@@ -50,6 +50,7 @@ class Settings(BaseSettings):
     listener_probe_seconds: float = 5
     # accounts are re-read on every change notification, and this often anyway
     account_refresh_seconds: float = Field(default=2, gt=0, le=5)
+    max_export_rows: int = Field(default=200_000, ge=1)  # rows of a line-list export
     subscriber_queue_size: int = 1000
     statistics_throttle_seconds: float = 5
     max_live_statistics_per_principal: int = 5

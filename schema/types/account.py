@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import Enum
 
 import strawberry
 
@@ -162,3 +163,22 @@ class BedReportInput:
     occupied_outside_f0care: int = strawberry.field(
         description="Of them, beds taken by patients f0care does not follow (0 to capacity)."
     )
+
+
+@strawberry.enum(description="The file format of a line-list export.")
+class ExportFormat(Enum):
+    CSV = "CSV"
+    XLSX = "XLSX"
+
+
+@strawberry.type(description="A line-list export ready to download.")
+class ExportLink:
+    url: str = strawberry.field(
+        description=(
+            "Where to GET the file, with the same bearer token, within 10 minutes (a path on "
+            "this server)."
+        )
+    )
+    expires_at: datetime = strawberry.field(description="When the address stops working.")
+    rows: int = strawberry.field(description="Patients the file holds (as counted now).")
+    format: ExportFormat = strawberry.field(description="CSV (UTF-8 with BOM) or XLSX.")

@@ -287,3 +287,16 @@ class PatientFilter:
             "commune's work list; `Patient.isolation`); false: only the others."
         ),
     )
+
+    def wanted(self) -> resolve_patients.PatientListFilter:
+        """The filter as the resolvers take it."""
+        return resolve_patients.PatientListFilter(
+            area_code=None if self.area_code is None else str(self.area_code),
+            statuses=tuple(self.status or ()),
+            severities=tuple(self.severity or ()),
+            tier=self.tier,
+            facility_id=None if self.facility_id is None else str(self.facility_id),
+            report_overdue=self.report_overdue,
+            search=self.search,
+            release_due=self.release_due,
+        )

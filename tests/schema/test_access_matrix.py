@@ -270,6 +270,12 @@ MUTATIONS: dict[str, tuple[str, dict[str, Any], set[str]]] = {
     "users (query)": ("{ users { totalCount } }", {}, ADMINS),
     "user (query)": ('{ user(id: "0") { id } }', {}, ADMINS),
     "auditLog (query)": ("{ auditLog { totalCount } }", {}, ADMINS),
+    "exportPatients": (
+        "mutation { exportPatients(format: CSV) { rows } }",
+        {},
+        REVIEWERS | {"hospital.tier2", "hospital.tier3", "manager.province", "manager.district",
+                     "manager.commune"},
+    ),
     "createFacility": ("mutation { createFacility(input: {}) { id } }", {}, ADMINS),
     "updateFacility": ('mutation { updateFacility(id: "0", input: {}) { id } }', {}, ADMINS),
     "reportBeds": (
