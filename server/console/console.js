@@ -18,6 +18,7 @@ const T = {
     oldPassword: "Mật khẩu hiện tại", newPassword: "Mật khẩu mới (ít nhất 10 ký tự)", mustChange: "Bạn đăng nhập bằng mật khẩu dùng một lần: hãy đặt mật khẩu của mình.",
     all: "Tất cả", LOCAL_OFFICIAL: "Cán bộ xã", HEALTH_STAFF: "Nhân viên y tế", HOSPITAL_STAFF: "Bệnh viện",
     SCREENING_STAFF: "Cơ sở xét nghiệm", MANAGER: "Lãnh đạo", ANALYST: "Phân tích", ADMIN: "Quản trị viên",
+    exportCsv: "Xuất danh sách (CSV)", exportXlsx: "Xuất danh sách (Excel)", exported: "Đã xuất",
     facilitiesAndBeds: "Cơ sở và giường bệnh", newFacility: "Thêm cơ sở", kind: "Loại", reportBeds: "Báo cáo giường",
     capacity: "Số giường", outside: "Giường do người bệnh khác sử dụng", f0care: "Người bệnh F0 đang điều trị",
     COMMUNE_HEALTH_STATION: "Trạm y tế", DISTRICT_HOSPITAL: "Bệnh viện huyện", FIELD_HOSPITAL: "Bệnh viện dã chiến",
@@ -81,6 +82,7 @@ const T = {
     oldPassword: "Current password", newPassword: "New password (10 characters or more)", mustChange: "You signed in with a one-time password: choose your own.",
     all: "All", LOCAL_OFFICIAL: "Local official", HEALTH_STAFF: "Health staff", HOSPITAL_STAFF: "Hospital staff",
     SCREENING_STAFF: "Screening staff", MANAGER: "Manager", ANALYST: "Analyst", ADMIN: "Administrator",
+    exportCsv: "Export the list (CSV)", exportXlsx: "Export the list (Excel)", exported: "Exported",
     facilitiesAndBeds: "Facilities and beds", newFacility: "New facility", kind: "Kind", reportBeds: "Report beds",
     capacity: "Beds", outside: "Beds taken by other patients", f0care: "F0 patients in treatment",
     COMMUNE_HEALTH_STATION: "Commune health station", DISTRICT_HOSPITAL: "District hospital", FIELD_HOSPITAL: "Field hospital",
@@ -517,6 +519,9 @@ function showPatients() {
   fill("status", STATUSES);
   fill("severity", SEVERITIES);
   $("#search-box").hidden = !can(PERSONAL); // the search reads personal data
+  $("#exports").hidden = !state.me.allowedOperations.includes("Mutation.exportPatients");
+  $("#export-csv").onclick = () => exportPatients("CSV");
+  $("#export-xlsx").onclick = () => exportPatients("XLSX");
   let typing = null;
   const reload = () => { Object.assign(pages, { cursors: [null], index: 0 }); loadPatients().catch(report); };
   filters.onchange = reload;
@@ -531,7 +536,8 @@ function overdue(p) {
   return p.status === "HOME_TREATMENT" && (!p.lastReportAt || Date.now() - new Date(p.lastReportAt) > 24 * 3600e3);
 }
 
-async function loadPatients() {
+// the patient list's filter as the form says it
+function patientFilter() {
   const form = new FormData($("#filters"));
   const filter = {};
   if (form.get("status")) filter.status = [form.get("status")];
@@ -540,6 +546,31 @@ async function loadPatients() {
   if (form.get("releaseDue")) filter.releaseDue = true;
   const term = (form.get("search") || "").trim();
   if (term.length >= 2 && can(PERSONAL)) filter.search = term;
+  return filter;
+}
+
+// the line list of the current filter, downloaded with this session's token
+async function exportPatients(format) {
+  $("#export-state").textContent = "";
+  try {
+    const data = await must("mutation($f: PatientFilter, $x: ExportFormat!) { exportPatients(filter: $f, format: $x) { url rows } }",
+      { f: patientFilter(), x: format });
+    const response = await fetch(data.exportPatients.url, { headers: { Authorization: `Bearer ${state.token}` } });
+    if (!response.ok) throw new Error((await response.json()).errors?.[0]?.message ?? response.statusText);
+    const name = /filename="([^"]+)"/.exec(response.headers.get("content-disposition") ?? "")?.[1] ?? `f0care.${format.toLowerCase()}`;
+    const link = el("a", { href: URL.createObjectURL(await response.blob()), download: name });
+    document.body.append(link);
+    link.click();
+    link.remove();
+    $("#export-state").textContent = `${t("exported")}: ${num(data.exportPatients.rows)}`;
+  } catch (error) {
+    if (!(error instanceof Expired)) $("#export-state").textContent = error.message;
+  }
+}
+
+async function loadPatients() {
+  const form = new FormData($("#filters"));
+  const filter = patientFilter();
   const urgent = Boolean(form.get("urgent"));
   const personal = can(PERSONAL);
   const data = await gql(

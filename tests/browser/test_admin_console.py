@@ -4,7 +4,9 @@ switches the account off and finds it all in the audit log."""
 
 from __future__ import annotations
 
+import asyncio
 import secrets
+from pathlib import Path
 
 from db.demo import SeedResult
 from tests.browser.conftest import Console
@@ -91,3 +93,19 @@ async def test_an_administrator_adds_a_facility_and_reports_its_beds(
         .all_inner_texts()
     )
     assert cells[1:6] == ["Bệnh viện dã chiến", "2", cells[3], "120", "15"]
+
+
+async def test_a_health_worker_downloads_the_line_list(console: Console) -> None:
+    page = console.page
+    await console.sign_in("health.commune")
+    await page.click("#tabs button[data-section=patients]")
+    await page.wait_for_selector("#patient-table tbody tr")
+    async with page.expect_download() as started:
+        await page.click("#export-csv")
+    download = await started.value
+    assert download.suggested_filename.startswith("f0care-patients-")
+    path = await download.path()
+    content = await asyncio.to_thread(Path(path).read_bytes)
+    assert content.startswith(b"\xef\xbb\xbf")  # UTF-8 with a BOM
+    assert "Họ tên (full name)" in content.decode("utf-8-sig").splitlines()[0]
+    await page.wait_for_selector("#export-state:has-text('Đã xuất')")
