@@ -48,9 +48,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import KeyedColumnElement
 
 from db.base import Base
-from db.models import Contact, Patient
+from db.models import Area, Contact, Facility, Patient
 from db.queries.alerts import AlertQuery, alert_conditions
 from db.queries.areas import AreaQuery, FacilityQuery, area_conditions, facility_conditions
+from db.queries.audit import AuditQuery, audit_conditions
 from db.queries.declarations import DeclarationQuery, declaration_conditions
 from db.queries.epidemiology import (
     ContactQuery,
@@ -93,7 +94,10 @@ VISIBLE = {
 }
 TODAY = table("today", column("d"))  # stand-in: today's date where the deployment is
 
-PageQuery = PatientQuery | DeclarationQuery | TransferQuery | AlertQuery | ContactQuery | UserQuery
+PageQuery = (
+    PatientQuery | DeclarationQuery | TransferQuery | AlertQuery | ContactQuery | UserQuery
+    | AuditQuery
+)  # fmt: skip
 ListQuery = AreaQuery | FacilityQuery | DrugQuery
 
 
@@ -104,6 +108,7 @@ class Reader:
     subject: str
     role: str | None
     organisation: str | None = None  # "area:<code>" or "facility:<id>"
+    detail: str | None = None  # of a reviewed read: its filter
 
 
 @dataclass(frozen=True)
@@ -140,6 +145,14 @@ def _value(column: KeyedColumnElement[Any], kind: str) -> ColumnElement[Any]:
         return func.coalesce(select(column <= TODAY.c.d).scalar_subquery(), False)
     if kind == "until":
         return func.coalesce(select(column >= TODAY.c.d).scalar_subquery(), False)
+    if kind == "organisation":
+        area = select(Area.name).where(Area.code == func.substr(column, 6))
+        facility = select(Facility.name).where(cast(Facility.id, Text) == func.substr(column, 10))
+        return case(
+            (column.startswith("area:"), area.scalar_subquery()),
+            (column.startswith("facility:"), facility.scalar_subquery()),
+            else_=null(),
+        )
     return column
 
 
@@ -388,7 +401,8 @@ def _shape_of(plan: RootPlan, dialect: Dialect) -> _Shape:
     columns = _columns(plan)
     shown = _stand_in("shown", plan.item.entity, columns)
     items = select(func.count()).select_from(shown).scalar_subquery()
-    audit = _audit(shown, plan) if plan.personal else None
+    reviewed = ENTITIES[plan.item.entity].reviewed
+    audit = _audit(shown, plan) if plan.personal or reviewed else None
     reached = (step for read in plan.personal for path, _ in read.paths for step in path)
     scoped = _scoped(plan.item) | {
         ENTITIES[s.target].kind for s in reached if isinstance(s, One) and s.scoped
@@ -423,9 +437,27 @@ def _frozen(expression: ColumnElement[Any], dialect: Dialect) -> ColumnElement[A
 def _audit(shown: FromClause, plan: RootPlan) -> CTE:
     """The audit rows of a read, inserted with it: one per kind of row whose personal
     fields it returns, with the ids of the rows returned and the fields read on them (a
-    path that reached no row adds neither); who reads comes as parameters."""
+    path that reached no row adds neither); for rows whose every read is reviewed (the
+    audit log), one listing the rows shown, with the filter as detail. Who reads comes as
+    parameters."""
     audit_log = Base.metadata.tables["audit_log"]
     rows: list[Select[*tuple[Any, ...]]] = []
+    entity = ENTITIES[plan.item.entity]
+    if entity.reviewed is not None:
+        shown_ids = aggregate_order_by(cast(shown.c.id, Text), shown.c.id.desc())
+        listed = func.coalesce(func.array_agg(shown_ids), literal([], ARRAY(Text)))
+        rows.append(
+            select(
+                bindparam("reader", type_=Text),
+                bindparam("reader_role", type_=Text),
+                bindparam("reader_organisation", type_=Text),
+                literal(entity.reviewed),
+                literal(entity.kind),
+                select(listed).scalar_subquery(),
+                literal([], ARRAY(Text)),
+                bindparam("reader_detail", type_=Text),
+            )
+        )
     for number, read in enumerate(plan.personal):
         reached = union_all(
             *(
@@ -446,10 +478,13 @@ def _audit(shown: FromClause, plan: RootPlan) -> CTE:
             select(
                 func.array_agg(aggregate_order_by(names.c.n, names.c.n.collate("C")))
             ).scalar_subquery(),
+            null(),
         ).where(exists(select(reached.c.i)))
         rows.append(row)
     written = rows[0] if len(rows) == 1 else union_all(*rows)
-    columns = ["subject", "role", "organisation", "action", "entity", "entity_ids", "fields"]
+    columns = [
+        "subject", "role", "organisation", "action", "entity", "entity_ids", "fields", "detail"
+    ]  # fmt: skip
     return insert(audit_log).from_select(columns, written).returning(audit_log.c.id).cte("audit")
 
 
@@ -487,6 +522,8 @@ def _page_conditions(scope: Scope, query: PageQuery) -> list[ColumnElement[bool]
         return contact_conditions(scope, query)
     if isinstance(query, UserQuery):
         return user_conditions(scope, query)
+    if isinstance(query, AuditQuery):
+        return audit_conditions(scope, query)
     return alert_conditions(scope, query)
 
 
@@ -651,6 +688,7 @@ async def _run(
             "reader": reader.subject,
             "reader_role": reader.role,
             "reader_organisation": reader.organisation,
+            "reader_detail": reader.detail,
         }
     statement = select(*columns).add_cte(*ctes)
     row = (await session.execute(statement, values)).one()

@@ -14,6 +14,7 @@ Kind = Literal[
     "day_number",  # a day 1's date, read as the day number today has (day 1: that date)
     "due",  # a date, read as whether today is on or after it (false when null)
     "until",  # a date, read as whether today is on or before it (false when null)
+    "organisation",  # "area:<code>" / "facility:<id>", read as that area's or facility's name
 ]  # fmt: skip
 
 
@@ -110,6 +111,8 @@ class Entity:
     kind: str
     fields: Mapping[str, Column | Relation]
     key: str = "id"
+    # every read of these rows is itself an audit entry of this action, listing them
+    reviewed: str | None = None
 
 
 _OPEN_ALERTS = (("status", ("OPEN", "ACKNOWLEDGED")),)
@@ -382,6 +385,23 @@ ENTITIES: dict[str, Entity] = {
             "area": One("Area", "area_code", "code"),
             "facility": One("Facility", "facility_id", "id"),
         },
+    ),
+    "AuditEntry": Entity(
+        "audit_log",
+        "audit",
+        {
+            "id": Column("id", "id"),
+            "at": Column("at", "datetime"),
+            "actor": Column("subject"),
+            "role": Column("role", "enum"),
+            "action": Column("action"),
+            "entity": Column("entity"),
+            "entityIds": Column("entity_ids", "list"),
+            "fields": Column("fields", "list"),
+            "detail": Column("detail"),
+            "organisation": Column("organisation", "organisation"),
+        },
+        reviewed="READ_AUDIT_LOG",
     ),
     "Area": Entity(
         "areas",

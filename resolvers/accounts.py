@@ -360,21 +360,39 @@ class AuditFilter:
 MAX_FILTER_TEXT = 128
 
 
-async def audit_log(
-    ctx: Context, given: AuditFilter, *, first: int | None, after: str | None
-) -> Page[AuditEntry]:
-    """The audit entries an administrator reviews, newest first; the review itself is an
-    audit entry (with its filter)."""
+def audit_query(given: AuditFilter) -> audit_queries.AuditQuery:
+    """The audit-review filter, checked (each bad field named)."""
     for field, value in (("actor", given.actor), ("entity", given.entity),
                          ("entityId", given.entity_id), ("action", given.action)):  # fmt: skip
         if value is not None and not 1 <= len(value) <= MAX_FILTER_TEXT:
             raise BadUserInput(f"filter.{field}", f"must be 1 to {MAX_FILTER_TEXT} characters")
     if given.since and given.until and given.since >= given.until:
         raise BadUserInput("filter.to", "must be after filter.from")
-    query = audit_queries.AuditQuery(
+    return audit_queries.AuditQuery(
         actor=given.actor, role=given.role, entity=given.entity, entity_id=given.entity_id,
         action=given.action, since=given.since, until=given.until,
     )  # fmt: skip
+
+
+def review_detail(query: audit_queries.AuditQuery) -> str | None:
+    """What a review of the audit log asked for, as its own audit entry says it."""
+    parts = []
+    for name, value in vars(query).items():
+        if isinstance(value, Role):
+            value = value.value
+        elif isinstance(value, datetime):
+            value = value.isoformat()
+        if value is not None:
+            parts.append(f"{name}={value}")
+    return ", ".join(parts) or None
+
+
+async def audit_log(
+    ctx: Context, given: AuditFilter, *, first: int | None, after: str | None
+) -> Page[AuditEntry]:
+    """The audit entries an administrator reviews, newest first; the review itself is an
+    audit entry (with its filter), as the compiled read writes it."""
+    query = audit_query(given)
     async with ctx.sessions.begin() as session:
         page = await audit_queries.audit_page(
             session,
@@ -383,9 +401,8 @@ async def audit_log(
             first=page_size(first),
             after_id=decode_cursor(after, "audit"),
         )
-        shown = ", ".join(f"{k}={v}" for k, v in vars(given).items() if v is not None)
         await log_change(
             session, ctx, action="READ_AUDIT_LOG", entity="audit",
-            entity_ids=[str(row.id) for row in page.items], detail=shown or None,
+            entity_ids=[str(row.id) for row in page.items], detail=review_detail(query),
         )  # fmt: skip
     return page

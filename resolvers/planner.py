@@ -102,6 +102,7 @@ ROOTS: dict[str, tuple[str, tuple[str, ...]]] = {
     "contact": ("Contact", ()),
     "users": ("User", ()),
     "user": ("User", ()),
+    "auditLog": ("AuditEntry", ()),
 }
 ROOT: Path = ()  # where an object sits: the relations from the root's items to it
 DEEP = None  # below a newest row or a nested page (personal data there is not compiled)

@@ -4,11 +4,13 @@ statement (`db.compiled`)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
 from db.compiled import Answer, PageQuery, read_list, read_object, read_page, read_snapshot
 from db.queries.areas import AreaQuery, FacilityQuery
+from db.queries.audit import AuditQuery
 from db.queries.medication import DrugQuery
 from db.readplan import RootPlan
 from domain.enums import (
@@ -63,6 +65,8 @@ async def compiled(ctx: Context, plan: RootPlan, arguments: dict[str, Any]) -> A
                 session, plan, scope=scope, query=listed, reader=who, today=today
             )
     query = await _page_query(ctx, plan.field, arguments.get("filter") or {})
+    if isinstance(query, AuditQuery):  # a review of the audit log is itself an entry
+        who = replace(who, detail=accounts.review_detail(query))
     size = page_size(arguments.get("first"))
     after_id = decode_cursor(arguments.get("after"), plan.kind)
     async with ctx.readers() as session:
@@ -111,6 +115,19 @@ async def _page_query(ctx: Context, field: str, given: dict[str, Any]) -> PageQu
             ),
         )
     statuses = tuple(given.get("status") or ())
+    if field == "auditLog":
+        role = given.get("role")
+        return accounts.audit_query(
+            accounts.AuditFilter(
+                actor=given.get("actor"),
+                role=None if role is None else Role(role),
+                entity=given.get("entity"),
+                entity_id=given.get("entityId"),
+                action=given.get("action"),
+                since=given.get("from"),
+                until=given.get("to"),
+            )  # fmt: skip
+        )
     if field == "users":
         return await accounts.user_list_query(
             ctx,

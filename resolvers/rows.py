@@ -75,7 +75,7 @@ def values_of(type_name: str, row: Any) -> dict[str, Any]:
     date are left to the type (it knows the deployment's today)."""
     values: dict[str, Any] = {}
     for name, column, kind in _reads(type_name):
-        if kind in ("day_number", "due", "until"):
+        if kind in ("day_number", "due", "until", "organisation"):
             continue
         value = getattr(row, column)
         if value is not None:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Text, and_, cast, func, insert, or_, select
+from sqlalchemy import ColumnElement, Text, and_, cast, func, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.base import Base
@@ -151,6 +151,12 @@ async def audit_page(
     session: AsyncSession, *, scope: Scope, query: AuditQuery, first: int, after_id: int | None
 ) -> Page[AuditEntry]:
     """A page of the audit entries the scope reviews, newest first."""
+    conditions = audit_conditions(scope, query)
+    return await keyset_page(session, AuditEntry, conditions, first=first, after_id=after_id)
+
+
+def audit_conditions(scope: Scope, query: AuditQuery) -> list[ColumnElement[bool]]:
+    """The WHERE conditions of the audit review: the scope and every given filter."""
     conditions = [audit_visible(scope)]
     if query.actor is not None:
         conditions.append(AuditEntry.subject == query.actor)
@@ -166,4 +172,4 @@ async def audit_page(
         conditions.append(AuditEntry.at >= query.since)
     if query.until is not None:
         conditions.append(AuditEntry.at < query.until)
-    return await keyset_page(session, AuditEntry, conditions, first=first, after_id=after_id)
+    return conditions

@@ -332,7 +332,7 @@ async def test_an_administrator_reviews_the_audit_of_its_area_and_the_review_is_
                 )
             )
         )
-    assert f"actor=health.commune, entity_id={ours}" in reviews
+    assert f"actor=health.commune, entity_id={ours}" in reviews, reviews
     # a time window the wrong way round names the field
     backwards = {"from": "2021-12-02T00:00:00+07:00", "to": "2021-12-01T00:00:00+07:00"}
     wrong = await gql(client, AUDIT, {"f": backwards}, admin)

@@ -344,6 +344,23 @@ CORPUS: list[tuple[str, dict[str, Any], bool]] = [
         {"id": "__commune"},
         False,
     ),
+    (
+        "query($f: AuditFilter) { auditLog(first: 7, filter: $f) { totalCount pageInfo { hasNextPage endCursor } edges { cursor node { __typename id at actor role action entity entityIds fields detail organisation } } } }",
+        {"f": {"action": "READ_PERSONAL"}},
+        True,
+    ),
+    # (each review is itself an entry: filtered so that the other path's review is not seen)
+    (
+        '{ auditLog(first: 3, filter: {entity: "patient"}) { edges { node { id organisation } } } }',
+        {},
+        True,
+    ),
+    # a window the wrong way round: the generic executor answers with its error
+    (
+        'query { auditLog(filter: {from: "2021-12-02T00:00:00Z", to: "2021-12-01T00:00:00Z"}) { totalCount } }',
+        {},
+        False,
+    ),
     # several root fields: the generic executor
     ('{ patients(first: 2) { totalCount } area(code: "72") { name } }', {}, False),
 ]
