@@ -147,10 +147,19 @@ async def _treatment_records(session: AsyncSession, rng: random.Random, now: dat
         await refresh_release(session, patient, zone)
 
 
+LEVELS = ("province", "district", "commune")
+# the demo's own accounts (an administrator may add others: they are not the demo's)
+DEMO_USERNAMES = (
+    *(f"{slug}.{level}" for slug in AREA_ROLES.values() for level in LEVELS),
+    "official.commune2", "health.commune2", "hospital.tier2", "hospital.tier3",
+    "screening.hospital",
+)  # fmt: skip
+
+
 async def demo_accounts(session: AsyncSession) -> list[DemoAccount]:
     """Every account of the demo data, ordered by id."""
     rows = await session.scalars(
-        select(User).where(User.username.like("%.%")).order_by(User.id)  # demo names are a.b
+        select(User).where(User.username.in_(DEMO_USERNAMES)).order_by(User.id)
     )
     return [DemoAccount(u.username, u.role, u.area_code, u.facility_id) for u in rows]
 

@@ -10,6 +10,7 @@ import asyncio
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -138,11 +139,13 @@ async def create_user(ctx: Context, username: str, given: AccountInput) -> Issue
         )  # fmt: skip
         user.phone = phone
         user.must_change_password = True
-        await queries.announce(session, user)
-        await log_change(
-            session, ctx, action="CREATE_USER", entity="user", entity_ids=[str(user.id)],
+        await _changed(
+            session,
+            ctx,
+            user,
+            "CREATE_USER",
             detail=f"{given.role.value} {given.area_code or ''}{facility_id or ''}",
-        )  # fmt: skip
+        )
     await _known_here(ctx)
     return Issued(user, password)
 
@@ -164,6 +167,14 @@ async def _managed(session: AsyncSession, ctx: Context, user_id: str) -> User:
     if found.username == ctx.principal.subject:
         raise Forbidden("administrators do not change their own account here")
     return found
+
+
+async def _changed(
+    session: AsyncSession, ctx: Context, user: User, action: str, **audit: Any
+) -> None:
+    """An account changed: every server process is told, and the change is audited."""
+    await queries.announce(session, user)
+    await log_change(session, ctx, action=action, entity="user", entity_ids=[str(user.id)], **audit)
 
 
 def _revoke(user: User) -> None:
@@ -207,11 +218,7 @@ async def update_user(ctx: Context, user_id: str, given: AccountInput) -> User:
         if {"role", "area_code", "facility_id"} & set(changed):
             _revoke(user)
         if changed:
-            await queries.announce(session, user)
-            await log_change(
-                session, ctx, action="UPDATE_USER", entity="user", entity_ids=[str(user.id)],
-                fields=sorted(changed),
-            )  # fmt: skip
+            await _changed(session, ctx, user, "UPDATE_USER", fields=sorted(changed))
     await _known_here(ctx)
     return user
 
@@ -229,11 +236,7 @@ async def deactivate_user(ctx: Context, user_id: str, reason: str) -> User:
             user.is_active = False
             user.deactivated_at = now
             _revoke(user)
-            await queries.announce(session, user)
-            await log_change(
-                session, ctx, action="DEACTIVATE_USER", entity="user",
-                entity_ids=[str(user.id)], detail=cleaned,
-            )  # fmt: skip
+            await _changed(session, ctx, user, "DEACTIVATE_USER", detail=cleaned)
     await _known_here(ctx)
     return user
 
@@ -245,10 +248,7 @@ async def reactivate_user(ctx: Context, user_id: str) -> User:
         if not user.is_active:
             user.is_active = True
             user.deactivated_at = None
-            await queries.announce(session, user)
-            await log_change(
-                session, ctx, action="REACTIVATE_USER", entity="user", entity_ids=[str(user.id)]
-            )
+            await _changed(session, ctx, user, "REACTIVATE_USER")
     await _known_here(ctx)
     return user
 
@@ -263,10 +263,7 @@ async def reset_password(ctx: Context, user_id: str) -> Issued:
         user.password_hash = hashed
         user.must_change_password = True
         _revoke(user)
-        await queries.announce(session, user)
-        await log_change(
-            session, ctx, action="RESET_PASSWORD", entity="user", entity_ids=[str(user.id)]
-        )
+        await _changed(session, ctx, user, "RESET_PASSWORD")
     await _known_here(ctx)
     return Issued(user, password)
 
@@ -292,10 +289,7 @@ async def change_password(ctx: Context, old: str, new: str) -> Login:
         user.password_hash = hashed
         user.must_change_password = False
         _revoke(user)
-        await queries.announce(session, user)
-        await log_change(
-            session, ctx, action="CHANGE_PASSWORD", entity="user", entity_ids=[str(user.id)]
-        )
+        await _changed(session, ctx, user, "CHANGE_PASSWORD")
     await _known_here(ctx)  # this process accepts the new token at once
     return await issue(ctx, user, now)
 
