@@ -51,6 +51,7 @@ from domain.enums import (
     TestSupervision,
     TransferStatus,
 )
+from domain.notifications import PersonEventKind
 
 AREA_CODE = String(8)
 TEXT_ARRAY = ARRAY(Text)
@@ -705,6 +706,33 @@ class AlertEvent(Base):
     created_at: Mapped[datetime] = now_column()
 
     __table_args__ = (Index("ix_alert_events_province_id", "province_code", "id"),)
+
+
+class PersonEvent(Base):
+    """Something that happened to a citizen's case, for them (the outbox of their feed and
+    of the province's channels): written in the transaction of the change, rendered in
+    every language. Ids are monotonic so that a feed can resume after the last it saw."""
+
+    __tablename__ = "person_events"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    kind: Mapped[PersonEventKind] = mapped_column(enum_column(PersonEventKind, "person_event_kind"))
+    citizen_subject: Mapped[str] = mapped_column(String(128))
+    province_code: Mapped[str] = mapped_column(AREA_CODE)
+    district_code: Mapped[str | None] = mapped_column(AREA_CODE)
+    commune_code: Mapped[str] = mapped_column(AREA_CODE)
+    case_code: Mapped[str | None] = mapped_column(String(32))
+    values: Mapped[dict[str, Any]] = mapped_column(JSONB)  # what the templates need
+    message_vi: Mapped[str] = mapped_column(Text)
+    message_en: Mapped[str] = mapped_column(Text)
+    # one event per cause (e.g. a reminder per patient and window), also with retries
+    dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
+    created_at: Mapped[datetime] = now_column()
+
+    __table_args__ = (
+        Index("ix_person_events_subject_id", "citizen_subject", "id"),
+        Index("ix_person_events_province_id", "province_code", "id"),
+    )
 
 
 class AuditEntry(Base):

@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from db.events import Subscriber
-from db.models import Alert
+from db.models import Alert, Patient
 from db.queries import alerts as queries
 from db.queries.alerts import EventRow
 from domain.alert_routing import reaches
@@ -17,8 +19,9 @@ from domain.enums import (
     AlertStatus,
     Severity,
 )
+from domain.notifications import PersonEventKind
 from domain.paging import Page
-from resolvers import filters
+from resolvers import filters, notify
 from resolvers.audit import log_change
 from resolvers.context import Context
 from resolvers.errors import BadUserInput, Conflict, NotFound
@@ -119,6 +122,7 @@ async def _move(ctx: Context, alert_id: str, target: AlertStatus, note: str | No
             alert.resolution_note = filters.optional_text("note", note, MAX_NOTE)
             event = AlertEventType.RESOLVED
         await queries.record_event(session, alert, event)
+        await _tell(session, alert, target)
         await log_change(
             session,
             ctx,
@@ -127,6 +131,18 @@ async def _move(ctx: Context, alert_id: str, target: AlertStatus, note: str | No
             entity_ids=[str(alert.id)],
         )
     return alert
+
+
+async def _tell(session: AsyncSession, alert: Alert, target: AlertStatus) -> None:
+    """The patient hears that their SOS was taken up, and that an alert was handled."""
+    kind = None
+    if target is AlertStatus.ACKNOWLEDGED and alert.kind is AlertKind.SOS:
+        kind = PersonEventKind.SOS_ACKNOWLEDGED
+    elif target is AlertStatus.RESOLVED:
+        kind = PersonEventKind.ALERT_RESOLVED
+    patient = None if kind is None else await session.get(Patient, alert.patient_id)
+    if kind is not None and patient is not None:
+        await notify.patient_event(session, patient, kind, f"alert {alert.id}")
 
 
 async def list_query(
@@ -189,7 +205,7 @@ async def events(ctx: Context, after_id: str | None) -> AsyncIterator[EventRow]:
         bus.unsubscribe(subscriber)
 
 
-async def _next(ctx: Context, subscriber: Subscriber) -> EventRow:
+async def _next(ctx: Context, subscriber: Subscriber[EventRow]) -> EventRow:
     # a token's expiry is the socket's to enforce: it is closed 4403 then (server/ws.py)
     if subscriber.overflowed:
         await _close_slow(ctx)

@@ -23,7 +23,8 @@ from domain.enums import (
     Severity,
     Sex,
 )
-from resolvers import filters
+from domain.notifications import PersonEventKind
+from resolvers import filters, notify
 from resolvers.audit import log_change
 from resolvers.context import Context
 from resolvers.errors import BadUserInput, Conflict, Forbidden, InvalidInput
@@ -323,8 +324,13 @@ async def discharge(ctx: Context, patient_id: str, given: Discharge) -> Patient:
         patient.discharge_note = note
         patient.discharged_at = now
         patient.updated_at = now
+        certificate = None
         if given.outcome is DischargeOutcome.RECOVERED and at_home:
-            await issue_certificate(session, ctx, patient, today)
+            certificate = (await issue_certificate(session, ctx, patient, today)).number
+        await notify.patient_event(
+            session, patient, PersonEventKind.DISCHARGED, f"discharge {patient.id}",
+            outcome=given.outcome.value, certificate=certificate,
+        )  # fmt: skip
         await alerts.resolve_all(
             session, patient_id=patient.id, by=principal.subject, note="patient discharged", at=now
         )

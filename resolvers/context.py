@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from auth.directory import Directory
 from auth.principal import Principal
 from db.errors import Availability
-from db.events import AlertBus
+from db.events import AlertBus, PersonBus
 from db.models import Area
 from resolvers.audit import AuditWriter, PersonalReads
 from resolvers.loaders import Loaders
@@ -47,6 +47,7 @@ class Services:
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Ho_Chi_Minh"))
     report_interval: timedelta = timedelta(hours=24)
     bus: AlertBus | None = None
+    person_bus: PersonBus | None = None  # events for people (`myEvents`)
     statistics_throttle: timedelta = timedelta(seconds=5)
     polls: SharedPolls = field(default_factory=SharedPolls)
     live_statistics: LiveStatisticsLimits = field(default_factory=LiveStatisticsLimits)

@@ -24,8 +24,9 @@ from domain.enums import (
     TestOutcome,
     TestSupervision,
 )
+from domain.notifications import PersonEventKind
 from domain.paging import Page
-from resolvers import filters
+from resolvers import filters, notify
 from resolvers.audit import log_change
 from resolvers.context import Context
 from resolvers.epidemiology import became_case
@@ -238,6 +239,9 @@ async def verify(ctx: Context, declaration_id: str, given: Verification) -> Pati
         found.patient_id = patient.id
         if found.contact_id is not None:
             await became_case(session, ctx, found.contact_id, patient)
+        await notify.declaration_event(
+            session, found, PersonEventKind.DECLARATION_VERIFIED, caseCode=patient.case_code
+        )
         found.reviewed_by = principal.subject
         found.reviewed_at = now
         found.review_note = filters.optional_text("input.note", given.note, MAX_REASON)
@@ -353,6 +357,9 @@ async def reject(ctx: Context, declaration_id: str, reason: str) -> Declaration:
         found.rejection_reason = cleaned
         found.reviewed_by = principal.subject
         found.reviewed_at = datetime.now(UTC)
+        await notify.declaration_event(
+            session, found, PersonEventKind.DECLARATION_REJECTED, reason=cleaned
+        )
         await log_change(
             session,
             ctx,

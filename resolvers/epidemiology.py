@@ -27,8 +27,9 @@ from domain.enums import (
     Severity,
     Sex,
 )
+from domain.notifications import PersonEventKind
 from domain.paging import Page
-from resolvers import filters
+from resolvers import filters, notify
 from resolvers.audit import log_change
 from resolvers.context import Context
 from resolvers.errors import BadUserInput, Conflict, InvalidInput, NotFound, RateLimited
@@ -514,6 +515,13 @@ async def link_contact(ctx: Context, code: str) -> Contact:
             found.citizen_subject = subject
             found.link_code_hash = None
             found.link_code_expires_at = None
+            days = contacts.days_to_test(found.last_exposure_on, contacts.RULES[found.rule_set])
+            await notify.contact_event(
+                session, found, PersonEventKind.CONTACT_QUARANTINE_STARTED,
+                f"contact {found.id} {found.quarantine_started_on}",
+                until=found.quarantine_until.isoformat(),
+                testDays=", ".join(d.strftime("%d/%m") for d in days),
+            )  # fmt: skip
             await log_change(
                 session, ctx, action="LINK_CONTACT", entity="contact", entity_ids=[str(found.id)]
             )

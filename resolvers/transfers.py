@@ -10,15 +10,16 @@ from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db import related
-from db.models import Transfer
+from db.models import Patient, Transfer
 from db.queries import transfers as queries
 from db.readplan import Count
 from db.scope import patient_holdable, transfer_cancellable, transfer_receivable
 from domain.enums import ACTIVE_PATIENT_STATUSES, FacilityKind, PatientStatus, TransferStatus
+from domain.notifications import PersonEventKind
 from domain.paging import Page
 from domain.scope import Scope
 from domain.transfers import IllegalTransition, advance
-from resolvers import filters
+from resolvers import filters, notify
 from resolvers.audit import log_change
 from resolvers.context import Context
 from resolvers.errors import BadUserInput, Conflict, NotFound
@@ -148,6 +149,7 @@ async def accept(ctx: Context, transfer_id: str, *, force: bool) -> Transfer:
         transfer.decided_by = ctx.principal.subject
         transfer.accepted_at = datetime.now(UTC)
         await _audit(session, ctx, "ACCEPT_TRANSFER", transfer)
+        await _tell(session, transfer, PersonEventKind.TRANSFER_ACCEPTED)
     return transfer
 
 
@@ -184,6 +186,7 @@ async def complete(ctx: Context, transfer_id: str) -> Transfer:
         transfer.completed_by = ctx.principal.subject
         transfer.completed_at = now
         await _audit(session, ctx, "COMPLETE_TRANSFER", transfer)
+        await _tell(session, transfer, PersonEventKind.TRANSFER_COMPLETED)
     return transfer
 
 
@@ -236,6 +239,19 @@ async def transfers(
             first=page_size(first),
             after_id=decode_cursor(after, "transfer"),
         )
+
+
+async def _tell(session: AsyncSession, transfer: Transfer, kind: PersonEventKind) -> None:
+    """The patient hears where they are going, and that they arrived."""
+    patient = await session.get(Patient, transfer.patient_id)
+    facility = None
+    if transfer.to_facility_id is not None:
+        facility = await queries.facility(session, transfer.to_facility_id)
+    if patient is not None:  # no facility: back to treatment at home
+        await notify.patient_event(
+            session, patient, kind, f"transfer {transfer.id}",
+            facility=None if facility is None else facility.name, tier=transfer.to_tier,
+        )  # fmt: skip
 
 
 async def _audit(session: AsyncSession, ctx: Context, action: str, transfer: Transfer) -> None:

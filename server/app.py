@@ -24,8 +24,9 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from auth.directory import Directory
 from db.engine import asyncpg_dsn, make_engine, make_session_factory
-from db.events import AlertBus
+from db.events import alert_bus, person_event_bus
 from db.migrate import current_revision, head_revision
+from db.queries.person_events import CHANNEL as PERSON_CHANNEL
 from db.queries.users import ACCOUNTS_CHANNEL
 from resolvers.audit import AuditWriter
 from resolvers.context import Services
@@ -61,12 +62,16 @@ def create_app(settings: Settings | None = None) -> Starlette:
     sessions = make_session_factory(engine)
     dsn = asyncpg_dsn(settings.database_url)
     directory = Directory(sessions)
-    bus = AlertBus(
+    person_bus = person_event_bus(
+        dsn, sessions, probe_seconds=settings.listener_probe_seconds,
+        queue_size=settings.subscriber_queue_size,
+    )  # fmt: skip
+    bus = alert_bus(
         dsn,
         sessions,
         probe_seconds=settings.listener_probe_seconds,
         queue_size=settings.subscriber_queue_size,
-        also={ACCOUNTS_CHANNEL: directory.accounts_changed},
+        also={ACCOUNTS_CHANNEL: directory.accounts_changed, PERSON_CHANNEL: person_bus.wake},
     )
     jobs = Jobs.from_settings(settings, sessions, dsn) if settings.jobs else None
     limits = Limits(
@@ -86,6 +91,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         timezone=ZoneInfo(settings.timezone),
         report_interval=timedelta(hours=settings.report_interval_hours),
         bus=bus,
+        person_bus=person_bus,
         statistics_throttle=timedelta(seconds=settings.statistics_throttle_seconds),
         readers=make_session_factory(reader_engine),
         audit_writer=AuditWriter(sessions),
@@ -128,6 +134,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             directory.follow_accounts(settings.account_refresh_seconds), name="accounts"
         )
         await bus.start()
+        await person_bus.start()
         if jobs is not None:
             jobs.start()
         # what startup built (schema, metadata, caches) lives as long as the process: keep
@@ -142,6 +149,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             if floor is not None:
                 await floor.close()
             await bus.stop()
+            await person_bus.stop()
             accounts.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await accounts

@@ -7,7 +7,7 @@ from datetime import timedelta
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from auth.directory import Directory
-from db.events import AlertBus
+from db.events import alert_bus
 from db.models import Alert
 from db.queries.alerts import EventRow
 from domain.alert_routing import EventPlace
@@ -20,7 +20,7 @@ def _row(event_id: int) -> EventRow:
 
 
 def test_slow_subscriber_is_cut_off(sessions: async_sessionmaker[AsyncSession]) -> None:
-    bus = AlertBus("postgresql://unused", sessions, queue_size=3)
+    bus = alert_bus("postgresql://unused", sessions, queue_size=3)
     slow = bus.subscribe(lambda row: True)
     picky = bus.subscribe(lambda row: row.id % 2 == 0)
     for event_id in range(1, 6):
@@ -45,7 +45,7 @@ async def test_overflowed_subscription_closes_its_socket(
         async def close(self, code: int, reason: str) -> None:
             closed.append((code, reason))
 
-    bus = AlertBus("postgresql://unused", sessions, queue_size=1)
+    bus = alert_bus("postgresql://unused", sessions, queue_size=1)
     subscriber = bus.subscribe(lambda row: True)
     subscriber.overflowed = True
     services = Services(

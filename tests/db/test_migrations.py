@@ -46,6 +46,7 @@ TABLES = {
     "contact_follow_ups",
     "contact_follow_up_days",
     "bed_reports",
+    "person_events",
 }
 
 

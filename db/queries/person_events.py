@@ -1,0 +1,89 @@
+"""The outbox of events for people: appended in the transaction of the change that causes
+them (once per cause), read in id order by feeds and deliveries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.models import PersonEvent
+from db.queries.pagination import keyset_page
+from domain.notifications import PersonEventKind, messages
+from domain.paging import Page
+
+CHANNEL = "f0care_person_events"
+# held from an event's insert to its commit: ids are committed in id order, so a reader of
+# "events after the last id I saw" never skips one committed late
+EVENT_ORDER_LOCK = 0x0F0CA2E7
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where the case lives (which area's channels may carry the event)."""
+
+    province_code: str
+    district_code: str | None
+    commune_code: str
+
+
+async def emit(
+    session: AsyncSession,
+    *,
+    kind: PersonEventKind,
+    subject: str,
+    place: Place,
+    case_code: str | None,
+    values: dict[str, Any],
+    cause: str,
+) -> None:
+    """Append the event of `cause` (once: the same cause again adds nothing) and notify
+    listeners when the transaction commits."""
+    await session.execute(select(func.pg_advisory_xact_lock(EVENT_ORDER_LOCK)))
+    rendered = messages(kind, values)
+    inserted = await session.scalar(
+        insert(PersonEvent)
+        .values(
+            kind=kind,
+            citizen_subject=subject,
+            province_code=place.province_code,
+            district_code=place.district_code,
+            commune_code=place.commune_code,
+            case_code=case_code,
+            values=values,
+            message_vi=rendered["vi"],
+            message_en=rendered["en"],
+            dedupe_key=f"{kind.value}:{cause}",
+        )
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        .returning(PersonEvent.id)
+    )
+    if inserted is not None:
+        await session.execute(select(func.pg_notify(CHANNEL, str(inserted))))
+
+
+async def events_after(
+    session: AsyncSession, *, after_id: int, subject: str | None = None, limit: int = 1000
+) -> list[PersonEvent]:
+    """Events after `after_id` in id order (of one citizen, when `subject` is given)."""
+    stmt = select(PersonEvent).where(PersonEvent.id > after_id)
+    if subject is not None:
+        stmt = stmt.where(PersonEvent.citizen_subject == subject)
+    return list(await session.scalars(stmt.order_by(PersonEvent.id).limit(limit)))
+
+
+async def last_event_id(session: AsyncSession) -> int:
+    """The newest event id (0 when there is none)."""
+    newest = select(func.coalesce(func.max(PersonEvent.id), 0))
+    return int(await session.scalar(newest) or 0)
+
+
+async def history(
+    session: AsyncSession, *, subject: str, first: int, after_id: int | None
+) -> Page[PersonEvent]:
+    """A citizen's events, newest first."""
+    conditions = [PersonEvent.citizen_subject == subject]
+    return await keyset_page(session, PersonEvent, conditions, first=first, after_id=after_id)
