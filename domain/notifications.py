@@ -15,6 +15,17 @@ from typing import Any
 LANGUAGES = ("vi", "en")  # Vietnamese first: the default
 
 
+def language_of(accept_language: str | None) -> str:
+    """The language to answer in, from an Accept-Language header: the first of ours it
+    names (weights read as listed), Vietnamese when it names none."""
+    for part in (accept_language or "").split(","):
+        tag = part.split(";")[0].strip().lower()
+        for language in LANGUAGES:
+            if tag == language or tag.startswith(f"{language}-"):
+                return language
+    return LANGUAGES[0]
+
+
 class PersonEventKind(Enum):
     """What happened to a citizen's case."""
 

@@ -82,6 +82,8 @@ class Context:
     connection_params: dict[str, object] | None = None
     # the WebSocket of a subscription (closed with a code when the subscriber falls behind)
     websocket: Any = None
+    # the language of texts for people (Accept-Language; Vietnamese by default)
+    language: str = "vi"
     loaders: Loaders = field(init=False)
     personal_reads: PersonalReads = field(default_factory=PersonalReads)
 
@@ -96,6 +98,7 @@ class Context:
             principal=self.principal,
             connection_params=self.connection_params,
             websocket=self.websocket,
+            language=self.language,
         )
 
     def expired(self) -> bool:

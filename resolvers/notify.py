@@ -3,13 +3,19 @@ transaction as the change (nothing for a case no citizen account owns)."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import Contact, Declaration, Patient
+from db.models import Contact, Declaration, Patient, PersonEvent
 from db.queries import person_events as queries
 from domain.notifications import PersonEventKind
+from domain.paging import Page
+from resolvers.context import Context
+from resolvers.errors import BadUserInput, Conflict
+from resolvers.ids import parse_id
+from resolvers.pagination import decode_cursor, page_size
 
 
 async def patient_event(
@@ -54,3 +60,52 @@ async def contact_event(
         session, kind=kind, subject=contact.citizen_subject, place=place, case_code=None,
         values=values, cause=cause,
     )  # fmt: skip
+
+
+REPLAY_LIMIT = 500
+
+
+async def history(ctx: Context, *, first: int | None, after: str | None) -> Page[PersonEvent]:
+    """The calling citizen's events, newest first."""
+    async with ctx.readers() as session:
+        return await queries.history(
+            session,
+            subject=ctx.principal.subject,
+            first=page_size(first),
+            after_id=decode_cursor(after, "notification"),
+        )
+
+
+async def feed(ctx: Context, after_id: str | None) -> AsyncIterator[PersonEvent]:
+    """The calling citizen's events after `after_id` (replayed), then live as they
+    happen: no gap and no duplicate in between."""
+    bus = ctx.services.person_bus
+    if bus is None:
+        raise Conflict("this server does not deliver live events")
+    start = None if after_id is None else 0 if after_id == "0" else parse_id(after_id)
+    if after_id is not None and start is None:
+        raise BadUserInput("afterId", "must be the id of an event (digits), or 0")
+    subject = ctx.principal.subject
+    subscriber = bus.subscribe(lambda row: row.citizen_subject == subject)  # live first
+    try:
+        last = start if start is not None else (bus.last_id or 0)
+        if start is not None:
+            while True:
+                async with ctx.readers() as session:
+                    rows = await queries.events_after(
+                        session, after_id=last, subject=subject, limit=REPLAY_LIMIT
+                    )
+                for row in rows:
+                    last = row.id
+                    yield row
+                if len(rows) < REPLAY_LIMIT:
+                    break
+        while True:
+            if subscriber.overflowed:
+                raise Conflict("subscriber fell too far behind; resubscribe with afterId")
+            row = await subscriber.queue.get()
+            if row.id > last:
+                last = row.id
+                yield row
+    finally:
+        bus.unsubscribe(subscriber)

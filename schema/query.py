@@ -14,6 +14,7 @@ from resolvers import areas as resolve_areas
 from resolvers import declarations as resolve_declarations
 from resolvers import epidemiology as resolve_epidemiology
 from resolvers import medication as resolve_medication
+from resolvers import notify as resolve_notify
 from resolvers import patients as resolve_patients
 from resolvers import statistics as resolve_statistics
 from resolvers import transfers as resolve_transfers
@@ -30,6 +31,7 @@ from schema.types.enums import AreaLevel
 from schema.types.epidemiology import Contact, ContactFilter
 from schema.types.me import Me
 from schema.types.medication import Drug
+from schema.types.notification import PersonEvent
 from schema.types.pagination import Connection, connection
 from schema.types.patient import Patient, PatientFilter
 from schema.types.statistics import (
@@ -187,6 +189,19 @@ class Query:
             info.context, query, first=first, after=after
         )
         return connection(page, "contact", Contact.from_model)
+
+    @strawberry.field(
+        description=(
+            "A citizen's own events (declaration verified, SOS acknowledged, transfer, "
+            "release due, reminders…), newest first, in the request's language."
+        ),
+        extensions=allow(Role.CITIZEN),
+    )
+    async def my_notifications(
+        self, info: strawberry.Info[Context], first: int | None = None, after: str | None = None
+    ) -> Connection[PersonEvent]:
+        page = await resolve_notify.history(info.context, first=first, after=after)
+        return connection(page, "notification", PersonEvent.from_model)
 
     @strawberry.field(
         description=(

@@ -6,12 +6,15 @@ from collections.abc import AsyncGenerator
 
 import strawberry
 
+from domain.enums import Role
 from resolvers import alerts as resolve_alerts
+from resolvers import notify as resolve_notify
 from resolvers import statistics as resolve_statistics
 from resolvers.context import Context
 from schema.permissions import allow
 from schema.query import ALERT_HANDLERS, STATISTICS_READERS
 from schema.types.alert_io import AlertEvent
+from schema.types.notification import PersonEvent
 from schema.types.statistics import Statistics
 
 
@@ -32,6 +35,21 @@ class Subscription:
         start = None if after_id is None else str(after_id)
         async for row in resolve_alerts.events(info.context, start):
             yield AlertEvent.from_row(row)
+
+    @strawberry.subscription(
+        description=(
+            "A citizen's own events as they happen (the same as myNotifications), in the "
+            "connection's language. With `afterId`, first every event after that id, in order, "
+            "then live — no gap, no duplicate."
+        ),
+        extensions=allow(Role.CITIZEN),
+    )
+    async def my_events(
+        self, info: strawberry.Info[Context], after_id: strawberry.ID | None = None
+    ) -> AsyncGenerator[PersonEvent, None]:
+        start = None if after_id is None else str(after_id)
+        async for row in resolve_notify.feed(info.context, start):
+            yield PersonEvent.from_model(row)
 
     @strawberry.subscription(
         description=(

@@ -25,6 +25,7 @@ from auth.authenticate import authenticate
 from auth.principal import Principal
 from auth.tokens import InvalidToken, TokenVerifier
 from db.errors import is_unavailable
+from domain.notifications import language_of
 from resolvers.context import Context, Services
 from resolvers.errors import ServiceUnavailable
 from schema.errors import PARSE_FAILED, code_of, coded_all
@@ -80,12 +81,13 @@ class GraphQLApp(GraphQL[Context, None]):
         )
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
+        language = language_of(request.headers.get("accept-language"))
         if isinstance(request, WebSocket):
             # authenticated in on_ws_connect
-            return Context(services=self.services, websocket=request)
+            return Context(services=self.services, websocket=request, language=language)
         request.state.sub_response = response
         principal = request.scope.get("state", {}).get("principal", Principal.anonymous())
-        return Context(services=self.services, principal=principal)
+        return Context(services=self.services, principal=principal, language=language)
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
         params = context.connection_params or {}

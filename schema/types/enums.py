@@ -31,6 +31,7 @@ from domain.enums import (
     TestSupervision,
     TransferStatus,
 )
+from domain.notifications import PersonEventKind
 
 strawberry.enum(Role, description="What a principal is allowed to be and do.")
 strawberry.enum(AreaLevel, description="Level of an administrative area of Viet Nam.")
@@ -55,6 +56,7 @@ strawberry.enum(
 strawberry.enum(TestKind, description="Kind of COVID-19 test.")
 strawberry.enum(ExposureSetting, description="What kind of place an exposure place is.")
 strawberry.enum(FacilityKind, description="What a facility does.")
+strawberry.enum(PersonEventKind, description="What happened to a citizen's case.")
 strawberry.enum(ContactRelation, description="How a close contact met the case.")
 strawberry.enum(
     ContactStatus,
@@ -90,6 +92,7 @@ __all__ = [
     "DischargeOutcome",
     "ExposureSetting",
     "FacilityKind",
+    "PersonEventKind",
     "MedicationPackage",
     "MedicationStatus",
     "TransferStatus",

@@ -270,6 +270,7 @@ MUTATIONS: dict[str, tuple[str, dict[str, Any], set[str]]] = {
     "users (query)": ("{ users { totalCount } }", {}, ADMINS),
     "user (query)": ('{ user(id: "0") { id } }', {}, ADMINS),
     "auditLog (query)": ("{ auditLog { totalCount } }", {}, ADMINS),
+    "myNotifications (query)": ("{ myNotifications { totalCount } }", {}, {"citizen"}),
     "exportPatients": (
         "mutation { exportPatients(format: CSV) { rows } }",
         {},
