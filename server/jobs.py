@@ -7,17 +7,21 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db import rollup
 from db.leader import Leadership
+from db.queries import person_events
 from db.queries.alerts import escalate_due, raise_missed_reports
 from db.queries.epidemiology import complete_contacts
+from domain import contacts
 from domain.enums import AlertKind
+from domain.notifications import PersonEventKind, messages
+from resolvers import notify
 from server.settings import Settings
 
 log = logging.getLogger("f0care.jobs")
@@ -33,6 +37,7 @@ class Jobs:
     escalate_after: dict[AlertKind, timedelta]
     report_interval: timedelta
     timezone: str
+    report_windows: dict[str, tuple[time, time]] = field(default_factory=dict)
     _task: asyncio.Task[None] | None = None
 
     @classmethod
@@ -55,6 +60,7 @@ class Jobs:
             },
             report_interval=timedelta(hours=settings.report_interval_hours),
             timezone=settings.timezone,
+            report_windows=dict(settings.report_windows),
         )
 
     def start(self) -> None:
@@ -93,7 +99,11 @@ class Jobs:
         async with self.sessions.begin() as session:
             completed = await complete_contacts(session, today=today, timezone=self.timezone)
         async with self.sessions.begin() as session:
+            told = await self.tell(session, now)
+        async with self.sessions.begin() as session:
             await rollup.fold(session, self.timezone)
+        if told:
+            log.info("told %d citizen(s): reminders, releases due, contact tests", told)
         if escalated or missed or completed:
             log.info(
                 "escalated %d alert(s), raised %d missed-report alert(s), completed %d contact(s)",
@@ -101,3 +111,34 @@ class Jobs:
                 len(missed),
                 completed,
             )
+
+    async def tell(self, session: AsyncSession, now: datetime) -> int:
+        """Events for people that time causes: a reminder per reporting window without a
+        report, release due, a contact's test day (each once, whoever is leader)."""
+        zone = ZoneInfo(self.timezone)
+        local = now.astimezone(zone)
+        today = local.date()
+        told = 0
+        for window, (start, remind_at) in self.report_windows.items():
+            if local.time() >= remind_at:
+                told += await person_events.remind_missing_reports(
+                    session,
+                    window=window,
+                    since=datetime.combine(today, start, zone),
+                    cause=f"{today}:{window}",
+                    rendered=messages(PersonEventKind.REPORT_REMINDER, {"window": window}),
+                )
+        for patient in await person_events.due_releases(session, today):
+            cause = person_events.release_cause(patient)
+            on = patient.release_due_on.isoformat() if patient.release_due_on else None
+            await notify.patient_event(session, patient, PersonEventKind.RELEASE_DUE, cause, on=on)
+            told += 1
+        for contact in await person_events.contacts_with_app(session):
+            rules = contacts.RULES[contact.rule_set]
+            if today in contacts.days_to_test(contact.last_exposure_on, rules):
+                number = (today - contact.last_exposure_on).days + 1
+                await notify.contact_event(
+                    session, contact, PersonEventKind.CONTACT_TEST_DUE, f"{contact.id}:{today}",
+                    on=today.isoformat(), dayNumber=number,
+                )  # fmt: skip
+        return told

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from datetime import time
 from pathlib import Path
 
 from pydantic import Field, SecretStr
@@ -51,6 +52,12 @@ class Settings(BaseSettings):
     # accounts are re-read on every change notification, and this often anyway
     account_refresh_seconds: float = Field(default=2, gt=0, le=5)
     max_export_rows: int = Field(default=200_000, ge=1)  # rows of a line-list export
+    # reporting windows (local time): a report is expected from the start; a citizen
+    # without one is reminded at the second time, once per window
+    report_windows: dict[str, tuple[time, time]] = {
+        "MORNING": (time(5), time(10)),
+        "EVENING": (time(12), time(20)),
+    }
     subscriber_queue_size: int = 1000
     statistics_throttle_seconds: float = 5
     max_live_statistics_per_principal: int = 5

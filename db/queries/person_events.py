@@ -4,14 +4,16 @@ them (once per cause), read in id order by feeds and deliveries."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Text, cast, func, literal, or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import PersonEvent
+from db.models import Contact, Patient, PersonEvent
 from db.queries.pagination import keyset_page
+from domain.enums import ContactStatus, PatientStatus
 from domain.notifications import PersonEventKind, messages
 from domain.paging import Page
 
@@ -87,3 +89,79 @@ async def history(
     """A citizen's events, newest first."""
     conditions = [PersonEvent.citizen_subject == subject]
     return await keyset_page(session, PersonEvent, conditions, first=first, after_id=after_id)
+
+
+async def remind_missing_reports(
+    session: AsyncSession,
+    *,
+    window: str,
+    since: datetime,
+    cause: str,
+    rendered: dict[str, str],
+) -> int:
+    """A REPORT_REMINDER for every patient at home (with a citizen account) without a
+    report since `since`: one statement, once per patient and `cause` (the day and window),
+    also when several processes or rounds try. How many were new."""
+    await session.execute(select(func.pg_advisory_xact_lock(EVENT_ORDER_LOCK)))
+    kind = PersonEventKind.REPORT_REMINDER
+    missing = or_(Patient.last_report_at.is_(None), Patient.last_report_at < since)
+    rows = select(
+        literal(kind, PersonEvent.__table__.c.kind.type),
+        Patient.citizen_subject,
+        Patient.home_province_code,
+        Patient.home_district_code,
+        Patient.home_commune_code,
+        Patient.case_code,
+        func.jsonb_build_object("caseCode", Patient.case_code, "window", window),
+        literal(rendered["vi"]),
+        literal(rendered["en"]),
+        func.concat(f"{kind.value}:", cast(Patient.id, Text), f":{cause}"),
+    ).where(
+        Patient.status == PatientStatus.HOME_TREATMENT,
+        Patient.citizen_subject.is_not(None),
+        missing,
+    )
+    columns = [
+        "kind", "citizen_subject", "province_code", "district_code", "commune_code",
+        "case_code", "values", "message_vi", "message_en", "dedupe_key",
+    ]  # fmt: skip
+    inserted = (
+        await session.execute(
+            insert(PersonEvent)
+            .from_select(columns, rows)
+            .on_conflict_do_nothing(index_elements=["dedupe_key"])
+            .returning(PersonEvent.id)
+        )
+    ).all()
+    if inserted:
+        await session.execute(select(func.pg_notify(CHANNEL, str(inserted[-1][0]))))
+    return len(inserted)
+
+
+def release_cause(patient: Patient) -> str:
+    """The cause of a patient's RELEASE_DUE event: once per due day."""
+    return f"{patient.id}:{patient.release_due_on}"
+
+
+async def due_releases(session: AsyncSession, today: date) -> list[Patient]:
+    """Patients at home (with a citizen account) whose release is due by `today`."""
+    key = func.concat(
+        f"{PersonEventKind.RELEASE_DUE.value}:", cast(Patient.id, Text), ":",
+        cast(Patient.release_due_on, Text),
+    )  # fmt: skip
+    told = select(PersonEvent.id).where(PersonEvent.dedupe_key == key)
+    stmt = select(Patient).where(
+        Patient.status == PatientStatus.HOME_TREATMENT,
+        Patient.citizen_subject.is_not(None),
+        Patient.release_due_on <= today,
+        ~told.exists(),  # told already (the key `release_cause` makes)
+    )
+    return list(await session.scalars(stmt))
+
+
+async def contacts_with_app(session: AsyncSession) -> list[Contact]:
+    """Contacts in follow-up who linked their own app."""
+    stmt = select(Contact).where(
+        Contact.status == ContactStatus.UNDER_FOLLOW_UP, Contact.citizen_subject.is_not(None)
+    )
+    return list(await session.scalars(stmt))
