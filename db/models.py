@@ -735,6 +735,52 @@ class PersonEvent(Base):
     )
 
 
+class Webhook(Base):
+    """A province's channel (Zalo OA, the province app, an SMS gateway) subscribed to the
+    events for people of its area: where to POST them, which kinds, and the signing secret
+    (encrypted: a database dump does not reveal it)."""
+
+    __tablename__ = "webhooks"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    province_code: Mapped[str] = mapped_column(ForeignKey("areas.code"))
+    url: Mapped[str] = mapped_column(Text)
+    events: Mapped[list[str]] = mapped_column(TEXT_ARRAY)
+    description: Mapped[str | None] = mapped_column(Text)
+    secret_encrypted: Mapped[str] = mapped_column(Text)
+    active: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
+    # events up to this id have their deliveries made (the next ones are queued from here)
+    queued_through: Mapped[int] = mapped_column(BigInteger)
+    created_by: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = now_column()
+
+
+class WebhookDelivery(Base):
+    """One event for one webhook: attempts until the endpoint answers 2xx, with backoff,
+    for 24 hours."""
+
+    __tablename__ = "webhook_deliveries"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    webhook_id: Mapped[int] = mapped_column(ForeignKey("webhooks.id"))
+    event_id: Mapped[int] = mapped_column(ForeignKey("person_events.id"))
+    citizen_subject: Mapped[str] = mapped_column(String(128))  # ordered per citizen
+    status: Mapped[str] = mapped_column(String(16))  # PENDING, DELIVERED, FAILED
+    attempts: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    next_attempt_at: Mapped[datetime] = now_column()
+    first_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_status_code: Mapped[int | None] = mapped_column(SmallInteger)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        UniqueConstraint("webhook_id", "event_id"),
+        Index("ix_webhook_deliveries_due", "status", "next_attempt_at"),
+        Index("ix_webhook_deliveries_webhook_id", "webhook_id", "id"),
+    )
+
+
 class AuditEntry(Base):
     """Who did or read what, when: every write and every read of personal data."""
 

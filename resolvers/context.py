@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from auth.directory import Directory
 from auth.principal import Principal
+from auth.sealing import Sealer
 from db.errors import Availability
 from db.events import AlertBus, PersonBus
 from db.models import Area
@@ -65,6 +66,7 @@ class Services:
     # subscription events answered by compiled reads (None: by the generic executor)
     compiled_events: CompiledEvents | None = None
     max_export_rows: int = 200_000  # rows of a line-list export
+    sealer: Sealer | None = None  # encrypts webhook secrets (made by the server)
 
     def today(self) -> date:
         """The calendar day now, in the deployment's time zone (Asia/Ho_Chi_Minh)."""

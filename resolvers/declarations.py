@@ -240,8 +240,9 @@ async def verify(ctx: Context, declaration_id: str, given: Verification) -> Pati
         if found.contact_id is not None:
             await became_case(session, ctx, found.contact_id, patient)
         await notify.declaration_event(
-            session, found, PersonEventKind.DECLARATION_VERIFIED, caseCode=patient.case_code
-        )
+            session, found, PersonEventKind.DECLARATION_VERIFIED, patient.case_code,
+            caseCode=patient.case_code,
+        )  # fmt: skip
         found.reviewed_by = principal.subject
         found.reviewed_at = now
         found.review_note = filters.optional_text("input.note", given.note, MAX_REASON)

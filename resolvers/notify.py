@@ -35,17 +35,21 @@ async def patient_event(
 
 
 async def declaration_event(
-    session: AsyncSession, declaration: Declaration, kind: PersonEventKind, **values: Any
+    session: AsyncSession,
+    declaration: Declaration,
+    kind: PersonEventKind,
+    case_code: str | None = None,
+    **values: Any,
 ) -> None:
-    """An event about a citizen's own declaration."""
+    """An event about a citizen's own declaration (and the case it made, if any)."""
     if declaration.citizen_subject is None:
         return
     place = queries.Place(
         declaration.province_code, declaration.district_code, declaration.commune_code
     )
     await queries.emit(
-        session, kind=kind, subject=declaration.citizen_subject, place=place, case_code=None,
-        values=values, cause=f"declaration {declaration.id}",
+        session, kind=kind, subject=declaration.citizen_subject, place=place,
+        case_code=case_code, values=values, cause=f"declaration {declaration.id}",
     )  # fmt: skip
 
 

@@ -37,6 +37,8 @@ from db.models import (
     Transfer,
     User,
     Vaccination,
+    Webhook,
+    WebhookDelivery,
 )
 from db.queries.alerts import EventRow
 from db.readplan import ENTITIES, Column, Entity, One
@@ -66,6 +68,8 @@ __all__ = [
     "Transfer",
     "User",
     "Vaccination",
+    "Webhook",
+    "WebhookDelivery",
     "values_of",
 ]
 

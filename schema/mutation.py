@@ -16,6 +16,7 @@ from resolvers import facilities as resolve_facilities
 from resolvers import medication as resolve_medication
 from resolvers import transfers as resolve_transfers
 from resolvers import treatment as resolve_treatment
+from resolvers import webhooks as resolve_webhooks
 from resolvers.context import Context
 from schema.permissions import allow, public
 from schema.types.account import (
@@ -58,6 +59,7 @@ from schema.types.medication import (
     MedicationInput,
     MedicationOrder,
 )
+from schema.types.notification import Webhook, WebhookInput, WebhookSecret, WebhookUpdateInput
 from schema.types.patient import Patient, PatientFilter
 from schema.types.transfer import Transfer, TransferRequestInput
 from schema.types.treatment import ClinicalProfileInput, TestResult, TestResultInput
@@ -199,6 +201,66 @@ class Mutation:
             rows=link.rows,
             format=ExportFormat(link.format),
         )
+
+    @strawberry.mutation(
+        description=(
+            "A province administrator registers a channel for the events for people of its "
+            "province (events from now on). The answer holds the signing secret, shown once."
+        ),
+        extensions=allow(Role.ADMIN),
+    )
+    async def register_webhook(
+        self, info: strawberry.Info[Context], input: WebhookInput
+    ) -> WebhookSecret:
+        events = [e.value for e in input.events]
+        made = await resolve_webhooks.register(info.context, input.url, events, input.description)
+        return WebhookSecret(webhook=Webhook.from_model(made.webhook), secret=made.secret)
+
+    @strawberry.mutation(
+        description="Change a webhook of the province (address, events, description, on/off).",
+        extensions=allow(Role.ADMIN),
+    )
+    async def update_webhook(
+        self, info: strawberry.Info[Context], id: strawberry.ID, input: WebhookUpdateInput
+    ) -> Webhook:
+        events = None if input.events is None else [e.value for e in input.events]
+        row = await resolve_webhooks.update(
+            info.context, str(id), input.url, events, input.description, input.active
+        )
+        return Webhook.from_model(row)
+
+    @strawberry.mutation(
+        description="Switch a webhook off: nothing more is sent to it.",
+        extensions=allow(Role.ADMIN),
+    )
+    async def disable_webhook(self, info: strawberry.Info[Context], id: strawberry.ID) -> Webhook:
+        row = await resolve_webhooks.update(info.context, str(id), None, None, None, False)
+        return Webhook.from_model(row)
+
+    @strawberry.mutation(
+        description="A new signing secret for a webhook (shown once); the old one stops now.",
+        extensions=allow(Role.ADMIN),
+    )
+    async def rotate_webhook_secret(
+        self, info: strawberry.Info[Context], id: strawberry.ID
+    ) -> WebhookSecret:
+        made = await resolve_webhooks.rotate(info.context, str(id))
+        return WebhookSecret(webhook=Webhook.from_model(made.webhook), secret=made.secret)
+
+    @strawberry.mutation(
+        description=(
+            "Send a webhook every event of its after `afterEventId` again (0: all since it "
+            "was registered); how many deliveries start over."
+        ),
+        extensions=allow(Role.ADMIN),
+    )
+    async def redeliver_webhook_events(
+        self,
+        info: strawberry.Info[Context],
+        webhook_id: strawberry.ID,
+        after_event_id: strawberry.ID,
+    ) -> int:
+        return await resolve_webhooks.redeliver(info.context, str(webhook_id), str(after_event_id))
 
     @strawberry.mutation(
         description="Switch an account on again; it signs in anew.",

@@ -19,6 +19,7 @@ from resolvers import patients as resolve_patients
 from resolvers import statistics as resolve_statistics
 from resolvers import transfers as resolve_transfers
 from resolvers import treatment as resolve_treatment
+from resolvers import webhooks as resolve_webhooks
 from resolvers.context import Context
 from schema.permissions import allow, authenticated, public
 from schema.selection import selected
@@ -31,7 +32,12 @@ from schema.types.enums import AreaLevel
 from schema.types.epidemiology import Contact, ContactFilter
 from schema.types.me import Me
 from schema.types.medication import Drug
-from schema.types.notification import PersonEvent
+from schema.types.notification import (
+    PersonEvent,
+    Webhook,
+    WebhookDelivery,
+    WebhookDeliveryFilter,
+)
 from schema.types.pagination import Connection, connection
 from schema.types.patient import Patient, PatientFilter
 from schema.types.statistics import (
@@ -202,6 +208,31 @@ class Query:
     ) -> Connection[PersonEvent]:
         page = await resolve_notify.history(info.context, first=first, after=after)
         return connection(page, "notification", PersonEvent.from_model)
+
+    @strawberry.field(
+        description="The webhooks of the administrator's province.",
+        extensions=allow(Role.ADMIN),
+    )
+    async def webhooks(self, info: strawberry.Info[Context]) -> list[Webhook]:
+        return [Webhook.from_model(w) for w in await resolve_webhooks.webhooks(info.context)]
+
+    @strawberry.field(
+        description="What was sent to a webhook of the province, newest first.",
+        extensions=allow(Role.ADMIN),
+    )
+    async def webhook_deliveries(
+        self,
+        info: strawberry.Info[Context],
+        webhook_id: strawberry.ID,
+        filter: WebhookDeliveryFilter | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[WebhookDelivery]:
+        statuses = list((filter or WebhookDeliveryFilter()).status or [])
+        page = await resolve_webhooks.deliveries(
+            info.context, str(webhook_id), statuses, first=first, after=after
+        )
+        return connection(page, "delivery", WebhookDelivery.from_model)
 
     @strawberry.field(
         description=(

@@ -23,8 +23,10 @@ from starlette.types import ASGIApp
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from auth.directory import Directory
+from auth.sealing import Sealer
 from db.engine import asyncpg_dsn, make_engine, make_session_factory
 from db.events import alert_bus, person_event_bus
+from db.leader import Leadership
 from db.migrate import current_revision, head_revision
 from db.queries.person_events import CHANNEL as PERSON_CHANNEL
 from db.queries.users import ACCOUNTS_CHANNEL
@@ -41,6 +43,7 @@ from server.jobs import Jobs
 from server.limits import BodyLimit
 from server.security import AuthenticationMiddleware, verifier_from
 from server.settings import Settings, SettingsError
+from server.webhooks import WEBHOOKS_LOCK, Dispatcher
 
 READY_TIMEOUT_SECONDS = 3.0
 CONSOLE = Path(__file__).parent / "console"  # the browser console: static files, no build step
@@ -62,6 +65,24 @@ def create_app(settings: Settings | None = None) -> Starlette:
     sessions = make_session_factory(engine)
     dsn = asyncpg_dsn(settings.database_url)
     directory = Directory(sessions)
+    key = settings.webhook_key.get_secret_value() if settings.webhook_key else secret
+    sealer = Sealer(key)
+    dispatcher = (
+        Dispatcher(
+            sessions, Leadership(dsn, WEBHOOKS_LOCK), sealer,
+            allow_private=settings.webhook_allow_private,
+            every_seconds=settings.webhook_poll_seconds,
+            first_retry=timedelta(seconds=settings.webhook_first_retry_seconds),
+        )
+        if settings.jobs
+        else None
+    )  # fmt: skip
+
+    def person_events_committed() -> None:
+        person_bus.wake()
+        if dispatcher is not None:
+            dispatcher.wake()
+
     person_bus = person_event_bus(
         dsn, sessions, probe_seconds=settings.listener_probe_seconds,
         queue_size=settings.subscriber_queue_size,
@@ -71,7 +92,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
         sessions,
         probe_seconds=settings.listener_probe_seconds,
         queue_size=settings.subscriber_queue_size,
-        also={ACCOUNTS_CHANNEL: directory.accounts_changed, PERSON_CHANNEL: person_bus.wake},
+        also={
+            ACCOUNTS_CHANNEL: directory.accounts_changed,
+            PERSON_CHANNEL: person_events_committed,
+        },
     )
     jobs = Jobs.from_settings(settings, sessions, dsn) if settings.jobs else None
     limits = Limits(
@@ -102,6 +126,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         # one connection (and one core of PostgreSQL) at most for every live dashboard
         statistics_sessions=make_session_factory(statistics_engine),
         max_export_rows=settings.max_export_rows,
+        sealer=sealer,
     )
     services.availability.watch(engine)
     services.availability.watch(reader_engine)
@@ -137,6 +162,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         await person_bus.start()
         if jobs is not None:
             jobs.start()
+        if dispatcher is not None:
+            dispatcher.start()
         # what startup built (schema, metadata, caches) lives as long as the process: keep
         # it out of the collector's full passes, which otherwise stall requests (p99)
         gc.collect()
@@ -146,6 +173,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         finally:
             if jobs is not None:
                 await jobs.stop()
+            if dispatcher is not None:
+                await dispatcher.stop()
             if floor is not None:
                 await floor.close()
             await bus.stop()

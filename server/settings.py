@@ -52,6 +52,13 @@ class Settings(BaseSettings):
     # accounts are re-read on every change notification, and this often anyway
     account_refresh_seconds: float = Field(default=2, gt=0, le=5)
     max_export_rows: int = Field(default=200_000, ge=1)  # rows of a line-list export
+    # webhooks: the key their signing secrets are encrypted with (default: derived from
+    # the JWT secret), whether private addresses may be reached (on premises, tests), and
+    # how often deliveries are looked at besides every new event
+    webhook_key: SecretStr | None = None
+    webhook_allow_private: bool = False
+    webhook_poll_seconds: float = Field(default=1.0, gt=0)
+    webhook_first_retry_seconds: float = Field(default=5.0, gt=0)  # then doubling to 1 h
     # reporting windows (local time): a report is expected from the start; a citizen
     # without one is reminded at the second time, once per window
     report_windows: dict[str, tuple[time, time]] = {

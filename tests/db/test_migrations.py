@@ -47,6 +47,8 @@ TABLES = {
     "contact_follow_up_days",
     "bed_reports",
     "person_events",
+    "webhooks",
+    "webhook_deliveries",
 }
 
 

@@ -271,6 +271,26 @@ MUTATIONS: dict[str, tuple[str, dict[str, Any], set[str]]] = {
     "user (query)": ('{ user(id: "0") { id } }', {}, ADMINS),
     "auditLog (query)": ("{ auditLog { totalCount } }", {}, ADMINS),
     "myNotifications (query)": ("{ myNotifications { totalCount } }", {}, {"citizen"}),
+    # webhooks are the province's: its administrators only
+    "registerWebhook": (
+        'mutation { registerWebhook(input: {url: "ftp://x", events: []}) { secret } }',
+        {},
+        {"admin.province"},
+    ),
+    "updateWebhook": ('mutation { updateWebhook(id: "0", input: {}) { id } }', {}, {"admin.province"}),
+    "disableWebhook": ('mutation { disableWebhook(id: "0") { id } }', {}, {"admin.province"}),
+    "rotateWebhookSecret": (
+        'mutation { rotateWebhookSecret(id: "0") { secret } }', {}, {"admin.province"}
+    ),
+    "redeliverWebhookEvents": (
+        'mutation { redeliverWebhookEvents(webhookId: "0", afterEventId: "0") }',
+        {},
+        {"admin.province"},
+    ),
+    "webhooks (query)": ("{ webhooks { id } }", {}, {"admin.province"}),
+    "webhookDeliveries (query)": (
+        '{ webhookDeliveries(webhookId: "0") { totalCount } }', {}, {"admin.province"}
+    ),
     "exportPatients": (
         "mutation { exportPatients(format: CSV) { rows } }",
         {},
