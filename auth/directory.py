@@ -35,6 +35,7 @@ class Directory:
         self._since: datetime | None = None
         self._watchers: dict[str, set[Callable[[], None]]] = {}
         self._changed = asyncio.Event()
+        self._stopping = False
 
     async def area(self, code: str) -> AreaRef | None:
         """The area with this code, or None; unknown codes are not cached."""
@@ -118,10 +119,15 @@ class Directory:
                 for refused in list(self._watchers.get(state.username, ())):
                     refused()  # a watcher checks the refusal against its own token
 
+    def stop_following(self) -> None:
+        """End `follow_accounts` after its current read (not cut off halfway)."""
+        self._stopping = True
+        self._changed.set()
+
     async def follow_accounts(self, every_seconds: float) -> None:
         """Keep the accounts current: on every notification, and every `every_seconds`
         anyway (a notification lost with a connection is then caught up)."""
-        while True:
+        while not self._stopping:
             try:
                 await self.refresh_accounts()
             except Exception as exc:  # an outage: the next round tries again

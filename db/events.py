@@ -65,6 +65,7 @@ class EventBus(Generic[R]):
     _wake: asyncio.Event = field(default_factory=asyncio.Event)
     _task: asyncio.Task[None] | None = None
     _connection: Any = None
+    _stopping: bool = False
 
     async def start(self) -> None:
         """Begin listening in the background; events committed before the first connection
@@ -72,7 +73,13 @@ class EventBus(Generic[R]):
         self._task = asyncio.create_task(self._run(), name="alert-bus")
 
     async def stop(self) -> None:
-        """Stop listening and drop the connection."""
+        """Stop listening and drop the connection. A bus without a connection of its own
+        first finishes its current read (a query is not cut off halfway)."""
+        if self._task is not None and not self.listens:
+            self._stopping = True
+            self._wake.set()
+            with contextlib.suppress(TimeoutError, asyncio.CancelledError):
+                await asyncio.wait_for(self._task, 5)
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -145,7 +152,7 @@ class EventBus(Generic[R]):
     async def _follow(self) -> None:
         """Read new events whenever woken, and every `probe_seconds` anyway."""
         delay = 0.5
-        while True:
+        while not self._stopping:
             try:
                 if self.last_id is None:
                     async with self.sessions() as session:

@@ -29,6 +29,7 @@ from resolvers.filters import area_level
 from resolvers.ids import parse_id, shown
 from resolvers.pagination import decode_cursor, page_size
 from resolvers.patients import lock_acting_for
+from resolvers.streams import replay_then_live
 
 MAX_MESSAGE = 500
 MAX_NOTE = 2000
@@ -181,28 +182,21 @@ async def events(ctx: Context, after_id: str | None) -> AsyncIterator[EventRow]:
     if after_id is not None and start is None:
         raise BadUserInput("afterId", "must be the id of an alert event (digits), or 0")
     scope = ctx.principal.scope
-    subscriber = bus.subscribe(lambda row: reaches(scope, row.place))  # live first: buffered
-    try:
-        last = start if start is not None else (bus.last_id or 0)
-        if start is not None:
-            while True:
-                async with ctx.sessions() as session:
-                    rows = await queries.events_after(
-                        session, after_id=last, scope=scope, limit=REPLAY_LIMIT
-                    )
-                for row in rows:
-                    last = row.id
-                    if reaches(scope, row.place):
-                        yield row
-                if len(rows) < REPLAY_LIMIT:
-                    break
-        while True:
-            row = await _next(ctx, subscriber)
-            if row.id > last:
-                last = row.id
-                yield row
-    finally:
-        bus.unsubscribe(subscriber)
+
+    async def read_after(after: int) -> list[EventRow]:
+        async with ctx.sessions() as session:
+            return await queries.events_after(
+                session, after_id=after, scope=scope, limit=REPLAY_LIMIT
+            )
+
+    async def next_live(subscriber: Subscriber[EventRow]) -> EventRow:
+        return await _next(ctx, subscriber)
+
+    def accepts(row: EventRow) -> bool:
+        return reaches(scope, row.place)
+
+    async for row in replay_then_live(bus, accepts, start, read_after, REPLAY_LIMIT, next_live):
+        yield row
 
 
 async def _next(ctx: Context, subscriber: Subscriber[EventRow]) -> EventRow:

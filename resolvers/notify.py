@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from db.events import Subscriber
 from db.models import Contact, Declaration, Patient, PersonEvent
 from db.queries import person_events as queries
 from domain.notifications import PersonEventKind
@@ -16,6 +17,7 @@ from resolvers.context import Context
 from resolvers.errors import BadUserInput, Conflict
 from resolvers.ids import parse_id
 from resolvers.pagination import decode_cursor, page_size
+from resolvers.streams import replay_then_live
 
 
 async def patient_event(
@@ -90,26 +92,20 @@ async def feed(ctx: Context, after_id: str | None) -> AsyncIterator[PersonEvent]
     if after_id is not None and start is None:
         raise BadUserInput("afterId", "must be the id of an event (digits), or 0")
     subject = ctx.principal.subject
-    subscriber = bus.subscribe(lambda row: row.citizen_subject == subject)  # live first
-    try:
-        last = start if start is not None else (bus.last_id or 0)
-        if start is not None:
-            while True:
-                async with ctx.readers() as session:
-                    rows = await queries.events_after(
-                        session, after_id=last, subject=subject, limit=REPLAY_LIMIT
-                    )
-                for row in rows:
-                    last = row.id
-                    yield row
-                if len(rows) < REPLAY_LIMIT:
-                    break
-        while True:
-            if subscriber.overflowed:
-                raise Conflict("subscriber fell too far behind; resubscribe with afterId")
-            row = await subscriber.queue.get()
-            if row.id > last:
-                last = row.id
-                yield row
-    finally:
-        bus.unsubscribe(subscriber)
+
+    async def read_after(after: int) -> list[PersonEvent]:
+        async with ctx.readers() as session:
+            return await queries.events_after(
+                session, after_id=after, subject=subject, limit=REPLAY_LIMIT
+            )
+
+    async def next_live(subscriber: Subscriber[PersonEvent]) -> PersonEvent:
+        if subscriber.overflowed:
+            raise Conflict("subscriber fell too far behind; resubscribe with afterId")
+        return await subscriber.queue.get()
+
+    def accepts(row: PersonEvent) -> bool:
+        return row.citizen_subject == subject
+
+    async for row in replay_then_live(bus, accepts, start, read_after, REPLAY_LIMIT, next_live):
+        yield row

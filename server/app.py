@@ -179,9 +179,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 await floor.close()
             await bus.stop()
             await person_bus.stop()
-            accounts.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await accounts
+            directory.stop_following()
+            with contextlib.suppress(TimeoutError, asyncio.CancelledError):
+                await asyncio.wait_for(accounts, 5)
             if services.audit_writer is not None:
                 await services.audit_writer.close()
             await engine.dispose()

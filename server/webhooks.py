@@ -49,17 +49,24 @@ class Dispatcher:
     _task: asyncio.Task[None] | None = None
     _running: dict[int, asyncio.Task[None]] = field(default_factory=dict)
     _client: httpx.AsyncClient | None = None
+    _stopping: bool = False
 
     def start(self) -> None:
         self._client = httpx.AsyncClient(timeout=rules.TIMEOUT_SECONDS, follow_redirects=False)
         self._task = asyncio.create_task(self._run(), name="f0care-webhooks")
 
     async def stop(self) -> None:
-        for task in [self._task, *self._running.values()]:
-            if task is not None:
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
+        """Let the loop finish its round (a connection being opened is not cut off
+        halfway), then stop the deliveries in flight; they are tried again later."""
+        self._stopping = True
+        self._wake.set()
+        if self._task is not None:
+            with contextlib.suppress(TimeoutError, asyncio.CancelledError):
+                await asyncio.wait_for(self._task, 5)
+        for task in self._running.values():
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         if self._client is not None:
             await self._client.aclose()
         await self.leadership.release()
@@ -69,7 +76,7 @@ class Dispatcher:
         self._wake.set()
 
     async def _run(self) -> None:
-        while True:
+        while not self._stopping:
             try:
                 if await self.leadership.hold():
                     await self.round(datetime.now(UTC))
