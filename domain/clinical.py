@@ -6,8 +6,11 @@ deployment can load another rule set without a code change.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cache
+from importlib.resources import files
 
 from domain.enums import Severity
 
@@ -133,10 +136,22 @@ class Vitals:
 
 @dataclass(frozen=True)
 class Finding:
-    """One warning sign found, as a code and in words."""
+    """One warning sign found: its code and the values its words need."""
 
     code: str
-    text: str
+    values: tuple[tuple[str, object], ...] = ()
+
+    def text(self, language: str = "vi") -> str:
+        """The sign in words (texts kept as data next to the rules: `data/signs.*.json`)."""
+        return sign_texts(language)[self.code].format(**dict(self.values))
+
+
+@cache
+def sign_texts(language: str) -> dict[str, str]:
+    """The words of every warning sign in a language (Vietnamese first)."""
+    text = files("domain").joinpath(f"data/signs.{language}.json").read_text("utf-8")
+    loaded: dict[str, str] = json.loads(text)
+    return loaded
 
 
 @dataclass(frozen=True)
@@ -153,11 +168,14 @@ class Assessment:
         """The codes of the warning signs found."""
         return tuple(f.code for f in self.findings)
 
-    def message(self, current_tier: int) -> str:
+    def message(self, current_tier: int, language: str = "vi") -> str:
         """The alert text: each sign in words, and a suggested transfer when due."""
-        text = "; ".join(f.text for f in self.findings) or f"severity {self.severity.value}"
+        words = sign_texts(language)
+        text = "; ".join(f.text(language) for f in self.findings) or words["severity"].format(
+            severity=self.severity.value
+        )
         if self.recommended_tier > current_tier:
-            text += f" — suggest transfer to tier {self.recommended_tier}"
+            text += words["transfer"].format(tier=self.recommended_tier)
         return text
 
 
@@ -207,44 +225,45 @@ def assess(vitals: Vitals, *, age_years: int, rules: RuleSet = VN_MOH_2022) -> A
     level = 0  # index into Severity order
     spo2, rr = vitals.spo2, vitals.respiratory_rate
     if spo2 is not None and spo2 < rules.spo2_warning_below:
-        findings.append(Finding("SPO2_LOW", f"SpO2 {spo2} % < {rules.spo2_warning_below} %"))
+        findings.append(Finding("SPO2_LOW", (("spo2", spo2), ("limit", rules.spo2_warning_below))))
         level = max(level, _spo2_level(spo2, rules))
     if rr is not None:
         band = next(b for b in rules.respiratory_bands if age_years >= b.min_age)
         if rr >= band.warning_at:
-            text = f"respiratory rate {rr}/min ≥ {band.warning_at}"
-            findings.append(Finding("RESPIRATORY_RATE_HIGH", text))
+            fast = (("rate", rr), ("limit", band.warning_at))
+            findings.append(Finding("RESPIRATORY_RATE_HIGH", fast))
             level = max(level, 1)
         if age_years >= rules.adult_age:
             if rr < rules.adult_rr_critical_below:
-                text = f"respiratory rate {rr}/min < {rules.adult_rr_critical_below}"
-                findings.append(Finding("RESPIRATORY_RATE_LOW", text))
+                low_rate = (("rate", rr), ("limit", rules.adult_rr_critical_below))
+                findings.append(Finding("RESPIRATORY_RATE_LOW", low_rate))
             level = max(level, _adult_rr_level(rr, rules))
     pulse = vitals.pulse
     if pulse is not None and not rules.pulse_low_below <= pulse <= rules.pulse_high_above:
         low, high = rules.pulse_low_below, rules.pulse_high_above
-        findings.append(Finding("PULSE_ABNORMAL", f"pulse {pulse}/min outside {low}–{high}"))
+        findings.append(Finding("PULSE_ABNORMAL", (("pulse", pulse), ("low", low), ("high", high))))
     low_sys = vitals.systolic is not None and vitals.systolic < rules.systolic_low_below
     low_dia = vitals.diastolic is not None and vitals.diastolic < rules.diastolic_low_below
     if low_sys or low_dia:
-        text = (
-            f"blood pressure {vitals.systolic}/{vitals.diastolic} mmHg below "
-            f"{rules.systolic_low_below}/{rules.diastolic_low_below}"
-        )
-        findings.append(Finding("BLOOD_PRESSURE_LOW", text))
+        pressure = (
+            ("systolic", vitals.systolic), ("diastolic", vitals.diastolic),
+            ("systolicLimit", rules.systolic_low_below),
+            ("diastolicLimit", rules.diastolic_low_below),
+        )  # fmt: skip
+        findings.append(Finding("BLOOD_PRESSURE_LOW", pressure))
     temperature = vitals.temperature
     if (
         age_years < rules.child_fever_age_below
         and temperature is not None
         and temperature > rules.child_fever_above
     ):
-        text = f"temperature {temperature:g} °C > {rules.child_fever_above:g} under age 5"
-        findings.append(Finding("CHILD_HIGH_FEVER", text))
+        fever = (("temperature", f"{temperature:g}"), ("limit", f"{rules.child_fever_above:g}"))
+        findings.append(Finding("CHILD_HIGH_FEVER", fever))
     for symptom in dict.fromkeys(vitals.symptoms):
         sign = rules.symptom_signs.get(symptom)
         if sign is None:
             continue
-        findings.append(Finding(sign, symptom.lower().replace("_", " ")))
+        findings.append(Finding(sign))
         level = max(level, 3 if sign in rules.critical_symptom_signs else 1)
         if sign in rules.severe_symptom_signs:
             level = max(level, 2)

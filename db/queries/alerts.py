@@ -14,6 +14,7 @@ from db.models import Alert, AlertEvent, AuditEntry, Patient
 from db.queries.pagination import keyset_page
 from db.scope import patient_in_area, patient_visible
 from domain.alert_routing import EventPlace, next_level
+from domain.clinical import sign_texts
 from domain.enums import (
     AlertEventType,
     AlertKind,
@@ -268,7 +269,7 @@ async def raise_missed_reports(
             patient=patient,
             kind=AlertKind.MISSED_REPORT,
             severity=patient.severity or Severity.MILD,
-            message=f"no health report for more than {hours:g} h",
+            message=sign_texts("vi")["missedReport"].format(hours=f"{hours:g}"),
             raised_by="system",
         )
         raised.append(alert)

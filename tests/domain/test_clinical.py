@@ -92,10 +92,44 @@ def test_rule_set(vitals: Vitals, age: int, severity: Severity, signs: set[str])
 
 def test_alert_message_names_values_and_suggests_a_tier() -> None:
     result = assess(Vitals(spo2=93, respiratory_rate=27), age_years=ADULT)
-    assert result.message(current_tier=1) == (
-        "SpO2 93 % < 96 %; respiratory rate 27/min ≥ 20 — suggest transfer to tier 3"
+    assert result.message(current_tier=1) == (  # Vietnamese first
+        "SpO2 93 % dưới 96 %; nhịp thở 27 lần/phút, từ 20 trở lên — đề nghị chuyển tầng 3"
     )
-    assert "suggest" not in result.message(current_tier=3)
+    assert result.message(current_tier=1, language="en") == (
+        "SpO2 93 % below 96 %; respiratory rate 27/min, 20 or more — suggest transfer to tier 3"
+    )
+    assert "chuyển tầng" not in result.message(current_tier=3)
+
+
+VIETNAMESE = {
+    "SPO2_LOW": "SpO2 90 % dưới 96 %",
+    "RESPIRATORY_RATE_HIGH": "nhịp thở 32 lần/phút, từ 20 trở lên",
+    "RESPIRATORY_RATE_LOW": "nhịp thở 8 lần/phút, dưới 10",
+    "PULSE_ABNORMAL": "mạch 130 lần/phút, ngoài khoảng 50–120",
+    "BLOOD_PRESSURE_LOW": "huyết áp 85/55 mmHg, dưới 90/60",
+    "CHILD_HIGH_FEVER": "sốt 39.5 °C, trên 39 °C ở trẻ dưới 5 tuổi",
+    "SHORTNESS_OF_BREATH": "khó thở",
+    "CHEST_PAIN": "đau tức ngực",
+    "ALTERED_CONSCIOUSNESS": "lơ mơ, lú lẫn",
+    "CYANOSIS": "tím môi, đầu chi",
+    "CHILD_CANNOT_DRINK": "trẻ không uống hoặc bú được",
+}
+
+
+def test_every_warning_sign_has_its_vietnamese_and_english_words() -> None:
+    adult = assess(
+        Vitals(spo2=90, respiratory_rate=32, pulse=130, systolic=85, diastolic=55,
+               symptoms=("SHORTNESS_OF_BREATH", "CHEST_PAIN", "DROWSINESS_OR_CONFUSION",
+                         "BLUISH_LIPS_OR_FINGERS")),
+        age_years=ADULT,
+    )  # fmt: skip
+    slow = assess(Vitals(respiratory_rate=8), age_years=ADULT)
+    child = assess(Vitals(temperature=39.5, symptoms=("CHILD_CANNOT_DRINK_OR_FEED",)), age_years=2)
+    found = {f.code: f for r in (adult, slow, child) for f in r.findings}
+    assert set(found) == set(VIETNAMESE)  # every sign the rules know is covered here
+    for code, words in VIETNAMESE.items():
+        assert found[code].text() == words, code
+        assert found[code].text("en") not in ("", words), code
 
 
 @pytest.mark.parametrize(

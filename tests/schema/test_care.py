@@ -73,9 +73,8 @@ async def test_warning_signs_raise_a_vital_signs_alert(
     assert alert["kind"] == "VITAL_SIGNS"
     assert alert["status"] == "OPEN"
     assert alert["escalationLevel"] == "COMMUNE"
-    assert (
-        alert["message"]
-        == "SpO2 93 % < 96 %; respiratory rate 27/min ≥ 20 — suggest transfer to tier 3"
+    assert alert["message"] == (
+        "SpO2 93 % dưới 96 %; nhịp thở 27 lần/phút, từ 20 trở lên — đề nghị chuyển tầng 3"
     )
     assert alert["patient"]["id"] == str(pid)
     async with sessions() as session:
