@@ -33,8 +33,9 @@ def counting() -> Iterator[list[str]]:
     statements: list[str] = []
 
     def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        # the alert bus and the account follower read in the background
-        if "alert_events" not in statement and "users.changed_at" not in statement:
+        # the alert and person-event buses and the account follower read in the background
+        background = ("alert_events", "person_events", "users.changed_at")
+        if not any(table in statement for table in background):
             statements.append(statement)
 
     event.listen(Engine, "before_cursor_execute", count)
