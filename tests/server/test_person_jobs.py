@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from datetime import datetime, time, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -19,6 +20,7 @@ from server.jobs import Jobs
 from server.settings import Settings
 from tests.conftest import fresh_database
 from tests.factories import communes_of, local_today, make_patient
+from tests.server.live import servers
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -97,3 +99,28 @@ async def test_reminders_once_per_window_releases_and_contact_tests(
     tomorrow_early = datetime.combine(today + timedelta(days=1), time(8), ZONE)
     await tell(first, tomorrow_early)
     assert len(await _told(sessions, "silent")) == 2
+
+
+async def test_reminders_once_per_window_with_two_server_processes(
+    place: tuple[str, async_sessionmaker[AsyncSession]], tmp_path: Path
+) -> None:
+    url, sessions = place
+    async with sessions.begin() as session:
+        commune = (await communes_of(session, "712"))[1]
+        await make_patient(session, commune, citizen_subject="two-processes")
+    fast = {
+        "F0CARE_JOBS": "true",
+        "F0CARE_JOBS_INTERVAL_SECONDS": "0.3",
+        # a window whose reminder time has come at any hour of the day
+        "F0CARE_REPORT_WINDOWS": '{"MORNING": ["00:00", "00:00"]}',
+    }
+    with servers(url, tmp_path, fast):
+        for _ in range(60):  # both processes tick (one leads) for a few seconds
+            if await _told(sessions, "two-processes"):
+                break
+            await asyncio.sleep(0.1)
+        await asyncio.sleep(2)
+    reminders = await _told(sessions, "two-processes")
+    assert [(e.kind, e.values["window"]) for e in reminders] == [
+        (PersonEventKind.REPORT_REMINDER, "MORNING")
+    ]
