@@ -163,13 +163,18 @@ def areas_inside(code: str, level: AreaLevel) -> Select[str]:
     return select(Area.code).where(in_area(AREA_LEVEL_COLUMN, code, level))
 
 
+def user_in_area(code: str, level: AreaLevel) -> ColumnElement[bool]:
+    """Accounts working inside the area: of an area, or of a facility, inside it."""
+    inside = areas_inside(code, level)
+    facilities = select(Facility.id).where(Facility.area_code.in_(inside))
+    return or_(User.area_code.in_(inside), User.facility_id.in_(facilities))
+
+
 def user_visible(scope: Scope) -> ColumnElement[bool]:
-    """Accounts an administrator runs: those of areas, and of facilities, inside its area
-    (itself included). Nobody else sees accounts."""
+    """Accounts an administrator runs: those working inside its area (itself included).
+    Nobody else sees accounts."""
     if scope.role is Role.ADMIN and scope.area_code and scope.area_level:
-        inside = areas_inside(scope.area_code, scope.area_level)
-        facilities = select(Facility.id).where(Facility.area_code.in_(inside))
-        return or_(User.area_code.in_(inside), User.facility_id.in_(facilities))
+        return user_in_area(scope.area_code, scope.area_level)
     return false()
 
 

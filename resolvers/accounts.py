@@ -135,10 +135,9 @@ async def create_user(ctx: Context, username: str, given: AccountInput) -> Issue
             raise Conflict(f"an account named {name!r} exists already")
         user = await queries.create_user(
             session, username=name, full_name=display, role=given.role, password_hash=hashed,
-            area_code=given.area_code, facility_id=facility_id,
+            area_code=given.area_code, facility_id=facility_id, phone=phone,
+            must_change_password=True,
         )  # fmt: skip
-        user.phone = phone
-        user.must_change_password = True
         await _changed(
             session,
             ctx,

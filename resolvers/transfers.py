@@ -9,10 +9,9 @@ from datetime import UTC, datetime
 from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db import related
 from db.models import Patient, Transfer
+from db.queries import facilities as facility_queries
 from db.queries import transfers as queries
-from db.readplan import Count
 from db.scope import patient_holdable, transfer_cancellable, transfer_receivable
 from domain.enums import ACTIVE_PATIENT_STATUSES, FacilityKind, PatientStatus, TransferStatus
 from domain.notifications import PersonEventKind
@@ -135,9 +134,7 @@ async def accept(ctx: Context, transfer_id: str, *, force: bool) -> Transfer:
         _step(transfer, TransferStatus.ACCEPTED)
         if transfer.to_facility_id is not None and not force:
             facility = await queries.facility(session, transfer.to_facility_id)
-            occupancy = related.declared("Facility", "occupancy", Count)  # as the API shows it
-            counts = await related.counts_of(session, occupancy, [transfer.to_facility_id])
-            used = counts.get(transfer.to_facility_id, 0)
+            used = await facility_queries.in_facility(session, transfer.to_facility_id)
             if facility is not None and facility.bed_capacity is not None:
                 # the latest bed report: its capacity and the beds others take
                 used += facility.beds_occupied_outside or 0
@@ -186,7 +183,7 @@ async def complete(ctx: Context, transfer_id: str) -> Transfer:
         transfer.completed_by = ctx.principal.subject
         transfer.completed_at = now
         await _audit(session, ctx, "COMPLETE_TRANSFER", transfer)
-        await _tell(session, transfer, PersonEventKind.TRANSFER_COMPLETED)
+        await _tell(session, transfer, PersonEventKind.TRANSFER_COMPLETED, patient)
     return transfer
 
 
@@ -241,9 +238,11 @@ async def transfers(
         )
 
 
-async def _tell(session: AsyncSession, transfer: Transfer, kind: PersonEventKind) -> None:
+async def _tell(
+    session: AsyncSession, transfer: Transfer, kind: PersonEventKind, patient: Patient | None = None
+) -> None:
     """The patient hears where they are going, and that they arrived."""
-    patient = await session.get(Patient, transfer.patient_id)
+    patient = patient or await session.get(Patient, transfer.patient_id)
     facility = None
     if transfer.to_facility_id is not None:
         facility = await queries.facility(session, transfer.to_facility_id)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from auth.sealing import Sealer
 from db.models import Webhook, WebhookDelivery
 from db.queries import webhooks as queries
 from domain import intake
@@ -36,6 +37,12 @@ def _province(ctx: Context) -> str:
     if area is None or area.level is not AreaLevel.PROVINCE:
         raise Forbidden("webhooks are run by the administrators of a province")
     return area.code
+
+
+def _sealer(ctx: Context) -> Sealer:
+    if ctx.services.sealer is None:  # the server always makes one
+        raise LookupError("the server has no key for webhook secrets")
+    return ctx.services.sealer
 
 
 def _checked(
@@ -68,9 +75,7 @@ async def register(
     if cleaned_url is None or kinds is None:  # both were given
         raise LookupError("a checked webhook input lost its address or events")
     secret = rules.new_secret()
-    sealer = ctx.services.sealer
-    if sealer is None:
-        raise LookupError("the server has no key for webhook secrets")
+    sealer = _sealer(ctx)
     async with ctx.sessions.begin() as session:
         webhook = await queries.add_webhook(
             session, province_code=province, url=cleaned_url, events=kinds, description=text,
@@ -133,9 +138,7 @@ async def update(
 async def rotate(ctx: Context, webhook_id: str) -> Registered:
     """A new signing secret (shown once); the old one stops signing now."""
     secret = rules.new_secret()
-    sealer = ctx.services.sealer
-    if sealer is None:
-        raise LookupError("the server has no key for webhook secrets")
+    sealer = _sealer(ctx)
     async with ctx.sessions.begin() as session:
         webhook = await _mine(session, ctx, webhook_id)
         webhook.secret_encrypted = sealer.seal(secret)

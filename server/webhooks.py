@@ -94,12 +94,13 @@ class Dispatcher:
         """Queue new events for every active webhook; start its deliveries unless they
         are still running."""
         async with self.sessions() as session:
-            hooks = [
-                (h.id, h.url, h.secret_encrypted) for h in await queries.active_webhooks(session)
-            ]
-        for hook_id, url, sealed in hooks:
-            async with self.sessions.begin() as session:
-                await queries.queue(session, hook_id)
+            active = await queries.active_webhooks(session)
+            newest = await queries.newest_event(session)  # read once a round
+        for hook in active:
+            hook_id, url, sealed = hook.id, hook.url, hook.secret_encrypted
+            if newest > hook.queued_through:  # something new, perhaps for it
+                async with self.sessions.begin() as session:
+                    await queries.queue(session, hook_id, newest)
             running = self._running.get(hook_id)
             if running is None or running.done():
                 secret = self.sealer.open(sealed)

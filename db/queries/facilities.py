@@ -8,9 +8,11 @@ from typing import Any
 from sqlalchemy import Date, DateTime, cast, func, literal_column, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import BedReport, Facility, Patient
+from db import related
+from db.models import BedReport, Facility
+from db.readplan import Count
 from db.scope import FACILITY_AREA_COLUMN, in_area
-from domain.enums import AreaLevel, PatientStatus
+from domain.enums import AreaLevel
 
 
 async def add_facility(session: AsyncSession, **values: Any) -> Facility:
@@ -36,11 +38,10 @@ async def name_taken(
 
 
 async def in_facility(session: AsyncSession, facility_id: int) -> int:
-    """f0care's patients IN_FACILITY there now."""
-    stmt = select(func.count()).where(
-        Patient.facility_id == facility_id, Patient.status == PatientStatus.IN_FACILITY
-    )
-    return int(await session.scalar(stmt) or 0)
+    """f0care's patients IN_FACILITY there now (`Facility.occupancy`, as the API shows it)."""
+    occupancy = related.declared("Facility", "occupancy", Count)
+    counts = await related.counts_of(session, occupancy, [facility_id])
+    return counts.get(facility_id, 0)
 
 
 async def latest_report(session: AsyncSession, facility_id: int) -> BedReport | None:

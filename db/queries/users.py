@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.models import Area, Facility, User
 from db.queries.pagination import keyset_page
 from db.queries.rows import contains_pattern
-from db.scope import areas_inside, user_visible
+from db.scope import user_in_area, user_visible
 from domain.enums import AreaLevel, Role
 from domain.paging import Page
 from domain.scope import Scope
@@ -32,6 +32,8 @@ async def create_user(
     password_hash: str | None,
     area_code: str | None,
     facility_id: int | None,
+    phone: str | None = None,
+    must_change_password: bool = False,
 ) -> User:
     """Insert a new account; the caller has checked that area and facility exist."""
     user = User(
@@ -41,6 +43,8 @@ async def create_user(
         password_hash=password_hash,
         area_code=area_code,
         facility_id=facility_id,
+        phone=phone,
+        must_change_password=must_change_password,
     )
     session.add(user)
     await session.flush()
@@ -83,9 +87,7 @@ def user_conditions(scope: Scope, query: UserQuery) -> list[ColumnElement[bool]]
     if query.role is not None:
         conditions.append(User.role == query.role)
     if query.area_code is not None and query.area_level is not None:
-        inside = areas_inside(query.area_code, query.area_level)
-        facilities = select(Facility.id).where(Facility.area_code.in_(inside))
-        conditions.append(or_(User.area_code.in_(inside), User.facility_id.in_(facilities)))
+        conditions.append(user_in_area(query.area_code, query.area_level))
     if query.facility_id is not None:
         conditions.append(User.facility_id == query.facility_id)
     if query.active is not None:

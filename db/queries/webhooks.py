@@ -59,13 +59,11 @@ def _events_of(webhook: Webhook, after_id: int, through: int) -> Any:
     )
 
 
-async def queue(session: AsyncSession, webhook_id: int) -> int:
-    """Queue a delivery of every new event of the webhook's area and kinds; how many."""
+async def queue(session: AsyncSession, webhook_id: int, through: int) -> int:
+    """Queue a delivery of every event of the webhook's area and kinds up to `through`
+    not queued yet; how many."""
     webhook = await session.get(Webhook, webhook_id, with_for_update=True)
-    if webhook is None or not webhook.active:
-        return 0
-    through = await newest_event(session)
-    if through <= webhook.queued_through:
+    if webhook is None or not webhook.active or through <= webhook.queued_through:
         return 0
     columns = ["webhook_id", "event_id", "citizen_subject", "status"]
     made = await session.execute(
