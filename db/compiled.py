@@ -12,6 +12,7 @@ filter is built, and asyncpg prepares the statement once per connection."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import lru_cache
@@ -68,6 +69,7 @@ from db.readplan import (
     ENTITIES,
     Chain,
     ChainPart,
+    Column,
     ConnectionPlan,
     Const,
     Count,
@@ -93,6 +95,7 @@ VISIBLE = {
     "contact": (table("visible_contact", column("id")), Contact.id),
 }
 TODAY = table("today", column("d"))  # stand-in: today's date where the deployment is
+LANGUAGE = table("reader_language", column("l"))  # stand-in: the language the reader reads
 
 PageQuery = (
     PatientQuery | DeclarationQuery | TransferQuery | AlertQuery | ContactQuery | UserQuery
@@ -108,6 +111,7 @@ class Reader:
     subject: str
     role: str | None
     organisation: str | None = None  # "area:<code>" or "facility:<id>"
+    language: str = "vi"  # of texts for people: "vi" or "en"
     detail: str | None = None  # of a reviewed read: its filter
 
 
@@ -160,7 +164,9 @@ def _object(plan: ObjectPlan, source: FromClause) -> ColumnElement[Any]:
     parts: list[ColumnElement[Any]] = []
     for field in plan.fields:
         parts.append(_key(field.key))
-        if isinstance(field, Leaf):
+        if isinstance(field, Leaf) and field.column.english is not None:
+            parts.append(_localized(source.c[field.column.name], source.c[field.column.english]))
+        elif isinstance(field, Leaf):
             parts.append(_value(source.c[field.column.name], field.column.kind))
         elif isinstance(field, Const):
             parts.append(null() if field.value is None else _key(field.value))
@@ -169,6 +175,12 @@ def _object(plan: ObjectPlan, source: FromClause) -> ColumnElement[Any]:
         else:
             parts.append(_nested(field, source))
     return func.json_build_object(*parts)
+
+
+def _localized(vietnamese: ColumnElement[Any], english: ColumnElement[Any]) -> ColumnElement[Any]:
+    """A text for people in the reader's language (its Vietnamese where it has no English)."""
+    wants_english = select(LANGUAGE.c.l == "en").scalar_subquery()
+    return case((wants_english, func.coalesce(english, vietnamese)), else_=vietnamese)
 
 
 def _nested(field: Nested, source: FromClause) -> ColumnElement[Any]:
@@ -338,6 +350,7 @@ class _Shape:
     counted: bool  # totalCount is asked for: the `matching` CTE is needed
     scoped: frozenset[str]  # kinds of scoped rows entering nested: their `visible` CTEs
     dated: bool = False  # a field depends on today's date: the `today` CTE is needed
+    localized: bool = False  # a text for people is read: the `reader_language` CTE is needed
 
 
 def _stand_in(name: str, entity: str, columns: tuple[str, ...]) -> FromClause:
@@ -357,21 +370,34 @@ def _object_columns(plan: ObjectPlan, *also: str) -> tuple[str, ...]:
     for field in plan.fields:
         if isinstance(field, Leaf):
             wanted.add(field.column.name)
+            if field.column.english is not None:
+                wanted.add(field.column.english)
         elif isinstance(field, Nested | NestedPage) and not isinstance(field.relation, ChainPart):
             wanted.add(field.relation.key)
     return tuple(sorted(wanted))
 
 
-def _dated(plan: ObjectPlan) -> bool:
-    """Whether a field at or below `plan` is read against today's date."""
+def _reads(plan: ObjectPlan, wanted: Callable[[Column], bool]) -> bool:
+    """Whether a column field at or below `plan` is one `wanted`."""
     for field in plan.fields:
-        if isinstance(field, Leaf) and field.column.kind in ("day_number", "due", "until"):
+        if isinstance(field, Leaf) and wanted(field.column):
             return True
-        if isinstance(field, NestedPage) and _dated(field.item):
+        if isinstance(field, NestedPage) and _reads(field.item, wanted):
             return True
-        if isinstance(field, Nested) and field.selection is not None and _dated(field.selection):
-            return True
+        if isinstance(field, Nested) and field.selection is not None:
+            if _reads(field.selection, wanted):
+                return True
     return False
+
+
+def _dated(column: Column) -> bool:
+    """Whether a column is read against today's date."""
+    return column.kind in ("day_number", "due", "until")
+
+
+def _localized_column(column: Column) -> bool:
+    """Whether a column is a text for people, read in the reader's language."""
+    return column.english is not None
 
 
 def _scoped(plan: ObjectPlan) -> frozenset[str]:
@@ -394,7 +420,11 @@ def _scoped(plan: ObjectPlan) -> frozenset[str]:
 @lru_cache(maxsize=512)
 def _shape(plan: RootPlan, dialect: Dialect) -> _Shape:
     shape = _shape_of(plan, dialect)
-    return replace(shape, dated=_dated(plan.item))
+    return replace(
+        shape,
+        dated=_reads(plan.item, _dated),
+        localized=_reads(plan.item, _localized_column),
+    )
 
 
 def _shape_of(plan: RootPlan, dialect: Dialect) -> _Shape:
@@ -610,7 +640,13 @@ class Reached:
 
 
 async def read_snapshot(
-    session: AsyncSession, plan: RootPlan, *, scope: Scope, row: object, today: date
+    session: AsyncSession,
+    plan: RootPlan,
+    *,
+    scope: Scope,
+    row: object,
+    today: date,
+    language: str,
 ) -> tuple[str, list[Reached]]:
     """An object's JSON from a snapshot of its row (`row`: a model instance, such as the
     alert an event carries) instead of the table, with its relations read live inside
@@ -624,7 +660,9 @@ async def read_snapshot(
     arrays = (ids.label(f"r{n}") for n, (_, ids) in enumerate(reached))
     columns = [shape.data.label("data"), *arrays]
     found = (
-        await session.execute(select(*columns).add_cte(*_context(shape, scope, today), *ctes))
+        await session.execute(
+            select(*columns).add_cte(*_context(shape, scope, today, language), *ctes)
+        )
     ).one()
     returned = [
         Reached(entity, fields, tuple(ids))
@@ -649,12 +687,14 @@ def _reached_arrays(
     return tuple(arrays)
 
 
-def _context(shape: _Shape, scope: Scope, today: date) -> list[CTE]:
+def _context(shape: _Shape, scope: Scope, today: date, language: str) -> list[CTE]:
     """The per-request CTEs a shape reads: the rows in scope of each kind entering nested,
-    today's date."""
+    today's date, the reader's language."""
     ctes = [_visible_cte(kind, scope) for kind in sorted(shape.scoped)]
     if shape.dated:
         ctes.append(select(literal(today, Date).label("d")).cte("today"))
+    if shape.localized:
+        ctes.append(select(literal(language, Text).label("l")).cte("reader_language"))
     return ctes
 
 
@@ -679,7 +719,7 @@ async def _run(
 ) -> Answer:
     columns: list[ColumnElement[Any]] = [shape.data.label("data"), shape.items.label("items")]
     values: dict[str, Any] = {}
-    ctes[:0] = _context(shape, scope, today)
+    ctes[:0] = _context(shape, scope, today, reader.language)
     if shape.audit is not None:
         ctes.append(shape.audit)
         written = select(func.count()).select_from(shape.audit).scalar_subquery()

@@ -13,7 +13,12 @@ from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Alert, AlertEvent, ClinicalNote, Declaration, Facility, Transfer
-from domain.clinical import Assessment
+from domain.clinical import (
+    Assessment,
+    missed_report_message,
+    sos_message,
+    symptomatic_contact_message,
+)
 from domain.enums import (
     AlertEventType,
     AlertKind,
@@ -219,13 +224,13 @@ class History:
         severity = row.get("severity") or Severity.MILD
         warning = case.latest if _warning(case) else None
         message = {
-            AlertKind.SOS: "SOS: bệnh nhân cần hỗ trợ khẩn cấp",
-            AlertKind.VITAL_SIGNS: warning.message(row["tier"])
+            AlertKind.SOS: sos_message(""),
+            AlertKind.VITAL_SIGNS: warning.messages(row["tier"])
             if warning
-            else f"Dấu hiệu cảnh báo: mức độ {case.peak.value}",
-            AlertKind.MISSED_REPORT: "Không gửi báo cáo sức khỏe quá 24 giờ",
-            AlertKind.SYMPTOMATIC_CONTACT: (
-                "Một người tiếp xúc gần của ca có triệu chứng: COUGH — cần xét nghiệm ngay"
+            else Assessment(case.peak, (), row["tier"], "vn-moh-2022").messages(row["tier"]),
+            AlertKind.MISSED_REPORT: missed_report_message(24),
+            AlertKind.SYMPTOMATIC_CONTACT: symptomatic_contact_message(
+                row["id"], row["case_code"], ("COUGH",)
             ),
         }[kind]
         if kind is AlertKind.VITAL_SIGNS and warning is None:
@@ -240,7 +245,8 @@ class History:
             "kind": kind,
             "status": status,
             "severity": Severity.SEVERE if kind is AlertKind.SOS else severity,
-            "message": message,
+            "message": message.vi,
+            "message_en": message.en,
             "rule_set": "vn-moh-2022" if kind is AlertKind.VITAL_SIGNS else None,
             "escalation_level": level,
             "raised_by": row["citizen_subject"] if kind is AlertKind.SOS else "system",

@@ -664,7 +664,8 @@ class Alert(Base):
     kind: Mapped[AlertKind] = mapped_column(enum_column(AlertKind, "alert_kind"))
     status: Mapped[AlertStatus] = mapped_column(enum_column(AlertStatus, "alert_status"))
     severity: Mapped[Severity] = mapped_column(enum_column(Severity, "severity"))
-    message: Mapped[str] = mapped_column(Text)
+    message: Mapped[str] = mapped_column(Text)  # Vietnamese: what people read first
+    message_en: Mapped[str | None] = mapped_column(Text)  # null on alerts before 0024
     rule_set: Mapped[str | None] = mapped_column(String(32))
     escalation_level: Mapped[AreaLevel] = mapped_column(enum_column(AreaLevel, "area_level"))
     raised_by: Mapped[str] = mapped_column(String(128))

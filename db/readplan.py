@@ -27,6 +27,7 @@ class Column:
 
     name: str
     kind: Kind = "text"
+    english: str | None = None  # a text for people: `name` holds it in Vietnamese, this in English
 
 
 @dataclass(frozen=True)
@@ -499,7 +500,7 @@ ENTITIES: dict[str, Entity] = {
             "kind": Column("kind", "enum"),
             "status": Column("status", "enum"),
             "severity": Column("severity", "enum"),
-            "message": Column("message"),
+            "message": Column("message", english="message_en"),
             "raisedAt": Column("raised_at", "datetime"),
             "acknowledgedAt": Column("acknowledged_at", "datetime"),
             "resolvedAt": Column("resolved_at", "datetime"),

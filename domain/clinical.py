@@ -13,6 +13,7 @@ from functools import cache
 from importlib.resources import files
 
 from domain.enums import Severity
+from domain.text import Texts
 
 SYMPTOMS: tuple[str, ...] = (
     "FATIGUE",
@@ -177,6 +178,37 @@ class Assessment:
         if self.recommended_tier > current_tier:
             text += words["transfer"].format(tier=self.recommended_tier)
         return text
+
+    def messages(self, current_tier: int) -> Texts:
+        """The alert text in each language."""
+        return Texts.of(lambda language: self.message(current_tier, language))
+
+
+def missed_report_message(hours: float) -> Texts:
+    """The text of a missed-report alert: no report for more than `hours`."""
+    return Texts.of(
+        lambda language: sign_texts(language)["missedReport"].format(hours=f"{hours:g}")
+    )
+
+
+def sos_message(text: str) -> Texts:
+    """The text of an SOS: what the citizen wrote, or the standard words when nothing."""
+    if text:
+        return Texts.same(text)
+    return Texts.of(lambda language: sign_texts(language)["sos"])
+
+
+def symptomatic_contact_message(contact_id: int, case_code: str, symptoms: Sequence[str]) -> Texts:
+    """The text of a SYMPTOMATIC_CONTACT alert: who, whose contact, which symptoms."""
+
+    def render(language: str) -> str:
+        words = sign_texts(language)
+        named = ", ".join(words.get(f"symptom.{s}", s) for s in symptoms)
+        return words["symptomaticContact"].format(
+            contact=contact_id, case=case_code, symptoms=named
+        )
+
+    return Texts.of(render)
 
 
 def check_ranges(vitals: Vitals, rules: RuleSet = VN_MOH_2022) -> list[tuple[str, str]]:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 MAX_TEXT = 5000  # characters in any one string; fields with a tighter rule check it too
 MAX_ITEMS = 500  # items in any one list (the largest batch the API takes)
 
@@ -21,3 +24,25 @@ def text_problem(value: str, *, max_length: int | None = MAX_TEXT) -> str | None
     if max_length is not None and len(value) > max_length:
         return f"must be at most {max_length} characters"
     return None
+
+
+@dataclass(frozen=True)
+class Texts:
+    """A text for people, in Vietnamese (the default) and in English."""
+
+    vi: str
+    en: str
+
+    @classmethod
+    def of(cls, render: Callable[[str], str]) -> Texts:
+        """The text `render` writes in each language."""
+        return cls(vi=render("vi"), en=render("en"))
+
+    @classmethod
+    def same(cls, text: str) -> Texts:
+        """A text a person wrote: the same in every language."""
+        return cls(vi=text, en=text)
+
+    def in_language(self, language: str) -> str:
+        """The text in `language` (Vietnamese unless English is asked for)."""
+        return self.en if language == "en" else self.vi

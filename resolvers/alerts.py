@@ -12,6 +12,7 @@ from db.models import Alert, Patient
 from db.queries import alerts as queries
 from db.queries.alerts import EventRow
 from domain.alert_routing import reaches
+from domain.clinical import sos_message
 from domain.enums import (
     ACTIVE_PATIENT_STATUSES,
     AlertEventType,
@@ -33,7 +34,6 @@ from resolvers.streams import replay_then_live
 
 MAX_MESSAGE = 500
 MAX_NOTE = 2000
-DEFAULT_SOS = "SOS: người bệnh cần hỗ trợ khẩn cấp"
 SLOW_SUBSCRIBER_CLOSE = 4008  # the client should reconnect with afterId
 REPLAY_LIMIT = 1000
 
@@ -65,7 +65,7 @@ async def raise_sos(
                 patient=patient,
                 kind=AlertKind.SOS,
                 severity=Severity.SEVERE,
-                message=text or DEFAULT_SOS,
+                message=sos_message(text),
                 raised_by=principal.subject,
                 idempotency_key=key,
             )
@@ -73,7 +73,7 @@ async def raise_sos(
             alert.press_count += 1
             alert.last_pressed_at = datetime.now(UTC)
             if text:
-                alert.message = text
+                alert.message = alert.message_en = text
             await queries.record_event(session, alert, AlertEventType.REPEATED)
         await log_change(
             session,

@@ -130,7 +130,10 @@ def reader(ctx: Context) -> Reader:
     """Who reads, for the audit row a compiled read writes in its own statement."""
     role = ctx.principal.role
     return Reader(
-        ctx.principal.subject, None if role is None else role.value, ctx.principal.organisation
+        ctx.principal.subject,
+        None if role is None else role.value,
+        ctx.principal.organisation,
+        language=ctx.language,
     )
 
 

@@ -24,6 +24,7 @@ from domain.enums import (
     Sex,
 )
 from domain.notifications import PersonEventKind
+from domain.text import Texts
 from resolvers import filters, notify
 from resolvers.audit import log_change
 from resolvers.context import Context
@@ -97,7 +98,7 @@ async def submit_report(ctx: Context, given: ReportInput) -> HealthReport:
                 session,
                 patient,
                 judged.severity,
-                judged.message(patient.tier),
+                judged.messages(patient.tier),
                 judged.rule_set,
                 principal.subject,
             )
@@ -116,7 +117,7 @@ async def _vital_signs_alert(
     session: AsyncSession,
     patient: Patient,
     severity: Severity,
-    message: str,
+    message: Texts,
     rule_set: str,
     by: str,
 ) -> None:
@@ -133,7 +134,7 @@ async def _vital_signs_alert(
         )
         return
     # one open vital-signs alert per patient: a new report updates it instead of piling up
-    existing.message = message
+    existing.message, existing.message_en = message.vi, message.en
     existing.rule_set = rule_set
     existing.press_count += 1
     existing.last_pressed_at = datetime.now(UTC)

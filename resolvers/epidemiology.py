@@ -15,7 +15,7 @@ from db.queries import declarations as declaration_queries
 from db.queries import epidemiology as queries
 from db.queries import patients as patient_queries
 from domain import codes, contacts, intake
-from domain.clinical import symptoms_problem
+from domain.clinical import symptomatic_contact_message, symptoms_problem
 from domain.enums import (
     FOLLOWED_CONTACT_STATUSES,
     AlertKind,
@@ -576,10 +576,7 @@ async def _symptomatic(
         patient=source,
         kind=AlertKind.SYMPTOMATIC_CONTACT,
         severity=Severity.MODERATE,
-        message=(
-            f"F1 #{contact.id} (tiếp xúc gần của ca {source.case_code}) có triệu chứng: "
-            f"{', '.join(symptoms)} — cần xét nghiệm ngay"
-        ),
+        message=symptomatic_contact_message(contact.id, source.case_code, symptoms),
         raised_by=ctx.principal.subject,
         rule_set=contacts.VN_MOH_2021_12_CONTACTS.version,
     )

@@ -13,6 +13,7 @@ from db.models import AdverseEvent, Drug, MedicationOrder
 from db.queries import alerts
 from db.queries import medication as queries
 from domain import intake, medication
+from domain.clinical import sign_texts
 from domain.enums import (
     AlertKind,
     MedicationPackage,
@@ -20,6 +21,7 @@ from domain.enums import (
     Role,
     Severity,
 )
+from domain.text import Texts
 from resolvers import filters
 from resolvers.audit import log_change
 from resolvers.context import Context
@@ -30,10 +32,6 @@ from resolvers.patients import lock_acting_for, lock_visible, require_active
 MAX_TEXT = 100  # dose, frequency
 MAX_DESCRIPTION = 2000
 PAST_START_DAYS, FUTURE_START_DAYS = 14, 7  # how far from today an order may start
-SELF_STARTED_MESSAGE = (
-    "Người bệnh tự dùng gói thuốc B (corticoid + chống đông) vì không liên hệ được bác sĩ: "
-    "cần liên hệ, đánh giá ngay"
-)
 
 
 @dataclass(frozen=True)
@@ -138,7 +136,7 @@ async def prescribe(ctx: Context, given: Prescription) -> MedicationOrder:
                 patient=patient,
                 kind=AlertKind.VITAL_SIGNS,
                 severity=Severity.MODERATE,
-                message=SELF_STARTED_MESSAGE,
+                message=Texts.of(lambda language: sign_texts(language)["selfStartedMedication"]),
                 raised_by=principal.subject,
                 rule_set=medication.VN_MOH_2022_MEDICATION.version,
             )

@@ -87,7 +87,12 @@ async def snapshot(ctx: Context, plan: RootPlan, row: object) -> tuple[str, audi
     `ctx`'s scope; and the personal reads to audit for each subscriber it reaches."""
     async with ctx.readers() as session:
         json, reached = await read_snapshot(
-            session, plan, scope=ctx.principal.scope, row=row, today=ctx.services.today()
+            session,
+            plan,
+            scope=ctx.principal.scope,
+            row=row,
+            today=ctx.services.today(),
+            language=ctx.language,
         )
     reads = audit.PersonalReads()
     for rows in reached:

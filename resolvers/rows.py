@@ -42,6 +42,7 @@ from db.models import (
 )
 from db.queries.alerts import EventRow
 from db.readplan import ENTITIES, Column, Entity, One
+from domain.text import Texts
 
 __all__ = [
     "AdverseEvent",
@@ -78,10 +79,16 @@ def values_of(type_name: str, row: Any) -> dict[str, Any]:
     """The keyword arguments of schema type `type_name` for `row`: every column field under
     its Python name (the GraphQL name in snake case), as the generic path serialises it, and
     the key of every related row under the key column's name. Fields read against today's
-    date are left to the type (it knows the deployment's today)."""
+    date are left to the type (it knows the deployment's today); a text for people comes
+    in both languages (`<name>_texts`), for the type to answer in the reader's."""
     values: dict[str, Any] = {}
     for name, column, kind in _reads(type_name):
         if kind in ("day_number", "due", "until", "organisation"):
+            continue
+        if kind == "localized":  # `column`: the Vietnamese and the English columns
+            vietnamese, english = column.split(" ")
+            text = getattr(row, vietnamese)
+            values[f"{name}_texts"] = Texts(vi=text, en=getattr(row, english) or text)
             continue
         value = getattr(row, column)
         if value is not None:
@@ -109,7 +116,10 @@ def _reads(type_name: str) -> tuple[tuple[str, str, str], ...]:
         if isinstance(source, Column):
             name = re.sub(r"(?<!^)(?=[A-Z])", "_", field).lower()
             name = f"{name}_" if keyword.iskeyword(name) else name  # `from` is `from_`
-            reads[name] = (name, source.name, source.kind)
+            if source.english is not None:  # a text for people: the type picks the language
+                reads[name] = (name, f"{source.name} {source.english}", "localized")
+            else:
+                reads[name] = (name, source.name, source.kind)
         elif isinstance(source, One) and not _same_row(entity, source):
             # the related row's key, unless a field reads that column already (a view of
             # the same row, such as Patient.isolation, is built from the row itself)

@@ -103,6 +103,10 @@ class GraphQLApp(GraphQL[Context, None]):
         if not principal.authenticated:
             raise ConnectionRejectionError
         context.principal = principal
+        # a browser cannot set headers on a WebSocket: its client may name the language here
+        language = params.get("acceptLanguage", params.get("Accept-Language"))
+        if isinstance(language, str):
+            context.language = language_of(language)
         return None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -14,7 +14,7 @@ from db.models import Alert, AlertEvent, AuditEntry, Patient
 from db.queries.pagination import keyset_page
 from db.scope import patient_in_area, patient_visible
 from domain.alert_routing import EventPlace, next_level
-from domain.clinical import sign_texts
+from domain.clinical import missed_report_message
 from domain.enums import (
     AlertEventType,
     AlertKind,
@@ -25,6 +25,7 @@ from domain.enums import (
 )
 from domain.paging import Page
 from domain.scope import Scope
+from domain.text import Texts
 
 OPEN_STATUSES = (AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED)
 CHANNEL = "f0care_alert_events"
@@ -110,7 +111,7 @@ async def raise_alert(
     patient: Patient,
     kind: AlertKind,
     severity: Severity,
-    message: str,
+    message: Texts,
     raised_by: str,
     rule_set: str | None = None,
     idempotency_key: str | None = None,
@@ -125,7 +126,8 @@ async def raise_alert(
         kind=kind,
         status=AlertStatus.OPEN,
         severity=severity,
-        message=message,
+        message=message.vi,
+        message_en=message.en,
         rule_set=rule_set,
         escalation_level=AreaLevel.COMMUNE,
         raised_by=raised_by,
@@ -269,7 +271,7 @@ async def raise_missed_reports(
             patient=patient,
             kind=AlertKind.MISSED_REPORT,
             severity=patient.severity or Severity.MILD,
-            message=sign_texts("vi")["missedReport"].format(hours=f"{hours:g}"),
+            message=missed_report_message(hours),
             raised_by="system",
         )
         raised.append(alert)

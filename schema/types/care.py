@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
+from domain.text import Texts
 from resolvers import rows
 from resolvers.context import Context
 from schema.types.enums import AlertKind, AlertStatus, AreaLevel, Severity
@@ -59,7 +60,7 @@ class Alert:
     kind: AlertKind = strawberry.field(description="Why it was raised.")
     status: AlertStatus = strawberry.field(description="Handling state.")
     severity: Severity = strawberry.field(description="How urgent.")
-    message: str = strawberry.field(description="What happened, e.g. the warning signs found.")
+    message_texts: strawberry.Private[Texts]
     raised_at: datetime = strawberry.field(description="When it was raised.")
     acknowledged_at: datetime | None = strawberry.field(description="When staff acknowledged it.")
     resolved_at: datetime | None = strawberry.field(description="When it was resolved.")
@@ -76,6 +77,13 @@ class Alert:
     def from_model(cls, row: rows.Alert) -> Alert:
         """The GraphQL view of an alert row."""
         return cls(**rows.values_of("Alert", row))
+
+    @strawberry.field(
+        description="What happened, e.g. the warning signs found, in the reader's language "
+        "(Accept-Language; Vietnamese by default)."
+    )
+    def message(self, info: strawberry.Info[Context]) -> str:
+        return self.message_texts.in_language(info.context.language)
 
     @strawberry.field(description="The patient the alert is about.")
     async def patient(

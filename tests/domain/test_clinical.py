@@ -4,9 +4,19 @@ from __future__ import annotations
 
 import pytest
 
-from domain.clinical import Vitals, assess, check_ranges
+from domain.clinical import (
+    SYMPTOMS,
+    Vitals,
+    assess,
+    check_ranges,
+    missed_report_message,
+    sign_texts,
+    sos_message,
+    symptomatic_contact_message,
+)
 from domain.enums import Severity
 from domain.enums import TransferStatus as T
+from domain.text import Texts
 from domain.transfers import IllegalTransition, advance
 
 MILD, MODERATE, SEVERE, CRITICAL = (
@@ -130,6 +140,29 @@ def test_every_warning_sign_has_its_vietnamese_and_english_words() -> None:
     for code, words in VIETNAMESE.items():
         assert found[code].text() == words, code
         assert found[code].text("en") not in ("", words), code
+
+
+def test_every_alert_text_exists_in_both_languages_and_every_symptom_in_words() -> None:
+    vietnamese, english = sign_texts("vi"), sign_texts("en")
+    assert set(vietnamese) == set(english)  # one file per language, the same keys
+    for symptom in SYMPTOMS:
+        assert vietnamese[f"symptom.{symptom}"] != english[f"symptom.{symptom}"], symptom
+    texts = [
+        missed_report_message(24),
+        sos_message(""),
+        symptomatic_contact_message(7, "72-2021-000001", ("COUGH", "CHILLS")),
+    ]
+    assert texts[0] == Texts(
+        "chưa có báo cáo sức khỏe quá 24 giờ", "no health report for more than 24 h"
+    )
+    assert texts[2].vi == (
+        "F1 #7 (tiếp xúc gần của ca 72-2021-000001) có triệu chứng: ho, ớn lạnh, gai rét — "
+        "cần xét nghiệm ngay"
+    )
+    assert "cough, chills" in texts[2].en
+    assert all(t.vi != t.en and t.in_language("en") == t.en for t in texts)
+    written = "Khó thở quá, cứu với"  # what a citizen wrote is theirs, in every language
+    assert sos_message(written) == Texts(written, written)
 
 
 @pytest.mark.parametrize(

@@ -69,8 +69,9 @@ class Socket:
         self.outbox: asyncio.Queue[MutableMapping[str, Any]] = asyncio.Queue()
         self.task: asyncio.Task[None] | None = None
 
-    async def open(self, token: str | None) -> bool:
-        """Connect and initialise; False when the server refuses the connection."""
+    async def open(self, token: str | None, language: str | None = None) -> bool:
+        """Connect and initialise (naming the language of texts for people, if given);
+        False when the server refuses the connection."""
         scope = {
             "type": "websocket",
             "asgi": {"version": "3.0"},
@@ -88,6 +89,8 @@ class Socket:
         await self.inbox.put({"type": "websocket.connect"})
         assert (await self.receive())["type"] == "websocket.accept"
         payload = {"authorization": f"Bearer {token}"} if token else {}
+        if language is not None:
+            payload["acceptLanguage"] = language
         await self.send({"type": "connection_init", "payload": payload})
         answer = await self.receive()
         return answer.get("type") == "websocket.send" and '"connection_ack"' in answer["text"]
@@ -239,3 +242,35 @@ async def test_an_event_is_one_statement_per_audience(
     assert events == same >= 4
     assert compiled == events  # the replay's own reads of alert_events are not counted
     assert generic > 2 * events
+
+
+async def test_each_subscriber_reads_alert_texts_in_their_language(
+    compiled_app: Starlette, generic_app: Starlette, demo: SeedResult, world: World
+) -> None:
+    """Subscribers of one audience in different languages share no result: each reads a
+    live SOS in the language its client named (Vietnamese unless it named English)."""
+    document = "subscription { alertEvents { alert { kind message } } }"
+    token = token_named("health.commune", demo)
+    expected = {
+        None: "SOS: người bệnh cần hỗ trợ khẩn cấp",
+        "en": "SOS: the patient needs urgent help",
+        "fr, vi;q=0.5": "SOS: người bệnh cần hỗ trợ khẩn cấp",
+    }
+    raise_sos = "mutation($i: SosInput!) { raiseSos(input: $i) { id } }"
+    for n, app in enumerate((compiled_app, generic_app)):
+        sockets = [Socket(app) for _ in expected]
+        for socket, language in zip(sockets, expected, strict=True):
+            assert await socket.open(token, language)
+            await socket.send({"id": "1", "type": "subscribe", "payload": {"query": document}})
+        await asyncio.sleep(0.5)  # subscribed before the event
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            sos = {"idempotencyKey": f"language-{n}", "patientId": str(world.patients["commune"])}
+            assert "errors" not in await gql(client, raise_sos, {"i": sos}, token)
+        for socket, language in zip(sockets, expected, strict=True):
+            message = json.loads((await socket.receive())["text"])
+            assert message["payload"]["data"]["alertEvents"]["alert"] == {
+                "kind": "SOS",
+                "message": expected[language],
+            }, language
+            await socket.close()

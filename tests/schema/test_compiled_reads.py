@@ -418,10 +418,13 @@ async def _both(
     token: str | None,
     document: str,
     variables: dict[str, Any],
+    language: str | None = None,
 ) -> tuple[Any, list[Any], int]:
     """Send to both paths and assert the answers (status, data, errors, key order) and the
     audit rows equal; the answer, its audit rows and the compiled path's statements."""
     headers = {"Authorization": f"Bearer {token}"} if token else {}
+    if language is not None:
+        headers["Accept-Language"] = language
     payload = {"query": document, "variables": variables}
     answers, audits, texts = [], [], []
     statements = 0
@@ -519,3 +522,36 @@ async def test_generated_documents_answer_alike_on_both_paths(
     with caplog.at_level(logging.ERROR):
         await _both(client, generic, sessions, token_named(principal, demo), str(document), {})
     assert not [r for r in caplog.records if r.name == "f0care.graphql"]
+
+
+ALERT_TEXTS = "{ alerts(first: 100) { edges { node { id kind message patient { id } } } } }"
+
+
+@pytest.mark.parametrize(
+    ("language", "missed", "sos"),
+    [
+        (None, "chưa có báo cáo sức khỏe quá 24 giờ", "SOS: người bệnh cần hỗ trợ khẩn cấp"),
+        ("vi-VN", "chưa có báo cáo sức khỏe quá 24 giờ", "SOS: người bệnh cần hỗ trợ khẩn cấp"),
+        (
+            "en-GB,en;q=0.9",
+            "no health report for more than 24 h",
+            "SOS: the patient needs urgent help",
+        ),
+    ],
+)
+async def test_alert_texts_are_in_the_readers_language_alike_on_both_paths(
+    client: httpx.AsyncClient,
+    generic: httpx.AsyncClient,
+    sessions: async_sessionmaker[AsyncSession],
+    demo: SeedResult,
+    language: str | None,
+    missed: str,
+    sos: str,
+) -> None:
+    token = token_named("health.province", demo)
+    body, _, _ = await _both(client, generic, sessions, token, ALERT_TEXTS, {}, language)
+    texts: dict[str, set[str]] = {}
+    for edge in body["data"]["alerts"]["edges"]:
+        texts.setdefault(edge["node"]["kind"], set()).add(edge["node"]["message"])
+    assert texts["MISSED_REPORT"] == {missed}
+    assert sos in texts["SOS"]

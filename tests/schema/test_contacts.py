@@ -581,7 +581,7 @@ async def test_a_symptomatic_check_alerts_the_commune_over_the_websocket(
     assert event["type"] == "CREATED"
     assert event["alert"]["patient"] == {"id": str(case)}
     assert f"F1 #{contact}" in event["alert"]["message"]
-    assert "COUGH" in event["alert"]["message"]
+    assert "có triệu chứng: ho" in event["alert"]["message"]  # in words, Vietnamese first
     # a check without symptoms raises nothing
     async with sessions() as session:
         before = await session.scalar(

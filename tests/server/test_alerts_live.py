@@ -265,6 +265,7 @@ async def test_acknowledged_alerts_do_not_escalate(place: Place) -> None:
 async def _raise(session: AsyncSession, place: Place) -> int:
     from db.queries.alerts import raise_alert
     from domain.enums import Severity
+    from domain.text import Texts
 
     patient = await make_patient(session, place.commune)
     alert = await raise_alert(
@@ -272,7 +273,7 @@ async def _raise(session: AsyncSession, place: Place) -> int:
         patient=patient,
         kind=AlertKind.SOS,
         severity=Severity.SEVERE,
-        message="t",
+        message=Texts.same("t"),
         raised_by="t",
     )
     return alert.id
