@@ -13,6 +13,7 @@ from functools import cache
 from importlib.resources import files
 
 from domain.enums import AREA_BOUND_ROLES, FACILITY_BOUND_ROLES, AreaLevel, Role
+from domain.text import Texts, rule
 
 MIN_PASSWORD, MAX_PASSWORD = 10, 200
 ONE_TIME_LENGTH = 14  # characters of a password an administrator hands over
@@ -40,24 +41,28 @@ class Grant:
     facility_area: Place | None  # where the facility lies
 
 
-def grant_problems(admin: Place, grant: Grant, prefix: str = "input") -> list[tuple[str, str]]:
+def grant_problems(admin: Place, grant: Grant, prefix: str = "input") -> list[tuple[str, Texts]]:
     """Why `admin` may not grant `grant` (field, rule), empty when it may."""
-    problems: list[tuple[str, str]] = []
+    problems: list[tuple[str, Texts]] = []
     if grant.role is Role.CITIZEN:
-        problems.append((f"{prefix}.role", "citizens sign in through the identity provider"))
+        problems.append((f"{prefix}.role", rule("citizens sign in through the identity provider")))
     if grant.role in AREA_BOUND_ROLES and grant.area is None:
-        problems.append((f"{prefix}.areaCode", f"role {grant.role.value} needs an area"))
+        problems.append((f"{prefix}.areaCode", rule("role {0} needs an area", grant.role.value)))
     if grant.role in FACILITY_BOUND_ROLES and grant.facility_area is None:
-        problems.append((f"{prefix}.facilityId", f"role {grant.role.value} needs a facility"))
+        problems.append(
+            (f"{prefix}.facilityId", rule("role {0} needs a facility", grant.role.value))
+        )
     if grant.role not in AREA_BOUND_ROLES and grant.area is not None:
-        problems.append((f"{prefix}.areaCode", f"role {grant.role.value} has no area"))
+        problems.append((f"{prefix}.areaCode", rule("role {0} has no area", grant.role.value)))
     if grant.role not in FACILITY_BOUND_ROLES and grant.facility_area is not None:
-        problems.append((f"{prefix}.facilityId", f"role {grant.role.value} has no facility"))
+        problems.append(
+            (f"{prefix}.facilityId", rule("role {0} has no facility", grant.role.value))
+        )
     if grant.area is not None and not grant.area.inside(admin):
-        problems.append((f"{prefix}.areaCode", f"must lie inside your area {admin.code}"))
+        problems.append((f"{prefix}.areaCode", rule("must lie inside your area {0}", admin.code)))
     if grant.facility_area is not None and not grant.facility_area.inside(admin):
-        rule = f"must be a facility inside your area {admin.code}"
-        problems.append((f"{prefix}.facilityId", rule))
+        inside = rule("must be a facility inside your area {0}", admin.code)
+        problems.append((f"{prefix}.facilityId", inside))
     return problems
 
 
@@ -68,12 +73,12 @@ def common_passwords() -> frozenset[str]:
     return frozenset(line for line in lines if line and not line.startswith("#"))
 
 
-def password_problem(password: str, username: str) -> str | None:
+def password_problem(password: str, username: str) -> Texts | None:
     """Why a password may not be used, or None."""
     if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
-        return f"must be {MIN_PASSWORD} to {MAX_PASSWORD} characters"
+        return rule("must be {0} to {1} characters", MIN_PASSWORD, MAX_PASSWORD)
     if password.strip().lower() == username.strip().lower():
-        return "must not be the username"
+        return rule("must not be the username")
     if password.strip().lower() in common_passwords():
-        return "is one of the most common passwords"
+        return rule("is one of the most common passwords")
     return None

@@ -13,7 +13,7 @@ from functools import cache
 from importlib.resources import files
 
 from domain.enums import Severity
-from domain.text import Texts
+from domain.text import Texts, rule
 
 SYMPTOMS: tuple[str, ...] = (
     "FATIGUE",
@@ -211,7 +211,7 @@ def symptomatic_contact_message(contact_id: int, case_code: str, symptoms: Seque
     return Texts.of(render)
 
 
-def check_ranges(vitals: Vitals, rules: RuleSet = VN_MOH_2022) -> list[tuple[str, str]]:
+def check_ranges(vitals: Vitals, rules: RuleSet = VN_MOH_2022) -> list[tuple[str, Texts]]:
     """(field, rule) for every value outside its plausible range: a typing error."""
     values = {
         "spo2": vitals.spo2,
@@ -222,7 +222,7 @@ def check_ranges(vitals: Vitals, rules: RuleSet = VN_MOH_2022) -> list[tuple[str
         "diastolic": vitals.diastolic,
     }
     problems = [
-        (name, f"must be between {low:g} and {high:g}, got {value:g}")
+        (name, rule("must be between {0:g} and {1:g}, got {2:g}", low, high, value))
         for name, value in values.items()
         if value is not None
         for low, high in [rules.ranges[name]]
@@ -230,25 +230,25 @@ def check_ranges(vitals: Vitals, rules: RuleSet = VN_MOH_2022) -> list[tuple[str
     ]
     if vitals.systolic is not None and vitals.diastolic is not None:
         if vitals.systolic <= vitals.diastolic:
-            problems.append(("systolic", "must be greater than diastolic"))
+            problems.append(("systolic", rule("must be greater than diastolic")))
     if (vitals.systolic is None) != (vitals.diastolic is None):
         missing = "diastolic" if vitals.diastolic is None else "systolic"
-        problems.append((missing, "blood pressure needs both systolic and diastolic"))
+        problems.append((missing, rule("blood pressure needs both systolic and diastolic")))
     problem = symptoms_problem(vitals.symptoms)
     if problem is not None:
         problems.append(("symptoms", problem))
     return problems
 
 
-def symptoms_problem(symptoms: Sequence[str]) -> str | None:
+def symptoms_problem(symptoms: Sequence[str]) -> Texts | None:
     """Why a list of symptoms is not one from the checklist, or None when it is."""
     if len(symptoms) > len(SYMPTOMS):
-        return f"must hold at most {len(SYMPTOMS)} symptoms, each once (the checklist)"
+        return rule("must hold at most {0} symptoms, each once (the checklist)", len(SYMPTOMS))
     unknown = list(dict.fromkeys(s for s in symptoms if s not in SYMPTOMS))
     if not unknown:
         return None
     named = ", ".join(s[:40] for s in unknown[:5]) + (", …" if len(unknown) > 5 else "")
-    return f"unknown {named}; allowed: {', '.join(SYMPTOMS)}"
+    return rule("unknown {0}; allowed: {1}", named, ", ".join(SYMPTOMS))
 
 
 def assess(vitals: Vitals, *, age_years: int, rules: RuleSet = VN_MOH_2022) -> Assessment:

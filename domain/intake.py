@@ -10,6 +10,7 @@ from datetime import date, timedelta
 
 from domain.clinical import symptoms_problem
 from domain.enums import Sex, TestKind
+from domain.text import Texts, rule
 
 MOBILE = re.compile(r"^0[35789]\d{8}$")
 INTERNATIONAL = re.compile(r"^\+84([35789]\d{8})$")
@@ -25,7 +26,7 @@ class Violation:
     """One broken rule: which field, and the rule in words."""
 
     field: str
-    rule: str
+    rule: Texts
 
 
 @dataclass(frozen=True)
@@ -74,25 +75,33 @@ def check(report: PersonReport, *, today: date) -> tuple[PersonReport, list[Viol
     phone = clean_phone(report.phone)
     if phone is None:
         problems.append(
-            Violation("phone", "must be a Vietnamese mobile number: 10 digits starting 0, or +84")
+            Violation(
+                "phone", rule("must be a Vietnamese mobile number: 10 digits starting 0, or +84")
+            )
         )
     national_id = clean_text(report.national_id) if report.national_id else None
     if national_id is not None and not NATIONAL_ID.match(national_id):
-        problems.append(Violation("nationalId", "must be 12 digits (citizen ID) or 9 (old ID)"))
+        problems.append(
+            Violation("nationalId", rule("must be 12 digits (citizen ID) or 9 (old ID)"))
+        )
     if report.date_of_birth > today:
-        problems.append(Violation("dateOfBirth", "must not be in the future"))
+        problems.append(Violation("dateOfBirth", rule("must not be in the future")))
     elif age_on(report.date_of_birth, today) > MAX_AGE_YEARS:
-        problems.append(Violation("dateOfBirth", f"age must be at most {MAX_AGE_YEARS} years"))
+        problems.append(
+            Violation("dateOfBirth", rule("age must be at most {0} years", MAX_AGE_YEARS))
+        )
     if report.tested_on > today:
-        problems.append(Violation("testedOn", "must not be in the future"))
+        problems.append(Violation("testedOn", rule("must not be in the future")))
     elif report.tested_on < today - timedelta(days=MAX_TEST_AGE_DAYS):
-        problems.append(Violation("testedOn", f"must be within the last {MAX_TEST_AGE_DAYS} days"))
+        problems.append(
+            Violation("testedOn", rule("must be within the last {0} days", MAX_TEST_AGE_DAYS))
+        )
     symptoms = symptoms_problem(report.symptoms)
     if symptoms is not None:
         problems.append(Violation("symptoms", symptoms))
     key = report.idempotency_key.strip()
     if not 1 <= len(key) <= 128:
-        problems.append(Violation("idempotencyKey", "must be 1 to 128 characters"))
+        problems.append(Violation("idempotencyKey", rule("must be 1 to 128 characters")))
     cleaned = replace(
         report,
         idempotency_key=key,
@@ -110,7 +119,7 @@ def _length(field: str, value: str, bounds: tuple[int, int]) -> list[Violation]:
     low, high = bounds
     if low <= len(value) <= high:
         return []
-    return [Violation(field, f"must be {low} to {high} characters after trimming")]
+    return [Violation(field, rule("must be {0} to {1} characters after trimming", low, high))]
 
 
 @dataclass(frozen=True)
@@ -124,29 +133,32 @@ class Person:
     address: str | None = None
 
 
-def check_person(at: str, given: Person, *, today: date) -> tuple[Person, list[tuple[str, str]]]:
+def check_person(at: str, given: Person, *, today: date) -> tuple[Person, list[tuple[str, Texts]]]:
     """The given fields cleaned (a blank phone, national ID or address counts as not
     given) and every rule they break, each named `{at}.{field}`: the rules of `check`."""
-    problems: list[tuple[str, str]] = []
+    problems: list[tuple[str, Texts]] = []
     name = None if given.full_name is None else clean_text(given.full_name)
     if name is not None and not NAME_LENGTH[0] <= len(name) <= NAME_LENGTH[1]:
-        problems.append((f"{at}.fullName", "must be 1 to 100 characters after trimming"))
+        problems.append((f"{at}.fullName", rule("must be 1 to 100 characters after trimming")))
     phone = None
     if given.phone is not None and given.phone.strip():
         phone = clean_phone(given.phone)
         if phone is None:
             problems.append(
-                (f"{at}.phone", "must be a Vietnamese mobile number: 10 digits starting 0, or +84")
+                (
+                    f"{at}.phone",
+                    rule("must be a Vietnamese mobile number: 10 digits starting 0, or +84"),
+                )
             )
     national_id = (given.national_id or "").strip() or None
     if national_id is not None and not NATIONAL_ID.match(national_id):
-        problems.append((f"{at}.nationalId", "must be 12 digits (citizen ID) or 9 (old ID)"))
+        problems.append((f"{at}.nationalId", rule("must be 12 digits (citizen ID) or 9 (old ID)")))
     born = given.date_of_birth
     if born is not None and born > today:
-        problems.append((f"{at}.dateOfBirth", "must not be in the future"))
+        problems.append((f"{at}.dateOfBirth", rule("must not be in the future")))
     elif born is not None and age_on(born, today) > MAX_AGE_YEARS:
-        problems.append((f"{at}.dateOfBirth", f"age must be at most {MAX_AGE_YEARS} years"))
+        problems.append((f"{at}.dateOfBirth", rule("age must be at most {0} years", MAX_AGE_YEARS)))
     address = None if given.address is None else clean_text(given.address) or None
     if address is not None and len(address) > ADDRESS_LENGTH[1]:
-        problems.append((f"{at}.address", "must be at most 300 characters"))
+        problems.append((f"{at}.address", rule("must be at most 300 characters")))
     return Person(name, phone, national_id, born, address), problems

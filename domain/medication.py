@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from domain.enums import MedicationPackage
+from domain.text import Texts, rule
 
 CATALOGUE = "vn-moh-4109-2021"
 
@@ -91,39 +92,52 @@ class Candidate:
 
 def problems(
     order: Candidate, rules: MedicationRules = VN_MOH_2022_MEDICATION
-) -> list[tuple[str, str]]:
+) -> list[tuple[str, Texts]]:
     """Every rule the order breaks, as (input field, rule) pairs (empty: it may be given)."""
-    found: list[tuple[str, str]] = []
+    found: list[tuple[str, Texts]] = []
     if order.package is not None:
         if order.drug.group not in PACKAGES[order.package]:
             found.append(
-                ("package", f"package {order.package.value} does not hold {order.drug.name}")
+                (
+                    "package",
+                    rule("package {0} does not hold {1}", order.package.value, order.drug.name),
+                )
             )
         longest = rules.max_days[order.package]
         if order.days > longest:
-            found.append(("days", f"package {order.package.value} lasts at most {longest} days"))
+            found.append(
+                ("days", rule("package {0} lasts at most {1} days", order.package.value, longest))
+            )
     if order.package is MedicationPackage.B and (order.pregnant or order.breastfeeding):
-        found.append(("package", "package B is not for pregnancy or breastfeeding"))
+        found.append(("package", rule("package B is not for pregnancy or breastfeeding")))
     if order.drug.name == "Molnupiravir":
         if order.age_years < rules.molnupiravir_min_age:
             found.append(
-                ("patientId", f"molnupiravir: age must be at least {rules.molnupiravir_min_age}")
+                (
+                    "patientId",
+                    rule("molnupiravir: age must be at least {0}", rules.molnupiravir_min_age),
+                )
             )
         if order.start_day > rules.molnupiravir_last_start_day:
             found.append(
                 (
                     "startOn",
-                    "molnupiravir: must start within "
-                    f"{rules.molnupiravir_last_start_day} days of the positive test "
-                    f"(this is day {order.start_day})",
+                    rule(
+                        "molnupiravir: must start within {0} days of the positive test "
+                        "(this is day {1})",
+                        rules.molnupiravir_last_start_day,
+                        order.start_day,
+                    ),
                 )
             )
         if order.pregnant or order.breastfeeding:
-            found.append(("patientId", "molnupiravir: not during pregnancy or breastfeeding"))
+            found.append(("patientId", rule("molnupiravir: not during pregnancy or breastfeeding")))
         if not order.consent:
-            found.append(("consentRecorded", "molnupiravir: signed consent must be recorded"))
+            found.append(("consentRecorded", rule("molnupiravir: signed consent must be recorded")))
         if order.days > rules.molnupiravir_max_days:
-            found.append(("days", f"molnupiravir: at most {rules.molnupiravir_max_days} days"))
+            found.append(
+                ("days", rule("molnupiravir: at most {0} days", rules.molnupiravir_max_days))
+            )
     return found
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from domain.notifications import PersonEventKind
+from domain.text import Texts, rule
 
 MAX_URL = 2000
 RETRY_FOR = timedelta(hours=24)  # then the delivery is given up (FAILED)
@@ -21,17 +22,17 @@ LONGEST_WAIT = timedelta(hours=1)
 TIMEOUT_SECONDS = 10.0  # one attempt
 
 
-def url_problem(url: str) -> str | None:
+def url_problem(url: str) -> Texts | None:
     """Why a webhook address is not acceptable, or None."""
     if not 1 <= len(url) <= MAX_URL:
-        return f"must be 1 to {MAX_URL} characters"
+        return rule("must be 1 to {0} characters", MAX_URL)
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https"):
-        return "must be an http or https address"
+        return rule("must be an http or https address")
     if parts.username is not None or parts.password is not None:
-        return "must not carry credentials (use the signature to authenticate f0care)"
+        return rule("must not carry credentials (use the signature to authenticate f0care)")
     if not parts.hostname:
-        return "must name a host"
+        return rule("must name a host")
     return None
 
 
@@ -58,14 +59,14 @@ def new_secret() -> str:
     return "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode("ascii")
 
 
-def events_problem(names: list[str]) -> str | None:
+def events_problem(names: list[str]) -> Texts | None:
     """Why a list of event kinds is not acceptable, or None."""
     known = {k.value for k in PersonEventKind}
     unknown = sorted(set(names) - known)
     if not names:
-        return "must name at least one event"
+        return rule("must name at least one event")
     if unknown:
-        return f"unknown {', '.join(unknown)}; known: {', '.join(sorted(known))}"
+        return rule("unknown {0}; known: {1}", ", ".join(unknown), ", ".join(sorted(known)))
     return None
 
 

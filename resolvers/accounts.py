@@ -21,6 +21,7 @@ from db.queries import users as queries
 from domain import accounts, codes, intake
 from domain.enums import Role
 from domain.paging import Page
+from domain.text import Texts, rule
 from resolvers.audit import log_change
 from resolvers.auth import Login, issue
 from resolvers.context import Context
@@ -69,13 +70,13 @@ async def _place(ctx: Context, code: str | None) -> accounts.Place | None:
 
 async def _grant(
     ctx: Context, role: Role, area_code: str | None, facility_id: str | None
-) -> tuple[accounts.Grant, int | None, list[tuple[str, str]]]:
+) -> tuple[accounts.Grant, int | None, list[tuple[str, Texts]]]:
     """The grant an input asks for (its places looked up), the facility's id, and what is
     wrong with the places themselves."""
-    problems: list[tuple[str, str]] = []
+    problems: list[tuple[str, Texts]] = []
     area = await _place(ctx, area_code)
     if area_code is not None and area is None:
-        problems.append(("input.areaCode", f"no area has code {area_code!r}"))
+        problems.append(("input.areaCode", rule("no area has code {0!r}", area_code)))
     facility = None
     facility_id_value = None if facility_id is None else parse_id(facility_id)
     if facility_id is not None:
@@ -83,25 +84,27 @@ async def _grant(
         if facility_id_value is not None:
             found = await ctx.services.directory.facility(facility_id_value)
         if found is None:
-            problems.append(("input.facilityId", f"no facility has id {shown(facility_id)}"))
+            problems.append(
+                ("input.facilityId", rule("no facility has id {0}", shown(facility_id)))
+            )
         else:
             facility = await _place(ctx, found.area_code)
     return accounts.Grant(role, area, facility), facility_id_value, problems
 
 
-def _display_name(value: str, problems: list[tuple[str, str]]) -> str:
+def _display_name(value: str, problems: list[tuple[str, Texts]]) -> str:
     name = intake.clean_text(value)
     if not 1 <= len(name) <= MAX_NAME:
-        problems.append(("input.displayName", f"must be 1 to {MAX_NAME} characters"))
+        problems.append(("input.displayName", rule("must be 1 to {0} characters", MAX_NAME)))
     return name
 
 
-def _phone(value: str | None, problems: list[tuple[str, str]]) -> str | None:
+def _phone(value: str | None, problems: list[tuple[str, Texts]]) -> str | None:
     if value is None or not value.strip():
         return None
     phone = intake.clean_phone(value)
     if phone is None:
-        problems.append(("input.phone", "must be a Vietnamese mobile number"))
+        problems.append(("input.phone", rule("must be a Vietnamese mobile number")))
     return phone
 
 
@@ -113,17 +116,17 @@ def _one_time() -> str:
 
 async def create_user(ctx: Context, username: str, given: AccountInput) -> Issued:
     """A new account inside the administrator's area, with a one-time password."""
-    problems: list[tuple[str, str]] = []
+    problems: list[tuple[str, Texts]] = []
     name = username.strip().lower()
     if not USERNAME.match(name):
-        problems.append(
-            ("input.username", "must be 3 to 64 of a-z, 0-9, '.', '_', '-', starting with a "
-             "letter or digit")
-        )  # fmt: skip
+        allowed = rule(
+            "must be 3 to 64 of a-z, 0-9, '.', '_', '-', starting with a letter or digit"
+        )
+        problems.append(("input.username", allowed))
     display = _display_name(given.display_name or "", problems)
     phone = _phone(given.phone, problems)
     if given.role is None:
-        raise BadUserInput("input.role", "is required")
+        raise BadUserInput("input.role", rule("is required"))
     grant, facility_id, wrong = await _grant(ctx, given.role, given.area_code, given.facility_id)
     problems += wrong + accounts.grant_problems(admin_area(ctx), grant)
     if problems:
@@ -184,7 +187,7 @@ def _revoke(user: User) -> None:
 async def update_user(ctx: Context, user_id: str, given: AccountInput) -> User:
     """Change an account the administrator runs; a new role, area or facility refuses the
     tokens issued before it."""
-    problems: list[tuple[str, str]] = []
+    problems: list[tuple[str, Texts]] = []
     display = None if given.display_name is None else _display_name(given.display_name, problems)
     phone = _phone(given.phone, problems)
     admin = admin_area(ctx)
@@ -227,7 +230,7 @@ async def deactivate_user(ctx: Context, user_id: str, reason: str) -> User:
     subscriptions closed. Switching it off again changes nothing."""
     cleaned = intake.clean_text(reason)
     if not 1 <= len(cleaned) <= MAX_REASON:
-        raise BadUserInput("reason", f"must be 1 to {MAX_REASON} characters")
+        raise BadUserInput("reason", rule("must be 1 to {0} characters", MAX_REASON))
     async with ctx.sessions.begin() as session:
         user = await _managed(session, ctx, user_id)
         if user.is_active:
@@ -276,7 +279,7 @@ async def change_password(ctx: Context, old: str, new: str) -> Login:
     if problem is not None:
         raise BadUserInput("new", problem)
     if new == old:
-        raise BadUserInput("new", "must differ from the old password")
+        raise BadUserInput("new", rule("must differ from the old password"))
     hashed = await asyncio.to_thread(hash_password, new)
     now = datetime.now(UTC)
     async with ctx.sessions.begin() as session:
@@ -284,7 +287,7 @@ async def change_password(ctx: Context, old: str, new: str) -> Login:
         if user is None or not user.is_active or user.password_hash is None:
             raise Forbidden("only staff accounts with a password can change it")
         if not await asyncio.to_thread(verify_password, user.password_hash, old):
-            raise BadUserInput("old", "is not the current password")
+            raise BadUserInput("old", rule("is not the current password"))
         user.password_hash = hashed
         user.must_change_password = False
         _revoke(user)
@@ -306,7 +309,9 @@ async def user_list_query(ctx: Context, given: UserFilter) -> queries.UserQuery:
     """The account-list filter, checked (an unknown area is BAD_USER_INPUT)."""
     facility = None if given.facility_id is None else parse_id(given.facility_id)
     if given.facility_id is not None and facility is None:
-        raise BadUserInput("filter.facilityId", f"no facility has id {shown(given.facility_id)}")
+        raise BadUserInput(
+            "filter.facilityId", rule("no facility has id {0}", shown(given.facility_id))
+        )
     search = None if given.search is None else intake.clean_text(given.search)[:MAX_NAME] or None
     return queries.UserQuery(
         role=given.role,
@@ -358,9 +363,11 @@ def audit_query(given: AuditFilter) -> audit_queries.AuditQuery:
     for field, value in (("actor", given.actor), ("entity", given.entity),
                          ("entityId", given.entity_id), ("action", given.action)):  # fmt: skip
         if value is not None and not 1 <= len(value) <= MAX_FILTER_TEXT:
-            raise BadUserInput(f"filter.{field}", f"must be 1 to {MAX_FILTER_TEXT} characters")
+            raise BadUserInput(
+                f"filter.{field}", rule("must be 1 to {0} characters", MAX_FILTER_TEXT)
+            )
     if given.since and given.until and given.since >= given.until:
-        raise BadUserInput("filter.to", "must be after filter.from")
+        raise BadUserInput("filter.to", rule("must be after filter.from"))
     return audit_queries.AuditQuery(
         actor=given.actor, role=given.role, entity=given.entity, entity_id=given.entity_id,
         action=given.action, since=given.since, until=given.until,

@@ -22,6 +22,7 @@ from domain.enums import (
 )
 from domain.notifications import PersonEventKind
 from domain.paging import Page
+from domain.text import rule
 from resolvers import filters, notify
 from resolvers.audit import log_change
 from resolvers.context import Context
@@ -45,10 +46,10 @@ async def raise_sos(
     open join it (count and time) instead of making another; retries return the same alert."""
     key = key.strip()
     if not 1 <= len(key) <= 128:
-        raise BadUserInput("input.idempotencyKey", "must be 1 to 128 characters")
+        raise BadUserInput("input.idempotencyKey", rule("must be 1 to 128 characters"))
     text = (message or "").strip()
     if len(text) > MAX_MESSAGE:
-        raise BadUserInput("input.message", f"must be at most {MAX_MESSAGE} characters")
+        raise BadUserInput("input.message", rule("must be at most {0} characters", MAX_MESSAGE))
     principal = ctx.principal
     async with ctx.sessions.begin() as session:
         # the patient row lock serialises presses, so ten at once make one alert
@@ -180,7 +181,7 @@ async def events(ctx: Context, after_id: str | None) -> AsyncIterator[EventRow]:
         raise Conflict("this server does not deliver live events")
     start = None if after_id is None else 0 if after_id == "0" else parse_id(after_id)
     if after_id is not None and start is None:
-        raise BadUserInput("afterId", "must be the id of an alert event (digits), or 0")
+        raise BadUserInput("afterId", rule("must be the id of an alert event (digits), or 0"))
     scope = ctx.principal.scope
 
     async def read_after(after: int) -> list[EventRow]:

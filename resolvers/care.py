@@ -24,7 +24,7 @@ from domain.enums import (
     Sex,
 )
 from domain.notifications import PersonEventKind
-from domain.text import Texts
+from domain.text import Texts, rule
 from resolvers import filters, notify
 from resolvers.audit import log_change
 from resolvers.context import Context
@@ -52,11 +52,11 @@ async def submit_report(ctx: Context, given: ReportInput) -> HealthReport:
     when a warning sign is found. A retry with the same key returns the first report."""
     problems = check_ranges(given.vitals)
     if not 1 <= len(given.idempotency_key.strip()) <= 128:
-        problems.append(("idempotencyKey", "must be 1 to 128 characters"))
+        problems.append(("idempotencyKey", rule("must be 1 to 128 characters")))
     if given.note is not None and len(given.note) > MAX_NOTE:
-        problems.append(("note", f"must be at most {MAX_NOTE} characters"))
+        problems.append(("note", rule("must be at most {0} characters", MAX_NOTE)))
     if problems:
-        raise InvalidInput([(f"input.{field}", rule) for field, rule in problems])
+        raise InvalidInput([(f"input.{field}", broken) for field, broken in problems])
     principal = ctx.principal
     async with ctx.sessions.begin() as session:
         patient = await lock_acting_for(session, ctx, given.patient_id)
@@ -146,7 +146,7 @@ async def add_note(ctx: Context, patient_id: str, text: str) -> ClinicalNote:
     """A treatment or care note on a patient in scope."""
     cleaned = text.strip()
     if not 1 <= len(cleaned) <= MAX_NOTE:
-        raise BadUserInput("text", f"must be 1 to {MAX_NOTE} characters after trimming")
+        raise BadUserInput("text", rule("must be 1 to {0} characters after trimming", MAX_NOTE))
     principal = ctx.principal
     async with ctx.sessions.begin() as session:
         patient = await lock_visible(session, ctx, patient_id)
@@ -190,7 +190,7 @@ class PatientChanges:
 
 def _identity_problems(
     identity: Identity, reason: str | None, today: date
-) -> tuple[Identity, list[tuple[str, str]]]:
+) -> tuple[Identity, list[tuple[str, Texts]]]:
     """The cleaned identity corrections and the rules they break."""
     given = intake.Person(
         full_name=identity.full_name,
@@ -200,21 +200,24 @@ def _identity_problems(
     person, problems = intake.check_person("input", given, today=today)
     cleaned = Identity(person.full_name, person.date_of_birth, identity.sex, person.national_id)
     if cleaned != Identity() and not (reason and reason.strip()):
-        problems.append(("input.reason", "correcting the identity needs a reason"))
+        problems.append(("input.reason", rule("correcting the identity needs a reason")))
     return cleaned, problems
 
 
 async def update_patient(ctx: Context, patient_id: str, changes: PatientChanges) -> Patient:
     """Change contact details or the assigned staff member of a patient in scope."""
-    problems: list[tuple[str, str]] = []
+    problems: list[tuple[str, Texts]] = []
     phone = intake.clean_phone(changes.phone) if changes.phone is not None else None
     if changes.phone is not None and phone is None:
         problems.append(
-            ("input.phone", "must be a Vietnamese mobile number: 10 digits starting 0, or +84")
+            (
+                "input.phone",
+                rule("must be a Vietnamese mobile number: 10 digits starting 0, or +84"),
+            )
         )
     address = intake.clean_text(changes.address) if changes.address is not None else None
     if address is not None and not 1 <= len(address) <= intake.ADDRESS_LENGTH[1]:
-        problems.append(("input.address", "must be 1 to 300 characters after trimming"))
+        problems.append(("input.address", rule("must be 1 to 300 characters after trimming")))
     identity, wrong = _identity_problems(changes.identity, changes.reason, ctx.services.today())
     problems += wrong
     reason = filters.optional_text("input.reason", changes.reason, MAX_NOTE)
@@ -280,12 +283,13 @@ async def _staff_for(session: AsyncSession, patient: Patient, staff_id: str) -> 
     home = {patient.home_province_code, patient.home_district_code, patient.home_commune_code}
     if staff is None or staff.role not in (Role.HEALTH_STAFF, Role.LOCAL_OFFICIAL):
         raise BadUserInput(
-            "input.assignedStaffId", "must be the id of a health staff member or local official"
+            "input.assignedStaffId",
+            rule("must be the id of a health staff member or local official"),
         )
     if staff.area_code not in home:
         raise BadUserInput(
             "input.assignedStaffId",
-            "the staff member must work for an area containing the patient's commune",
+            rule("the staff member must work for an area containing the patient's commune"),
         )
     return staff.id
 
@@ -306,7 +310,7 @@ async def discharge(ctx: Context, patient_id: str, given: Discharge) -> Patient:
     note = filters.optional_text("input.note", given.note, MAX_NOTE)
     override = filters.optional_text("input.override.reason", given.override_reason, MAX_NOTE)
     if given.override_reason is not None and not override:
-        raise BadUserInput("input.override.reason", "must say why the rule is overridden")
+        raise BadUserInput("input.override.reason", rule("must say why the rule is overridden"))
     principal = ctx.principal
     now, today = datetime.now(UTC), ctx.services.today()
     async with ctx.sessions.begin() as session:

@@ -26,6 +26,7 @@ from domain.enums import (
 )
 from domain.notifications import PersonEventKind
 from domain.paging import Page
+from domain.text import Texts, rule
 from resolvers import filters, notify
 from resolvers.audit import log_change
 from resolvers.context import Context
@@ -62,7 +63,9 @@ async def declare_screening_results(
 ) -> list[Declaration]:
     """A screening facility's batch: all rows valid, or nothing stored."""
     if not 1 <= len(reports) <= MAX_BATCH:
-        raise BadUserInput("input", f"send 1 to {MAX_BATCH} results per call, got {len(reports)}")
+        raise BadUserInput(
+            "input", rule("send 1 to {0} results per call, got {1}", MAX_BATCH, len(reports))
+        )
     return await _declare(ctx, reports, DeclarationKind.HOSPITAL_SCREENING, field="input")
 
 
@@ -73,20 +76,24 @@ async def _declare(
     batch = kind is DeclarationKind.HOSPITAL_SCREENING
     today = ctx.services.today()
     cleaned: list[intake.PersonReport] = []
-    problems: list[tuple[str, str]] = []
+    problems: list[tuple[str, Texts]] = []
     for index, report in enumerate(reports):
         clean, violations = intake.check(report, today=today)
         cleaned.append(clean)
         where = f"{field}[{index}]" if batch else field
         problems += [(f"{where}.{v.field}", v.rule) for v in violations]
     repeated = [k for k, n in Counter(r.idempotency_key for r in cleaned).items() if n > 1]
-    problems += [(f"{field}.idempotencyKey", f"{k!r} appears more than once") for k in repeated]
+    problems += [
+        (f"{field}.idempotencyKey", rule("{0!r} appears more than once", k)) for k in repeated
+    ]
     async with ctx.sessions.begin() as session:
         communes = await queries.communes(session, [r.commune_code for r in cleaned])
         for index, report in enumerate(cleaned):
             if report.commune_code not in communes:
                 where = f"{field}[{index}]" if batch else field
-                problems.append((f"{where}.communeCode", "must be the code of an existing commune"))
+                problems.append(
+                    (f"{where}.communeCode", rule("must be the code of an existing commune"))
+                )
         if problems:
             rows_hit = len({p[0].split(".")[0] for p in problems}) if batch else None
             raise InvalidInput(sorted(problems, key=_by_row), rows=rows_hit)
@@ -105,7 +112,7 @@ async def _declare(
     return stored
 
 
-def _by_row(problem: tuple[str, str]) -> tuple[int, str]:
+def _by_row(problem: tuple[str, Texts]) -> tuple[int, str]:
     head = problem[0].split(".")[0]
     index = int(head[head.index("[") + 1 : -1]) if "[" in head else -1
     return index, problem[0]
@@ -209,14 +216,18 @@ async def _pending(session: AsyncSession, ctx: Context, declaration_id: str) -> 
 async def verify(ctx: Context, declaration_id: str, given: Verification) -> Patient:
     """Turn a PENDING declaration into a patient, or link it to the same person's case."""
     if given.vaccination_doses is not None and not 0 <= given.vaccination_doses <= 10:
-        raise BadUserInput("input.vaccinationDoses", "must be between 0 and 10")
+        raise BadUserInput("input.vaccinationDoses", rule("must be between 0 and 10"))
     if len(given.comorbidities) > MAX_COMORBIDITIES:
-        raise BadUserInput("input.comorbidities", f"must hold at most {MAX_COMORBIDITIES} items")
+        raise BadUserInput(
+            "input.comorbidities", rule("must hold at most {0} items", MAX_COMORBIDITIES)
+        )
     if any(not 1 <= len(c.strip()) <= MAX_COMORBIDITY for c in given.comorbidities):
-        raise BadUserInput("input.comorbidities", f"each must be 1 to {MAX_COMORBIDITY} characters")
+        raise BadUserInput(
+            "input.comorbidities", rule("each must be 1 to {0} characters", MAX_COMORBIDITY)
+        )
     measured = Vitals(spo2=given.spo2, respiratory_rate=given.respiratory_rate)
-    for field, rule in check_ranges(measured):
-        raise BadUserInput(f"input.{field}", rule)
+    for field, broken in check_ranges(measured):
+        raise BadUserInput(f"input.{field}", broken)
     principal = ctx.principal
     now = datetime.now(UTC)
     async with ctx.sessions.begin() as session:
@@ -350,7 +361,7 @@ async def reject(ctx: Context, declaration_id: str, reason: str) -> Declaration:
     """Reject a PENDING declaration; the reason is shown to the citizen."""
     cleaned = intake.clean_text(reason)
     if not 1 <= len(cleaned) <= MAX_REASON:
-        raise BadUserInput("reason", f"must be 1 to {MAX_REASON} characters after trimming")
+        raise BadUserInput("reason", rule("must be 1 to {0} characters after trimming", MAX_REASON))
     principal = ctx.principal
     async with ctx.sessions.begin() as session:
         found = await _pending(session, ctx, declaration_id)

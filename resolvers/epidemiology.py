@@ -29,6 +29,7 @@ from domain.enums import (
 )
 from domain.notifications import PersonEventKind
 from domain.paging import Page
+from domain.text import Texts, rule
 from resolvers import filters, notify
 from resolvers.audit import log_change
 from resolvers.context import Context
@@ -38,7 +39,7 @@ from resolvers.ids import parse_id, shown
 from resolvers.pagination import decode_cursor, page_size
 from resolvers.patients import lock_acting_for, lock_visible
 
-Problems = list[tuple[str, str]]  # (field path, rule) of every bad input
+Problems = list[tuple[str, Texts]]  # (field path, rule) of every bad input
 MAX_PLACE, MAX_ADDRESS, MAX_NOTE = 200, 300, 2000
 LOOKBACK = timedelta(days=30)  # exposures of interest lie within a month before the case
 CLOCK_SKEW = timedelta(minutes=5)
@@ -61,28 +62,30 @@ async def add_exposure(ctx: Context, patient_id: str, given: ExposureInput) -> E
     """An exposure place of a case in scope."""
     now = datetime.now(UTC)
     place = intake.clean_text(given.place)
-    problems: list[tuple[str, str]] = []
+    problems: list[tuple[str, Texts]] = []
     if not 1 <= len(place) <= MAX_PLACE:
-        problems.append(("input.place", f"must be 1 to {MAX_PLACE} characters after trimming"))
+        problems.append(
+            ("input.place", rule("must be 1 to {0} characters after trimming", MAX_PLACE))
+        )
     address = None if given.address is None else intake.clean_text(given.address) or None
     if address is not None and len(address) > MAX_ADDRESS:
-        problems.append(("input.address", f"must be at most {MAX_ADDRESS} characters"))
+        problems.append(("input.address", rule("must be at most {0} characters", MAX_ADDRESS)))
     for field, moment in (("input.from", given.from_at), ("input.to", given.to_at)):
         if moment is None:
             continue
         if moment.tzinfo is None:
-            problems.append((field, "must carry a time zone offset"))
+            problems.append((field, rule("must carry a time zone offset")))
         elif moment > now + CLOCK_SKEW:
-            problems.append((field, "must not be in the future"))
+            problems.append((field, rule("must not be in the future")))
         elif moment < now - LOOKBACK:
-            problems.append((field, f"must be within the last {LOOKBACK.days} days"))
+            problems.append((field, rule("must be within the last {0} days", LOOKBACK.days)))
     if (
         given.to_at is not None
         and given.to_at.tzinfo is not None
         and given.from_at.tzinfo is not None
         and given.to_at < given.from_at
     ):
-        problems.append(("input.to", "must not be before `from`"))
+        problems.append(("input.to", rule("must not be before `from`")))
     if problems:
         raise InvalidInput(problems)
     note = filters.optional_text("input.note", given.note, MAX_NOTE)
@@ -91,7 +94,9 @@ async def add_exposure(ctx: Context, patient_id: str, given: ExposureInput) -> E
         if given.area_code is not None:
             area = await session.get(Area, given.area_code)
             if area is None or area.level is AreaLevel.COUNTRY:
-                raise InvalidInput([("input.areaCode", "must be the code of an area of Viet Nam")])
+                raise InvalidInput(
+                    [("input.areaCode", rule("must be the code of an area of Viet Nam"))]
+                )
         exposure = await queries.add_exposure(
             session,
             patient_id=patient.id,
@@ -170,12 +175,15 @@ def _clean(row: ContactRow, at: str, today: date) -> tuple[ContactRow, Problems]
     person, problems = intake.check_person(at, given, today=today)
     key = row.idempotency_key.strip()
     if not 1 <= len(key) <= 128:
-        problems.append((f"{at}.idempotencyKey", "must be 1 to 128 characters"))
+        problems.append((f"{at}.idempotencyKey", rule("must be 1 to 128 characters")))
     if row.last_exposure_on > today:
-        problems.append((f"{at}.lastExposureOn", "must not be in the future"))
+        problems.append((f"{at}.lastExposureOn", rule("must not be in the future")))
     elif row.last_exposure_on < today - timedelta(days=EXPOSURE_LOOKBACK_DAYS):
         problems.append(
-            (f"{at}.lastExposureOn", f"must be within the last {EXPOSURE_LOOKBACK_DAYS} days")
+            (
+                f"{at}.lastExposureOn",
+                rule("must be within the last {0} days", EXPOSURE_LOOKBACK_DAYS),
+            )
         )
     place = (
         None if row.quarantine_place is None else intake.clean_text(row.quarantine_place) or None
@@ -191,7 +199,7 @@ def _clean(row: ContactRow, at: str, today: date) -> tuple[ContactRow, Problems]
 def _checked(rows: list[ContactRow], today: date) -> tuple[list[ContactRow], Problems]:
     """The rows cleaned, and every problem named by row (`input[i].field`)."""
     if not 1 <= len(rows) <= MAX_CONTACTS:
-        raise BadUserInput("input", f"must hold 1 to {MAX_CONTACTS} contacts")
+        raise BadUserInput("input", rule("must hold 1 to {0} contacts", MAX_CONTACTS))
     problems: Problems = []
     cleaned: list[ContactRow] = []
     first_of: dict[str, int] = {}
@@ -200,7 +208,10 @@ def _checked(rows: list[ContactRow], today: date) -> tuple[list[ContactRow], Pro
         problems += wrong
         if good.idempotency_key in first_of:
             problems.append(
-                (f"input[{n}].idempotencyKey", f"repeats row {first_of[good.idempotency_key]}")
+                (
+                    f"input[{n}].idempotencyKey",
+                    rule("repeats row {0}", first_of[good.idempotency_key]),
+                )
             )
         first_of.setdefault(good.idempotency_key, n)
         cleaned.append(good)
@@ -227,7 +238,7 @@ async def _list(
     communes = await declaration_queries.communes(session, [r.commune_code for r in rows])
     for n, row in enumerate(rows):
         if row.commune_code not in communes:
-            problems.append((f"input[{n}].communeCode", "must be the code of a commune"))
+            problems.append((f"input[{n}].communeCode", rule("must be the code of a commune")))
     if problems:
         raise InvalidInput(problems, rows=len({field.split("]")[0] for field, _ in problems}))
     await patient_queries.lock_identity(session, *(_keys(r) for r in rows))
@@ -526,7 +537,7 @@ async def link_contact(ctx: Context, code: str) -> Contact:
                 session, ctx, action="LINK_CONTACT", entity="contact", entity_ids=[str(found.id)]
             )
     if found is None:  # raised after the failure is committed: it counts
-        raise BadUserInput("code", "no contact waits for this code (wrong, used or expired)")
+        raise BadUserInput("code", rule("no contact waits for this code (wrong, used or expired)"))
     return found
 
 
@@ -540,7 +551,7 @@ async def mark_lost(ctx: Context, contact_id: str, reason: str) -> Contact:
     rules = contacts.VN_MOH_2021_12_CONTACTS
     cleaned = filters.optional_text("reason", reason, MAX_REASON)
     if not cleaned:
-        raise BadUserInput("reason", "must say why the contact cannot be reached")
+        raise BadUserInput("reason", rule("must say why the contact cannot be reached"))
     async with ctx.sessions.begin() as session:
         found = await lock_contact(session, ctx, contact_id)
         if found.status is ContactStatus.LOST_TO_FOLLOW_UP:
@@ -788,7 +799,7 @@ Chain = queries.Chain  # what a transmission chain holds (the schema names it th
 async def transmission_chain(ctx: Context, patient_id: int, depth: int) -> queries.Chain:
     """The chain around a case (already in the reader's scope), `depth` cases each way."""
     if not 1 <= depth <= contacts.MAX_CHAIN_DEPTH:
-        raise BadUserInput("depth", f"must be between 1 and {contacts.MAX_CHAIN_DEPTH}")
+        raise BadUserInput("depth", rule("must be between 1 and {0}", contacts.MAX_CHAIN_DEPTH))
     async with ctx.readers() as session:
         return await queries.transmission_chain(
             session, patient_id=patient_id, depth=depth, scope=ctx.principal.scope

@@ -5,17 +5,24 @@ from __future__ import annotations
 from graphql import GraphQLError
 
 from db.errors import is_unavailable as is_unavailable  # re-exported for schema/
+from domain.text import Texts
 
 INTERNAL = "INTERNAL"  # our fault: masked for the client, logged in full
 
 
 class CodedError(GraphQLError):
-    """An error the client may act on; never masked."""
+    """An error the client may act on; never masked. Its message is Vietnamese unless the
+    request asks for English (`in_language`, applied where the answer is sent)."""
 
     code = "INTERNAL"
 
-    def __init__(self, message: str, **extra: object) -> None:
-        super().__init__(message, extensions={"code": self.code, **extra})
+    def __init__(self, message: str | Texts, **extra: object) -> None:
+        self.texts = message if isinstance(message, Texts) else Texts.same(message)
+        super().__init__(self.texts.vi, extensions={"code": self.code, **extra})
+
+    def in_language(self, language: str) -> tuple[str, dict[str, object]]:
+        """The message and extensions in `language`."""
+        return self.texts.in_language(language), dict(self.extensions or {})
 
 
 class Unauthenticated(CodedError):
@@ -35,8 +42,8 @@ class BadUserInput(CodedError):
 
     code = "BAD_USER_INPUT"
 
-    def __init__(self, field: str, rule: str, **extra: object) -> None:
-        super().__init__(f"{field}: {rule}", field=field, **extra)
+    def __init__(self, field: str, rule: Texts, **extra: object) -> None:
+        super().__init__(Texts(f"{field}: {rule.vi}", f"{field}: {rule.en}"), field=field, **extra)
 
 
 class InvalidInput(CodedError):
@@ -44,12 +51,37 @@ class InvalidInput(CodedError):
 
     code = "BAD_USER_INPUT"
 
-    def __init__(self, problems: list[tuple[str, str]], *, rows: int | None = None) -> None:
-        shown = "; ".join(f"{field}: {rule}" for field, rule in problems[:20])
-        more = f" (and {len(problems) - 20} more)" if len(problems) > 20 else ""
-        head = f"{len(problems)} invalid value(s)" + (f" in {rows} row(s)" if rows else "")
-        invalid = [{"field": field, "rule": rule} for field, rule in problems]
-        super().__init__(f"{head}: {shown}{more}", invalid=invalid)
+    SHOWN = 20  # problems named in the message (all are in `extensions.invalid`)
+
+    def __init__(self, problems: list[tuple[str, Texts]], *, rows: int | None = None) -> None:
+        self.problems, self.rows = problems, rows
+        super().__init__(
+            Texts(self._message("vi"), self._message("en")), invalid=self._invalid("vi")
+        )
+
+    def _message(self, language: str) -> str:
+        n, more = len(self.problems), len(self.problems) - self.SHOWN
+        shown = "; ".join(
+            f"{field}: {rule.in_language(language)}" for field, rule in self.problems[: self.SHOWN]
+        )
+        if language == "en":
+            head = f"{n} invalid value(s)" + (f" in {self.rows} row(s)" if self.rows else "")
+            tail = f" (and {more} more)" if more > 0 else ""
+        else:
+            head = f"{n} giá trị không hợp lệ" + (f" trong {self.rows} dòng" if self.rows else "")
+            tail = f" (và {more} lỗi khác)" if more > 0 else ""
+        return f"{head}: {shown}{tail}"
+
+    def _invalid(self, language: str) -> list[dict[str, str]]:
+        return [
+            {"field": field, "rule": rule.in_language(language)} for field, rule in self.problems
+        ]
+
+    def in_language(self, language: str) -> tuple[str, dict[str, object]]:
+        return self._message(language), {
+            **(self.extensions or {}),
+            "invalid": self._invalid(language),
+        }
 
 
 class NotFound(CodedError):
@@ -78,7 +110,10 @@ class ServiceUnavailable(CodedError):
 
     def __init__(self) -> None:
         super().__init__(
-            "The service is temporarily unavailable; retry in a few seconds.",
+            Texts(
+                "Dịch vụ tạm thời gián đoạn; vui lòng thử lại sau vài giây.",
+                "The service is temporarily unavailable; retry in a few seconds.",
+            ),
             retryable=True,
             retryAfterSeconds=self.RETRY_AFTER_SECONDS,
         )

@@ -22,6 +22,7 @@ import xlsxwriter
 
 from db.queries import exports as queries
 from domain.enums import PERSONAL_DATA_ROLES, PatientStatus, Severity
+from domain.text import rule
 from resolvers import patients
 from resolvers.context import Context
 from resolvers.errors import BadUserInput
@@ -69,7 +70,8 @@ async def create_export(ctx: Context, given: patients.PatientListFilter, fmt: st
     limit = ctx.services.max_export_rows
     if found > limit:
         raise BadUserInput(
-            "filter", f"matches {found} patients; at most {limit} can be exported: narrow it"
+            "filter",
+            rule("matches {0} patients; at most {1} can be exported: narrow it", found, limit),
         )
     expires = datetime.now(UTC).replace(microsecond=0) + LIFETIME
     payload = {

@@ -11,6 +11,7 @@ from db.queries import facilities as queries
 from domain import intake
 from domain.accounts import Place
 from domain.enums import AreaLevel, FacilityKind, Role
+from domain.text import Texts, rule
 from resolvers.accounts import admin_area
 from resolvers.audit import log_change
 from resolvers.context import Context
@@ -32,7 +33,7 @@ class FacilityInput:
 
 
 async def _commune(
-    ctx: Context, code: str | None, admin: Place, problems: list[tuple[str, str]]
+    ctx: Context, code: str | None, admin: Place, problems: list[tuple[str, Texts]]
 ) -> tuple[str, str | None, str] | None:
     """The commune a facility lies in (its code, district and province), checked; None
     when none is given or it is wrong."""
@@ -40,10 +41,10 @@ async def _commune(
         return None
     found = await ctx.services.directory.area(code)
     if found is None or found.level is not AreaLevel.COMMUNE:
-        problems.append(("input.areaCode", "must be the code of a commune"))
+        problems.append(("input.areaCode", rule("must be the code of a commune")))
         return None
     if not Place(found.code, found.level, found.ancestors).inside(admin):
-        problems.append(("input.areaCode", f"must lie inside your area {admin.code}"))
+        problems.append(("input.areaCode", rule("must lie inside your area {0}", admin.code)))
         return None
     row = await ctx.loaders.area_by_code.load(found.code)  # its denormalised codes
     if row is None or row.province_code is None:
@@ -51,24 +52,24 @@ async def _commune(
     return found.code, row.district_code, row.province_code
 
 
-def _checked(given: FacilityInput, problems: list[tuple[str, str]]) -> str | None:
+def _checked(given: FacilityInput, problems: list[tuple[str, Texts]]) -> str | None:
     name = None if given.name is None else intake.clean_text(given.name)
     if name is not None and not 1 <= len(name) <= MAX_NAME:
-        problems.append(("input.name", f"must be 1 to {MAX_NAME} characters"))
+        problems.append(("input.name", rule("must be 1 to {0} characters", MAX_NAME)))
     if given.tier is not None and given.tier not in (1, 2, 3):
-        problems.append(("input.tier", "must be a tier: 1, 2 or 3"))
+        problems.append(("input.tier", rule("must be a tier: 1, 2 or 3")))
     return name
 
 
 async def create_facility(ctx: Context, given: FacilityInput) -> Facility:
     """A new facility in a commune inside the administrator's area."""
     admin = admin_area(ctx)
-    problems: list[tuple[str, str]] = []
+    problems: list[tuple[str, Texts]] = []
     name = _checked(given, problems)
     for field, value in (("name", given.name), ("kind", given.kind), ("tier", given.tier),
                          ("areaCode", given.area_code)):  # fmt: skip
         if value is None:
-            problems.append((f"input.{field}", "is required"))
+            problems.append((f"input.{field}", rule("is required")))
     where = (
         None if given.area_code is None else await _commune(ctx, given.area_code, admin, problems)
     )
@@ -103,7 +104,7 @@ async def _managed(ctx: Context, facility: Facility | None, given_id: str) -> Fa
 async def update_facility(ctx: Context, facility_id: str, given: FacilityInput) -> Facility:
     """Rename, re-kind, move or switch off/on a facility inside the administrator's area."""
     admin = admin_area(ctx)
-    problems: list[tuple[str, str]] = []
+    problems: list[tuple[str, Texts]] = []
     name = _checked(given, problems)
     where = (
         None if given.area_code is None else await _commune(ctx, given.area_code, admin, problems)
@@ -147,11 +148,11 @@ async def report_beds(
     """The beds of a facility now, by its own staff (or an administrator of its area):
     kept as history; the facility's capacity from now on. A report the same as the
     latest one changes nothing (a retry)."""
-    problems: list[tuple[str, str]] = []
+    problems: list[tuple[str, Texts]] = []
     if not 0 <= capacity <= MAX_BEDS:
-        problems.append(("input.capacity", f"must be 0 to {MAX_BEDS}"))
+        problems.append(("input.capacity", rule("must be 0 to {0}", MAX_BEDS)))
     if not 0 <= occupied_outside <= max(capacity, 0):
-        problems.append(("input.occupiedOutsideF0care", "must be 0 to the capacity"))
+        problems.append(("input.occupiedOutsideF0care", rule("must be 0 to the capacity")))
     if problems:
         raise InvalidInput(problems)
     row_id = parse_id(facility_id)

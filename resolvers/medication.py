@@ -21,7 +21,7 @@ from domain.enums import (
     Role,
     Severity,
 )
-from domain.text import Texts
+from domain.text import Texts, rule
 from resolvers import filters
 from resolvers.audit import log_change
 from resolvers.context import Context
@@ -49,19 +49,19 @@ class Prescription:
     consent_recorded: bool = False
 
 
-def _checked(given: Prescription, today: date) -> list[tuple[str, str]]:
-    problems: list[tuple[str, str]] = []
+def _checked(given: Prescription, today: date) -> list[tuple[str, Texts]]:
+    problems: list[tuple[str, Texts]] = []
     if not 1 <= len(given.idempotency_key.strip()) <= 128:
-        problems.append(("input.idempotencyKey", "must be 1 to 128 characters"))
+        problems.append(("input.idempotencyKey", rule("must be 1 to 128 characters")))
     if given.drug_code not in medication.BY_CODE:
         problems.append(
-            ("input.drugCode", f"must be a drug of the {medication.CATALOGUE} catalogue")
+            ("input.drugCode", rule("must be a drug of the {0} catalogue", medication.CATALOGUE))
         )
     for field, value in (("dose", given.dose), ("frequency", given.frequency)):
         if not 1 <= len(intake.clean_text(value)) <= MAX_TEXT:
-            problems.append((f"input.{field}", f"must be 1 to {MAX_TEXT} characters"))
+            problems.append((f"input.{field}", rule("must be 1 to {0} characters", MAX_TEXT)))
     if not 1 <= given.days <= 30:
-        problems.append(("input.days", "must be between 1 and 30"))
+        problems.append(("input.days", rule("must be between 1 and 30")))
     if (
         not today - timedelta(days=PAST_START_DAYS)
         <= given.start_on
@@ -70,7 +70,11 @@ def _checked(given: Prescription, today: date) -> list[tuple[str, str]]:
         problems.append(
             (
                 "input.startOn",
-                f"must be within {PAST_START_DAYS} days before and {FUTURE_START_DAYS} after today",
+                rule(
+                    "must be within {0} days before and {1} after today",
+                    PAST_START_DAYS,
+                    FUTURE_START_DAYS,
+                ),
             )
         )
     return problems
@@ -84,7 +88,9 @@ async def prescribe(ctx: Context, given: Prescription) -> MedicationOrder:
     citizen = principal.role is Role.CITIZEN
     problems = _checked(given, today)
     if citizen and given.package is not MedicationPackage.B:
-        problems.append(("input.package", "a patient records only their own use of package B"))
+        problems.append(
+            ("input.package", rule("a patient records only their own use of package B"))
+        )
     if problems:
         raise InvalidInput(problems)
     drug = medication.BY_CODE[given.drug_code]
@@ -161,7 +167,7 @@ async def stop(ctx: Context, order_id: str, reason: str) -> MedicationOrder:
     """Stop an active order of a patient in scope, with a reason."""
     cleaned = filters.optional_text("reason", reason, MAX_DESCRIPTION)
     if not cleaned:
-        raise BadUserInput("reason", "must say why the medication is stopped")
+        raise BadUserInput("reason", rule("must say why the medication is stopped"))
     async with ctx.sessions.begin() as session:
         order = await _order_in_scope(session, ctx, order_id)
         if order.status is not MedicationStatus.ACTIVE:
@@ -184,9 +190,9 @@ async def report_adverse_event(
 ) -> AdverseEvent:
     """An adverse effect of an order: the patient for themselves, or staff in scope."""
     cleaned = filters.optional_text("input.description", description, MAX_DESCRIPTION) or ""
-    problems = [] if cleaned else [("input.description", "must describe what happened")]
+    problems = [] if cleaned else [("input.description", rule("must describe what happened"))]
     if occurred_on > ctx.services.today():
-        problems.append(("input.occurredOn", "must not be in the future"))
+        problems.append(("input.occurredOn", rule("must not be in the future")))
     if problems:
         raise InvalidInput(problems)
     async with ctx.sessions.begin() as session:

@@ -13,6 +13,7 @@ from db.models import Contact, Declaration, Patient, PersonEvent
 from db.queries import person_events as queries
 from domain.notifications import PersonEventKind
 from domain.paging import Page
+from domain.text import rule
 from resolvers.context import Context
 from resolvers.errors import BadUserInput, Conflict
 from resolvers.ids import parse_id
@@ -90,7 +91,7 @@ async def feed(ctx: Context, after_id: str | None) -> AsyncIterator[PersonEvent]
         raise Conflict("this server does not deliver live events")
     start = None if after_id is None else 0 if after_id == "0" else parse_id(after_id)
     if after_id is not None and start is None:
-        raise BadUserInput("afterId", "must be the id of an event (digits), or 0")
+        raise BadUserInput("afterId", rule("must be the id of an event (digits), or 0"))
     subject = ctx.principal.subject
 
     async def read_after(after: int) -> list[PersonEvent]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 
+from domain.text import rule
 from resolvers.errors import BadUserInput
 from resolvers.ids import parse_id
 
@@ -17,7 +18,9 @@ def page_size(first: int | None) -> int:
     if first is None:
         return DEFAULT_PAGE_SIZE
     if not 1 <= first <= MAX_PAGE_SIZE:
-        raise BadUserInput("first", f"must be between 1 and {MAX_PAGE_SIZE}, got {first}")
+        raise BadUserInput(
+            "first", rule("must be between 1 and {0}, got {1}", MAX_PAGE_SIZE, first)
+        )
     return first
 
 
@@ -37,4 +40,4 @@ def decode_cursor(cursor: str | None, kind: str) -> int | None:
             return row_id
     except (binascii.Error, UnicodeDecodeError, ValueError):
         pass
-    raise BadUserInput("after", f"not a cursor of the {kind} list")
+    raise BadUserInput("after", rule("not a cursor of the {0} list", kind))

@@ -19,6 +19,7 @@ from db.scope import patient_visible
 from domain.enums import ACTIVE_PATIENT_STATUSES, PERSONAL_DATA_ROLES, PatientStatus, Role, Severity
 from domain.intake import clean_text
 from domain.paging import Page
+from domain.text import rule
 from resolvers import filters
 from resolvers.context import Context
 from resolvers.errors import BadUserInput, Conflict, Forbidden, NotFound
@@ -97,7 +98,8 @@ async def list_query(ctx: Context, given: PatientListFilter) -> queries.PatientQ
         term = clean_text(given.search)
         if not MIN_SEARCH <= len(term) <= MAX_SEARCH:
             raise BadUserInput(
-                "filter.search", f"must be {MIN_SEARCH} to {MAX_SEARCH} characters after trimming"
+                "filter.search",
+                rule("must be {0} to {1} characters after trimming", MIN_SEARCH, MAX_SEARCH),
             )
         query = replace(query, search=term)
     return query
@@ -172,7 +174,7 @@ async def lock_acting_for(session: AsyncSession, ctx: Context, patient_id: str |
     if patient_id is not None:
         return await lock_visible(session, ctx, patient_id)
     if ctx.principal.role is not Role.CITIZEN:
-        raise BadUserInput("input.patientId", "staff must say which patient it is about")
+        raise BadUserInput("input.patientId", rule("staff must say which patient it is about"))
     own = await queries.own_patient(session, subject=ctx.principal.subject)
     if own is None:
         raise NotFound("you have no patient record")

@@ -25,6 +25,7 @@ from domain.enums import (
     Severity,
     TransferStatus,
 )
+from domain.text import rule
 from resolvers import (
     accounts,
     alerts,
@@ -186,4 +187,4 @@ def _date(value: object) -> date | None:
     try:
         return None if value is None else date.fromisoformat(str(value))
     except ValueError:
-        raise BadUserInput("Date", "must be a date, YYYY-MM-DD") from None
+        raise BadUserInput("Date", rule("must be a date, YYYY-MM-DD")) from None

@@ -22,6 +22,7 @@ from domain.enums import (
     Role,
     Severity,
 )
+from domain.text import rule
 from resolvers.context import Context
 from resolvers.errors import (
     BadUserInput,
@@ -79,15 +80,15 @@ async def _window(
     code = area_code or principal.area.code
     area = await ctx.services.directory.area(code)
     if area is None:
-        raise BadUserInput("areaCode", f"no area has code {code!r}")
+        raise BadUserInput("areaCode", rule("no area has code {0!r}", code))
     if not principal.area.covers(area.code, area.ancestors):
         raise Forbidden(f"area {area.code} lies outside your area {principal.area.code}")
     last = last_day or ctx.services.today()
     first = first_day or last - timedelta(days=DEFAULT_DAYS - 1)
     if first > last:
-        raise BadUserInput("from", "must not be after `to`")
+        raise BadUserInput("from", rule("must not be after `to`"))
     if (last - first).days + 1 > MAX_DAYS:
-        raise BadUserInput("from", f"the window may span at most {MAX_DAYS} days")
+        raise BadUserInput("from", rule("the window may span at most {0} days", MAX_DAYS))
     return area, queries.Window(area.code, area.level, first, last, ctx.services.timezone.key)
 
 
@@ -255,12 +256,13 @@ async def table(
     """Metrics grouped by dimensions, one row per group: what BI tools pull. PATIENTS counts
     current patients (by area, status, tier); the others count events (by date, area)."""
     if not metrics:
-        raise BadUserInput("metrics", "name at least one metric")
+        raise BadUserInput("metrics", rule("name at least one metric"))
     if "patients" in metrics and "date" in dimensions:
-        raise BadUserInput("dimensions", "DATE does not apply to PATIENTS (current patients)")
+        raise BadUserInput("dimensions", rule("DATE does not apply to PATIENTS (current patients)"))
     if set(metrics) - {"patients"} and {"status", "tier"} & set(dimensions):
         raise BadUserInput(
-            "dimensions", "STATUS and TIER apply to PATIENTS only; events group by DATE and AREA"
+            "dimensions",
+            rule("STATUS and TIER apply to PATIENTS only; events group by DATE and AREA"),
         )
     area, window = await _window(ctx, area_code, first_day, last_day)
     dims = tuple(d for d in DIMENSIONS if d in dimensions)

@@ -17,6 +17,7 @@ from domain.enums import ACTIVE_PATIENT_STATUSES, FacilityKind, PatientStatus, T
 from domain.notifications import PersonEventKind
 from domain.paging import Page
 from domain.scope import Scope
+from domain.text import rule
 from domain.transfers import IllegalTransition, advance
 from resolvers import filters, notify
 from resolvers.audit import log_change
@@ -43,9 +44,11 @@ async def request(ctx: Context, given: TransferRequest) -> Transfer:
     """Ask to move a patient of the caller's area (or held at the caller's facility)."""
     reason = given.reason.strip()
     if not 1 <= len(reason) <= MAX_REASON:
-        raise BadUserInput("input.reason", f"must be 1 to {MAX_REASON} characters after trimming")
+        raise BadUserInput(
+            "input.reason", rule("must be 1 to {0} characters after trimming", MAX_REASON)
+        )
     if not 1 <= given.to_tier <= 3:
-        raise BadUserInput("input.toTier", "must be 1, 2 or 3")
+        raise BadUserInput("input.toTier", rule("must be 1, 2 or 3"))
     principal = ctx.principal
     async with ctx.sessions.begin() as session:
         patient = None
@@ -61,7 +64,7 @@ async def request(ctx: Context, given: TransferRequest) -> Transfer:
         target = await _target(session, given)
         if target == patient.facility_id and given.to_tier == patient.tier:
             raise BadUserInput(
-                "input.toTier", f"the patient is already at tier {patient.tier} there"
+                "input.toTier", rule("the patient is already at tier {0} there", patient.tier)
             )
         existing = await queries.open_transfer_of(session, patient.id)
         if existing is not None:
@@ -88,7 +91,7 @@ async def _target(session: AsyncSession, given: TransferRequest) -> int | None:
     if given.to_facility_id is None:
         if given.to_tier > 1:
             raise BadUserInput(
-                "input.toFacilityId", f"a tier-{given.to_tier} transfer needs a facility"
+                "input.toFacilityId", rule("a tier-{0} transfer needs a facility", given.to_tier)
             )
         return None
     facility = None
@@ -96,11 +99,16 @@ async def _target(session: AsyncSession, given: TransferRequest) -> int | None:
     if row_id is not None:
         facility = await queries.facility(session, row_id)
     if facility is None or facility.kind is FacilityKind.SCREENING_HOSPITAL:
-        raise BadUserInput("input.toFacilityId", "must be the id of a treatment facility")
+        raise BadUserInput("input.toFacilityId", rule("must be the id of a treatment facility"))
     if facility.tier != given.to_tier:
         raise BadUserInput(
             "input.toFacilityId",
-            f"{facility.name} is a tier-{facility.tier} facility, not tier {given.to_tier}",
+            rule(
+                "{0} is a tier-{1} facility, not tier {2}",
+                facility.name,
+                facility.tier,
+                given.to_tier,
+            ),
         )
     return facility.id
 
@@ -154,7 +162,7 @@ async def reject(ctx: Context, transfer_id: str, reason: str) -> Transfer:
     """The receiving side refuses, with a reason."""
     cleaned = reason.strip()
     if not 1 <= len(cleaned) <= MAX_REASON:
-        raise BadUserInput("reason", f"must be 1 to {MAX_REASON} characters after trimming")
+        raise BadUserInput("reason", rule("must be 1 to {0} characters after trimming", MAX_REASON))
     async with ctx.sessions.begin() as session:
         transfer = await _locked(session, transfer_id, ctx.principal.scope, transfer_receivable)
         _step(transfer, TransferStatus.REJECTED)

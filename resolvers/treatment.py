@@ -23,6 +23,7 @@ from domain.enums import (
     TestOutcome,
     TestSupervision,
 )
+from domain.text import Texts, rule
 from resolvers.audit import log_change
 from resolvers.context import Context
 from resolvers.epidemiology import lock_contact, refresh_schedule
@@ -50,16 +51,18 @@ async def update_profile(ctx: Context, patient_id: str, changes: ProfileChanges)
     """Correct a patient's comorbidities, vaccinations, pregnancy or breastfeeding; the
     release rule is judged again (vaccination decides day 10 or 14)."""
     today = ctx.services.today()
-    problems: list[tuple[str, str]] = []
+    problems: list[tuple[str, Texts]] = []
     names = None
     if changes.comorbidities is not None:
         names = tuple(" ".join(c.split()) for c in changes.comorbidities)
         if len(names) > MAX_COMORBIDITIES:
-            problems.append(("input.comorbidities", f"must hold at most {MAX_COMORBIDITIES}"))
+            problems.append(
+                ("input.comorbidities", rule("must hold at most {0}", MAX_COMORBIDITIES))
+            )
         for n, name in enumerate(names):
             if not 1 <= len(name) <= MAX_NAME:
                 problems.append(
-                    (f"input.comorbidities[{n}]", f"must be 1 to {MAX_NAME} characters")
+                    (f"input.comorbidities[{n}]", rule("must be 1 to {0} characters", MAX_NAME))
                 )
     doses = None
     if changes.vaccinations is not None:
@@ -67,13 +70,15 @@ async def update_profile(ctx: Context, patient_id: str, changes: ProfileChanges)
         for n, (vaccine, dose, on) in enumerate(doses):
             where = f"input.vaccinations[{n}]"
             if not 1 <= len(vaccine) <= MAX_NAME:
-                problems.append((f"{where}.vaccine", f"must be 1 to {MAX_NAME} characters"))
+                problems.append((f"{where}.vaccine", rule("must be 1 to {0} characters", MAX_NAME)))
             if not 1 <= dose <= MAX_DOSE:
-                problems.append((f"{where}.doseNumber", f"must be between 1 and {MAX_DOSE}"))
+                problems.append(
+                    (f"{where}.doseNumber", rule("must be between 1 and {0}", MAX_DOSE))
+                )
             if on is not None and on > today:
-                problems.append((f"{where}.givenOn", "must not be in the future"))
+                problems.append((f"{where}.givenOn", rule("must not be in the future")))
         if len({d for _, d, _ in doses}) != len(doses):
-            problems.append(("input.vaccinations", "each dose number must appear once"))
+            problems.append(("input.vaccinations", rule("each dose number must appear once")))
     if problems:
         raise InvalidInput(problems)
     async with ctx.sessions.begin() as session:
@@ -127,25 +132,29 @@ async def record_test(ctx: Context, given: TestInput) -> TestResult:
     principal = ctx.principal
     citizen = principal.role is Role.CITIZEN
     supervision = given.supervision or (TestSupervision.SELF if citizen else TestSupervision.STAFF)
-    problems: list[tuple[str, str]] = []
+    problems: list[tuple[str, Texts]] = []
     if not 1 <= len(given.idempotency_key.strip()) <= 128:
-        problems.append(("input.idempotencyKey", "must be 1 to 128 characters"))
+        problems.append(("input.idempotencyKey", rule("must be 1 to 128 characters")))
     if given.taken_at.tzinfo is None:
-        problems.append(("input.takenAt", "must carry a time zone offset"))
+        problems.append(("input.takenAt", rule("must carry a time zone offset")))
     elif given.taken_at > datetime.now(UTC) + CLOCK_SKEW:
-        problems.append(("input.takenAt", "must not be in the future"))
+        problems.append(("input.takenAt", rule("must not be in the future")))
     elif given.taken_at < FIRST_TEST_DAY:
-        problems.append(("input.takenAt", "must be on or after 2020-01-01"))
+        problems.append(("input.takenAt", rule("must be on or after 2020-01-01")))
     if citizen and supervision is not TestSupervision.SELF:
-        problems.append(("input.supervision", "a citizen's own test is SELF: staff confirm it"))
+        problems.append(
+            ("input.supervision", rule("a citizen's own test is SELF: staff confirm it"))
+        )
     if not citizen and supervision is TestSupervision.SELF:
-        problems.append(("input.supervision", "staff record STAFF or SELF_SUPERVISED tests"))
+        problems.append(("input.supervision", rule("staff record STAFF or SELF_SUPERVISED tests")))
     if given.ct_value is not None and not 0 <= given.ct_value <= 50:
-        problems.append(("input.ctValue", "must be between 0 and 50"))
+        problems.append(("input.ctValue", rule("must be between 0 and 50")))
     if given.ct_value is not None and given.kind is not TestKind.PCR:
-        problems.append(("input.ctValue", "only a PCR test has a Ct value"))
+        problems.append(("input.ctValue", rule("only a PCR test has a Ct value")))
     if given.contact_id is not None and (citizen or given.patient_id is not None):
-        problems.append(("input.contactId", "staff record a contact's test, without patientId"))
+        problems.append(
+            ("input.contactId", rule("staff record a contact's test, without patientId"))
+        )
     if problems:
         raise InvalidInput(problems)
     values = {
@@ -211,10 +220,10 @@ async def _declare(session: AsyncSession, ctx: Context, contact: Contact, test: 
     }
     missing = [name for name, value in needed.items() if value is None]
     if missing:  # nothing is written: the test is refused with the contact
-        raise InvalidInput(
-            [(f"contact.{name}", "needed to declare a positive test: complete the contact with "
-              "updateContact first") for name in missing]
-        )  # fmt: skip
+        needs = rule(
+            "needed to declare a positive test: complete the contact with updateContact first"
+        )
+        raise InvalidInput([(f"contact.{name}", needs) for name in missing])
     declared = await declaration_queries.insert_idempotent(
         session,
         submitted_by=ctx.principal.subject,

@@ -15,6 +15,7 @@ from domain import intake
 from domain import webhooks as rules
 from domain.enums import AreaLevel
 from domain.paging import Page
+from domain.text import Texts, rule
 from resolvers.audit import log_change
 from resolvers.context import Context
 from resolvers.errors import BadUserInput, Forbidden, InvalidInput, NotFound
@@ -48,7 +49,7 @@ def _sealer(ctx: Context) -> Sealer:
 def _checked(
     url: str | None, events: list[str] | None, description: str | None
 ) -> tuple[str | None, list[str] | None, str | None]:
-    problems: list[tuple[str, str]] = []
+    problems: list[tuple[str, Texts]] = []
     if url is not None:
         url = url.strip()
         if (problem := rules.url_problem(url)) is not None:
@@ -60,7 +61,9 @@ def _checked(
     if description is not None:
         description = intake.clean_text(description) or None
         if description and len(description) > MAX_DESCRIPTION:
-            problems.append(("input.description", f"must be at most {MAX_DESCRIPTION} characters"))
+            problems.append(
+                ("input.description", rule("must be at most {0} characters", MAX_DESCRIPTION))
+            )
     if problems:
         raise InvalidInput(problems)
     return url, events, description
@@ -152,7 +155,7 @@ async def deliveries(
     wrong = sorted(set(statuses) - set(STATUSES))
     if wrong:
         raise BadUserInput(
-            "filter.status", f"unknown {', '.join(wrong)}; known: {', '.join(STATUSES)}"
+            "filter.status", rule("unknown {0}; known: {1}", ", ".join(wrong), ", ".join(STATUSES))
         )
     async with ctx.sessions() as session:
         webhook = await _mine(session, ctx, webhook_id)
@@ -166,7 +169,7 @@ async def redeliver(ctx: Context, webhook_id: str, after_event_id: str) -> int:
     """Deliver again the webhook's events after `after_event_id`; how many."""
     after = 0 if after_event_id == "0" else parse_id(after_event_id)
     if after is None:
-        raise BadUserInput("afterEventId", "must be the id of an event (digits), or 0")
+        raise BadUserInput("afterEventId", rule("must be the id of an event (digits), or 0"))
     async with ctx.sessions.begin() as session:
         webhook = await _mine(session, ctx, webhook_id)
         count = await queries.redeliver(session, webhook, after)

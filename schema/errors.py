@@ -4,12 +4,13 @@ an outage says "retry", and only our own faults are masked (and logged, in full)
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from graphql import GraphQLError, GraphQLSyntaxError
 from strawberry.exceptions import StrawberryInputCoercionError
 from strawberry.schema.exceptions import CannotGetOperationTypeError
 
-from resolvers.errors import INTERNAL, ServiceUnavailable, is_unavailable
+from resolvers.errors import INTERNAL, CodedError, ServiceUnavailable, is_unavailable
 
 PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
 VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
@@ -38,16 +39,21 @@ def code_of(error: GraphQLError) -> str:
     return INTERNAL
 
 
-def coded(error: GraphQLError) -> GraphQLError:
-    """`error` as the client sees it: with its code; masked when it is our fault."""
+def coded(error: GraphQLError, language: str = "vi") -> GraphQLError:
+    """`error` as the client sees it: with its code, our own words in `language`; masked
+    when it is our fault."""
     code = code_of(error)
-    if (error.extensions or {}).get("code") == code:
-        return error
+    ours = error if isinstance(error, CodedError) else error.original_error
     message = error.message
-    extensions = {**(error.extensions or {}), "code": code}
-    if code == ServiceUnavailable.code:
-        unavailable = ServiceUnavailable()
-        message, extensions = unavailable.message, unavailable.extensions or {}
+    extensions: dict[str, Any] = {**(error.extensions or {}), "code": code}
+    if isinstance(ours, CodedError):
+        message, extensions = ours.in_language(language)
+        if message == error.message and extensions == error.extensions:
+            return error
+    elif code == ServiceUnavailable.code:
+        message, extensions = ServiceUnavailable().in_language(language)
+    elif extensions == error.extensions:
+        return error
     elif isinstance(error.original_error, CannotGetOperationTypeError):
         message = error.original_error.as_http_error_reason()
     elif code == INTERNAL:
@@ -62,12 +68,12 @@ def coded(error: GraphQLError) -> GraphQLError:
     )
 
 
-def coded_all(errors: Sequence[GraphQLError]) -> list[GraphQLError]:
+def coded_all(errors: Sequence[GraphQLError], language: str = "vi") -> list[GraphQLError]:
     """`errors` coded (`coded`) and in response order: by the list items they sit in, then
     where their field is written. The executor reports errors as resolvers finish, so the
     order would otherwise depend on which resolvers wait; the compiled path gives the same
     order without running any."""
-    return sorted((coded(error) for error in errors), key=_response_order)
+    return sorted((coded(error, language) for error in errors), key=_response_order)
 
 
 def _response_order(error: GraphQLError) -> tuple[tuple[int, ...], tuple[int, int]]:

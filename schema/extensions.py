@@ -63,18 +63,22 @@ class CodeErrors(SchemaExtension):
     def on_operation(self) -> Iterator[None]:
         yield
         if not self.streamed:
-            _code_errors(self.execution_context.result)
+            _code_errors(self.execution_context.result, _language(self.execution_context.context))
 
     def on_stream_result(self, result: object) -> Iterator[None]:
         self.streamed = True
-        _code_errors(result)
+        _code_errors(result, _language(self.execution_context.context))
         yield
 
 
-def _code_errors(result: object) -> None:
+def _code_errors(result: object, language: str) -> None:
     errors: list[GraphQLError] | None = getattr(result, "errors", None)
     if errors:
-        result.errors = coded_all(errors)  # type: ignore[attr-defined]
+        result.errors = coded_all(errors, language)  # type: ignore[attr-defined]
+
+
+def _language(context: object) -> str:
+    return context.language if isinstance(context, Context) else "vi"
 
 
 def extensions(

@@ -23,7 +23,7 @@ from graphql import (
 )
 from graphql.execution.values import VariableValues
 
-from domain.text import MAX_ITEMS, MAX_TEXT, text_problem
+from domain.text import MAX_ITEMS, MAX_TEXT, Texts, rule, text_problem
 from resolvers.errors import BadUserInput
 
 _TEXT_TYPES = (GraphQLString.name, GraphQLID.name)
@@ -48,13 +48,8 @@ class StorableTextRule(ValidationRule):
         problem = text_problem(node.value, max_length=_limit(named.name))
         if problem is not None:
             field = _literal_path([*ancestors, parent])
-            self.report_error(
-                GraphQLError(
-                    f"{field}: {problem}",
-                    node,
-                    extensions={"code": BadUserInput.code, "field": field},
-                )
-            )
+            broken = BadUserInput(field, problem)
+            self.report_error(GraphQLError(broken.message, node, original_error=broken))
 
 
 def _literal_path(ancestors: Any) -> str:
@@ -72,7 +67,7 @@ def variable_errors(variables: VariableValues) -> list[GraphQLError]:
     return errors
 
 
-def _walk(type_: GraphQLInputType, value: Any, path: str) -> list[tuple[str, str]]:
+def _walk(type_: GraphQLInputType, value: Any, path: str) -> list[tuple[str, Texts]]:
     if value is None:
         return []
     if isinstance(type_, GraphQLNonNull):
@@ -81,8 +76,8 @@ def _walk(type_: GraphQLInputType, value: Any, path: str) -> list[tuple[str, str
         if not isinstance(value, list):
             return _walk(type_.of_type, value, path)
         if len(value) > MAX_ITEMS:
-            return [(path, f"must hold at most {MAX_ITEMS} items")]
-        found: list[tuple[str, str]] = []
+            return [(path, rule("must hold at most {0} items", MAX_ITEMS))]
+        found: list[tuple[str, Texts]] = []
         for index, item in enumerate(value):
             found += _walk(type_.of_type, item, f"{path}[{index}]")
         return found

@@ -157,7 +157,8 @@ class GraphQLApp(GraphQL[Context, None]):
         self, request: Request, result: ExecutionResult
     ) -> GraphQLHTTPResponse:
         if result.errors:  # also those raised where no extension saw them (while parsing)
-            result.errors = coded_all(result.errors)
+            language = language_of(request.headers.get("accept-language"))
+            result.errors = coded_all(result.errors, language)
         processed = await super().process_result(request, result)
         sub_response: Response = request.state.sub_response
         if _unavailable(result):

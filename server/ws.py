@@ -172,7 +172,7 @@ class TransportHandler(BaseGraphQLTransportWSHandler[Context, None]):
             elif code == ServiceUnavailable.code:
                 context.services.availability.failed(exc)
             with contextlib.suppress(Exception):
-                await self._error(operation, [coded(error)])
+                await self._error(operation, [coded(error, context.language)])
             self.operations.pop(operation.id, None)
 
     async def _send_results(
@@ -186,7 +186,7 @@ class TransportHandler(BaseGraphQLTransportWSHandler[Context, None]):
                 message = "incremental delivery is not supported over graphql-transport-ws"
                 await self._error(operation, [GraphQLError(message)])
                 return
-            errors = coded_all(result.errors or ())
+            errors = coded_all(result.errors or (), context.language)
             if errors and result.data is None:  # nothing to show: the operation ends here
                 await self._error(operation, errors)
                 return

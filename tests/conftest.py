@@ -139,9 +139,13 @@ async def gql(
     query: str,
     variables: dict[str, Any] | None = None,
     token: str | None = None,
+    language: str | None = None,
 ) -> dict[str, Any]:
-    """POST a GraphQL document; returns the decoded response body."""
+    """POST a GraphQL document (asking for texts in `language`, if given); returns the
+    decoded response body."""
     headers = {"Authorization": f"Bearer {token}"} if token else {}
+    if language is not None:
+        headers["Accept-Language"] = language
     response = await client.post(
         "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
     )

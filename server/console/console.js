@@ -55,9 +55,6 @@ const T = {
     INVALID: "Không hợp lệ", STAFF: "Nhân viên y tế", SELF_SUPERVISED: "Tự làm có giám sát", SELF: "Tự làm",
     ACTIVE: "Đang dùng", STOPPED: "Đã ngừng", REQUESTED: "Đã đề nghị", COMPLETED: "Hoàn tất", CANCELLED: "Đã hủy",
     temperature: "Nhiệt độ", pulse: "Mạch", respiratoryRate: "Nhịp thở", followUp: "Cần hỏi tác dụng phụ molnupiravir",
-    alertText_SOS: "Người bệnh bấm SOS: cần hỗ trợ khẩn cấp", alertText_VITAL_SIGNS: "Dấu hiệu cảnh báo trong báo cáo sức khỏe",
-    alertText_MISSED_REPORT: "Chưa có báo cáo sức khỏe trong thời hạn",
-    alertText_SYMPTOMATIC_CONTACT: "Một người tiếp xúc gần của ca có triệu chứng: cần xét nghiệm ngay",
     contacts: "F1 (tiếp xúc gần)", dueForTest: "Đến ngày xét nghiệm", unchecked: "48 giờ chưa theo dõi",
     UNDER_FOLLOW_UP: "Đang theo dõi", LOST_TO_FOLLOW_UP: "Mất dấu", BECAME_CASE: "Đã thành F0",
     lastExposure: "Tiếp xúc lần cuối", quarantineUntil: "Cách ly đến", followUps: "Theo dõi hằng ngày",
@@ -119,9 +116,6 @@ const T = {
     INVALID: "Invalid", STAFF: "Health worker", SELF_SUPERVISED: "Self, supervised", SELF: "Self",
     ACTIVE: "Active", STOPPED: "Stopped", REQUESTED: "Requested", COMPLETED: "Completed", CANCELLED: "Cancelled",
     temperature: "Temperature", pulse: "Pulse", respiratoryRate: "Respiratory rate", followUp: "Ask about molnupiravir side effects",
-    alertText_SOS: "The patient pressed SOS: urgent help needed", alertText_VITAL_SIGNS: "Warning signs in a health report",
-    alertText_MISSED_REPORT: "No health report within the interval",
-    alertText_SYMPTOMATIC_CONTACT: "A close contact of the case has symptoms: test at once",
     contacts: "Close contacts (F1)", dueForTest: "Test due", unchecked: "No check for 48 h",
     UNDER_FOLLOW_UP: "Under follow-up", LOST_TO_FOLLOW_UP: "Lost to follow-up", BECAME_CASE: "Became a case",
     lastExposure: "Last exposure", quarantineUntil: "Quarantine until", followUps: "Daily follow-up",
@@ -179,7 +173,7 @@ function applyLabels() {
 class Expired extends Error {}
 
 async function post(query, variables) {
-  const headers = { "Content-Type": "application/json" };
+  const headers = { "Content-Type": "application/json", "Accept-Language": state.lang };
   if (state.token) headers.Authorization = `Bearer ${state.token}`;
   const response = await fetch("/graphql", { method: "POST", headers, body: JSON.stringify({ query, variables }) });
   if (response.status === 401) throw expire();
@@ -212,7 +206,7 @@ class Live {
   connect() {
     const scheme = location.protocol === "https:" ? "wss" : "ws";
     const ws = (this.ws = new WebSocket(`${scheme}://${location.host}/graphql`, "graphql-transport-ws"));
-    ws.onopen = () => ws.send(JSON.stringify({ type: "connection_init", payload: { Authorization: `Bearer ${state.token}` } }));
+    ws.onopen = () => ws.send(JSON.stringify({ type: "connection_init", payload: { Authorization: `Bearer ${state.token}`, acceptLanguage: state.lang } }));
     ws.onmessage = (event) => {
       const message = JSON.parse(event.data);
       if (message.type === "connection_ack") {
@@ -394,9 +388,7 @@ function alertCard(alert, fresh = false) {
   return el("li", { class: `card sev-${alert.severity}${fresh ? " new" : ""}`, id: `alert-${alert.id}`, "data-status": alert.status, onclick: openIt },
     el("div", {}, el("span", { class: `badge ${alert.severity}` }, t(alert.severity)), " ",
       el("strong", {}, `${t(alert.kind)} · ${p.caseCode}`), " ", el("span", { class: "muted" }, `${t(alert.status)} · ${when(alert.raisedAt)}`)),
-    // the server writes alert texts in Vietnamese; in English the kind's text comes first
-    state.lang === "vi" ? el("div", {}, alert.message)
-      : el("div", {}, t(`alertText_${alert.kind}`), el("div", { class: "muted", lang: "vi" }, alert.message)),
+    el("div", { class: "alert-message" }, alert.message), // in the console's language (Accept-Language)
     p.fullName ? el("div", {}, `${p.fullName}${p.phone ? ` · ${p.phone}` : ""}`) : null,
     vitals ? el("div", { class: "muted" }, vitals) : null,
     el("div", { class: "actions" },

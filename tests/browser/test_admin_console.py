@@ -109,3 +109,30 @@ async def test_a_health_worker_downloads_the_line_list(console: Console) -> None
     assert content.startswith(b"\xef\xbb\xbf")  # UTF-8 with a BOM
     assert "Họ tên (full name)" in content.decode("utf-8-sig").splitlines()[0]
     await page.wait_for_selector("#export-state:has-text('Đã xuất')")
+
+
+async def test_a_refused_account_says_why_in_the_consoles_language(console: Console) -> None:
+    page = console.page
+    await page.set_viewport_size({"width": 1280, "height": 1000})
+
+    async def refused_with(username: str) -> str:
+        await page.click("#tabs button[data-section=admin]")
+        form = page.locator("#user-form")
+        if not await form.is_visible():
+            await page.click("#user-form >> xpath=.. >> summary")
+        await page.fill("#user-form input[name=username]", username)
+        await page.fill("#user-form input[name=displayName]", "Lê Văn Tâm")
+        await page.click("#user-form button[type=submit]")
+        problem = page.locator("#user-form .error")
+        await page.wait_for_function(
+            "document.querySelector('#user-form .error').textContent.includes('input.username')"
+        )
+        return await problem.inner_text()
+
+    await console.sign_in("admin.province")
+    vietnamese = await refused_with("X!")
+    assert "phải gồm 3 đến 64 ký tự a-z" in vietnamese, vietnamese
+    await page.select_option("#lang", "en")
+    await page.wait_for_selector("#tabs button[data-section=admin]:has-text('Administration')")
+    english = await refused_with("Y?")
+    assert "must be 3 to 64 of a-z" in english, english

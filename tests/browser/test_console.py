@@ -70,6 +70,28 @@ async def test_health_worker_sees_an_sos_live_and_acknowledges_it(
     await page.locator(f"#alert-{alert}[data-status=ACKNOWLEDGED]").wait_for(timeout=20_000)
 
 
+async def test_alert_texts_follow_the_language_switch(console: Console, demo: SeedResult) -> None:
+    page = console.page
+    staff = await _worker_watching_the_feed(console, demo)
+    await page.select_option("#lang", "en")
+    await page.wait_for_selector("#feed-state:has-text('●')", timeout=10_000)
+    patient = (await _quiet_patients(console.base, staff))[0]
+    alert = await _sos(console.base, staff, patient)
+    card = page.locator(f"#alert-{alert} .alert-message")
+    await card.wait_for(timeout=20_000)
+    assert await card.inner_text() == "SOS: the patient needs urgent help"
+    await page.select_option("#lang", "vi")
+    await page.wait_for_selector(
+        f"#alert-{alert} .alert-message:has-text('SOS: người bệnh cần hỗ trợ khẩn cấp')",
+        timeout=20_000,
+    )
+    # the patient is quiet again for the other tests of the feed
+    resolve = 'mutation($id: ID!) { resolveAlert(id: $id, note: "test") { status } }'
+    assert (await post(console.base, staff, resolve, {"id": alert}))["resolveAlert"] == {
+        "status": "RESOLVED"
+    }
+
+
 async def test_province_manager_sees_the_chart_the_districts_and_no_phone(
     console: Console, demo: SeedResult
 ) -> None:

@@ -91,9 +91,9 @@ async def test_a_new_account_signs_in_once_with_its_one_time_password(
     # the policy: length, not the username, not a common password; the old one must match
     for weak, rule in (
         ("ngan", "10"),
-        (name, "username"),
-        ("matkhau123", "common"),
-        ("QWERTYUIOP", "common"),
+        (name, "tên đăng nhập"),
+        ("matkhau123", "phổ biến"),
+        ("QWERTYUIOP", "phổ biến"),
     ):
         body = await gql(client, CHANGE, {"o": one_time, "n": weak}, first["accessToken"])
         assert body["errors"][0]["extensions"]["field"] == "new", body

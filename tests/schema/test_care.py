@@ -145,7 +145,7 @@ async def test_implausible_report_is_refused_and_not_stored(
     rule: str,
 ) -> None:
     pid, citizen = await new_patient(sessions, commune_of(demo, "health.commune"))
-    body = await gql(client, REPORT, report(**values), citizen)
+    body = await gql(client, REPORT, report(**values), citizen, language="en")
     assert code_of(body) == "BAD_USER_INPUT"
     assert field in body["errors"][0]["message"]
     assert rule in body["errors"][0]["message"]

@@ -142,6 +142,6 @@ async def small(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
 async def test_an_export_over_the_limit_is_refused_naming_it(
     small: httpx.AsyncClient, demo: SeedResult
 ) -> None:
-    body = await gql(small, EXPORT, {"x": "CSV"}, account(demo, "health.province"))
+    body = await gql(small, EXPORT, {"x": "CSV"}, account(demo, "health.province"), "en")
     assert body["errors"][0]["extensions"]["field"] == "filter"
     assert "at most 3" in body["errors"][0]["message"]

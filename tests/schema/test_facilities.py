@@ -60,7 +60,7 @@ async def test_an_administrator_adds_and_changes_facilities_inside_its_area(
     }
     at_district = {"name": "Y", "kind": "FIELD_HOSPITAL", "tier": 2, "areaCode": district}
     body = await gql(client, CREATE, {"i": at_district}, admin)
-    assert "commune" in body["errors"][0]["message"]
+    assert "phải là mã của một xã/phường" in body["errors"][0]["message"]  # Vietnamese first
     renamed = await gql(
         client,
         UPDATE,

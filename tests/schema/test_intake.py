@@ -366,6 +366,7 @@ async def test_validation_names_field_and_rule(
         DECLARE,
         {"input": person(commune_of(demo, "official.commune"), **{field: value})},
         citizen(),
+        "en",  # the rules' English words (test_error_language.py reads them in Vietnamese)
     )
     assert code_of(body) == "BAD_USER_INPUT"
     message = body["errors"][0]["message"]

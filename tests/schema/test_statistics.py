@@ -378,7 +378,7 @@ async def test_table_rules_and_suppression(client: httpx.AsyncClient, demo: Seed
     bad = await gql(client, TABLE, {"m": ["PATIENTS"], "d": ["DATE"]}, manager)
     assert bad["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
     assert bad["errors"][0]["message"].startswith("dimensions")
-    events = await gql(client, TABLE, {"m": ["REPORTS"], "d": ["STATUS"]}, manager)
+    events = await gql(client, TABLE, {"m": ["REPORTS"], "d": ["STATUS"]}, manager, "en")
     assert events["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
     assert "STATUS and TIER apply to PATIENTS only" in events["errors"][0]["message"]
     args = {"m": ["PATIENTS"], "d": ["AREA"], "f": {"areaCode": "712"}}

@@ -36,7 +36,7 @@ async def _send(
     client: httpx.AsyncClient, query: str, variables: dict[str, Any], token: str | None = None
 ) -> dict[str, Any]:
     """POST with the body as escaped JSON, so lone surrogates travel as `\\ud800`."""
-    headers = {"Content-Type": "application/json"}
+    headers = {"Content-Type": "application/json", "Accept-Language": "en"}  # rules' words
     if token:
         headers["Authorization"] = f"Bearer {token}"
     content = json.dumps({"query": query, "variables": variables})
@@ -186,7 +186,7 @@ async def test_filter_by_an_impossible_facility_id_matches_nothing(
 async def test_out_of_range_tiers_name_the_allowed_range(
     client: httpx.AsyncClient, health: str, query: str, field: str
 ) -> None:
-    error = _error(await gql(client, query, token=health))
+    error = _error(await gql(client, query, token=health, language="en"))
     assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": field}
     assert "1, 2 or 3" in error["message"]
 
@@ -265,7 +265,7 @@ async def test_a_body_over_the_limit_is_413_before_it_is_parsed(client: httpx.As
 async def test_unbounded_inputs_are_refused_with_their_limit(
     client: httpx.AsyncClient, health: str, variables: dict[str, Any], field: str, rule: str
 ) -> None:
-    error = _error(await gql(client, FILTERED, variables, token=health))
+    error = _error(await gql(client, FILTERED, variables, token=health, language="en"))
     assert error["extensions"]["code"] == "BAD_USER_INPUT"
     assert error["extensions"]["field"] == field
     assert rule in error["message"]
@@ -277,7 +277,7 @@ async def test_a_symptom_list_longer_than_the_checklist_is_refused(
     citizen = token_of(demo.citizen_subject, Role.CITIZEN)
     query = "mutation($i: HealthReportInput!) { submitHealthReport(input: $i) { id } }"
     variables = {"i": {"idempotencyKey": "many-symptoms", "symptoms": ["COUGH"] * 400}}
-    error = _error(await gql(client, query, variables, token=citizen))
+    error = _error(await gql(client, query, variables, token=citizen, language="en"))
     assert error["extensions"]["code"] == "BAD_USER_INPUT"
     assert "symptoms" in error["message"]
     assert "the checklist" in error["message"]
