@@ -63,6 +63,7 @@ from db.queries.epidemiology import (
 )
 from db.queries.medication import DrugQuery, drug_conditions
 from db.queries.patients import PatientQuery, patient_conditions
+from db.queries.person_events import PersonEventQuery, person_event_conditions
 from db.queries.transfers import TransferQuery, transfer_conditions
 from db.queries.users import UserQuery, user_conditions
 from db.readplan import (
@@ -99,7 +100,7 @@ LANGUAGE = table("reader_language", column("l"))  # stand-in: the language the r
 
 PageQuery = (
     PatientQuery | DeclarationQuery | TransferQuery | AlertQuery | ContactQuery | UserQuery
-    | AuditQuery
+    | AuditQuery | PersonEventQuery
 )  # fmt: skip
 ListQuery = AreaQuery | FacilityQuery | DrugQuery
 
@@ -554,6 +555,8 @@ def _page_conditions(scope: Scope, query: PageQuery) -> list[ColumnElement[bool]
         return user_conditions(scope, query)
     if isinstance(query, AuditQuery):
         return audit_conditions(scope, query)
+    if isinstance(query, PersonEventQuery):
+        return person_event_conditions(query)
     return alert_conditions(scope, query)
 
 

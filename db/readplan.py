@@ -432,6 +432,17 @@ ENTITIES: dict[str, Entity] = {
             "bedReports": Many("BedReport", "id", "facility_id", ("id",), newest_first=True),
         },
     ),
+    "PersonEvent": Entity(
+        "person_events",
+        "notification",
+        {
+            "id": Column("id", "id"),
+            "kind": Column("kind", "enum"),
+            "caseCode": Column("case_code"),
+            "createdAt": Column("created_at", "datetime"),
+            "message": Column("message_vi", english="message_en"),
+        },
+    ),
     "BedReport": Entity(
         "bed_reports",
         "bed_report",

@@ -77,7 +77,7 @@ async def history(ctx: Context, *, first: int | None, after: str | None) -> Page
     async with ctx.readers() as session:
         return await queries.history(
             session,
-            subject=ctx.principal.subject,
+            queries.PersonEventQuery(ctx.principal.subject),
             first=page_size(first),
             after_id=decode_cursor(after, "notification"),
         )

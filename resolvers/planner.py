@@ -103,6 +103,7 @@ ROOTS: dict[str, tuple[str, tuple[str, ...]]] = {
     "users": ("User", ()),
     "user": ("User", ()),
     "auditLog": ("AuditEntry", ()),
+    "myNotifications": ("PersonEvent", ()),
 }
 ROOT: Path = ()  # where an object sits: the relations from the root's items to it
 DEEP = None  # below a newest row or a nested page (personal data there is not compiled)

@@ -12,6 +12,7 @@ from db.compiled import Answer, PageQuery, read_list, read_object, read_page, re
 from db.queries.areas import AreaQuery, FacilityQuery
 from db.queries.audit import AuditQuery
 from db.queries.medication import DrugQuery
+from db.queries.person_events import PersonEventQuery
 from db.readplan import RootPlan
 from domain.enums import (
     AlertKind,
@@ -120,6 +121,8 @@ async def _page_query(ctx: Context, field: str, given: dict[str, Any]) -> PageQu
                 release_due=given.get("releaseDue"),
             ),
         )
+    if field == "myNotifications":
+        return PersonEventQuery(ctx.principal.subject)
     statuses = tuple(given.get("status") or ())
     if field == "auditLog":
         role = given.get("role")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Text, cast, func, literal, or_, select
+from sqlalchemy import ColumnElement, Text, cast, func, literal, or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -83,11 +83,23 @@ async def last_event_id(session: AsyncSession) -> int:
     return int(await session.scalar(newest) or 0)
 
 
+@dataclass(frozen=True)
+class PersonEventQuery:
+    """Whose events: a citizen's own (`myNotifications`)."""
+
+    subject: str
+
+
+def person_event_conditions(query: PersonEventQuery) -> list[ColumnElement[bool]]:
+    """The WHERE clauses of a citizen's events."""
+    return [PersonEvent.citizen_subject == query.subject]
+
+
 async def history(
-    session: AsyncSession, *, subject: str, first: int, after_id: int | None
+    session: AsyncSession, query: PersonEventQuery, *, first: int, after_id: int | None
 ) -> Page[PersonEvent]:
     """A citizen's events, newest first."""
-    conditions = [PersonEvent.citizen_subject == subject]
+    conditions = person_event_conditions(query)
     return await keyset_page(session, PersonEvent, conditions, first=first, after_id=after_id)
 
 

@@ -6,6 +6,7 @@ from datetime import datetime
 
 import strawberry
 
+from domain.text import Texts
 from resolvers import rows
 from resolvers.context import Context
 from schema.types.enums import PersonEventKind
@@ -17,15 +18,12 @@ class PersonEvent:
     kind: PersonEventKind = strawberry.field(description="What happened.")
     case_code: str | None = strawberry.field(description="Your case code, when there is one.")
     created_at: datetime = strawberry.field(description="When.")
-    message_vi: strawberry.Private[str]
-    message_en: strawberry.Private[str]
+    message_texts: strawberry.Private[Texts]
 
     @classmethod
     def from_model(cls, row: rows.PersonEvent) -> PersonEvent:
-        return cls(
-            id=strawberry.ID(str(row.id)), kind=row.kind, case_code=row.case_code,
-            created_at=row.created_at, message_vi=row.message_vi, message_en=row.message_en,
-        )  # fmt: skip
+        """The GraphQL view of an event row."""
+        return cls(**rows.values_of("PersonEvent", row))
 
     @strawberry.field(
         description=(
@@ -33,7 +31,7 @@ class PersonEvent:
         )
     )
     def message(self, info: strawberry.Info[Context]) -> str:
-        return self.message_en if info.context.language == "en" else self.message_vi
+        return self.message_texts.in_language(info.context.language)
 
 
 @strawberry.type(description="A province channel subscribed to the events for people.")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import secrets
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -18,12 +19,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.demo import SeedResult
 from db.models import AuditEntry
+from domain.enums import Role
 from schema import export_sdl
 from server.app import create_app
 from server.settings import Settings
+from tests.conftest import gql
 from tests.schema.conftest import World
 from tests.schema.test_statement_count import counting
-from tests.tokens import token_named
+from tests.tokens import token_named, token_of
 
 ITEM = """id caseCode status tier severity fullName dateOfBirth sex nationalId phone address
   confirmedAt lastReportAt needsFacilityAssessment assessmentReason __typename
@@ -555,3 +558,38 @@ async def test_alert_texts_are_in_the_readers_language_alike_on_both_paths(
         texts.setdefault(edge["node"]["kind"], set()).add(edge["node"]["message"])
     assert texts["MISSED_REPORT"] == {missed}
     assert sos in texts["SOS"]
+
+
+async def test_a_citizens_notifications_are_one_statement_alike_on_both_paths(
+    client: httpx.AsyncClient,
+    generic: httpx.AsyncClient,
+    sessions: async_sessionmaker[AsyncSession],
+    demo: SeedResult,
+) -> None:
+    from tests.schema.test_intake import DECLARE, VERIFY, account, commune_of, person
+
+    subject = f"citizen-{secrets.token_hex(4)}"
+    me = token_of(subject, Role.CITIZEN)
+    official = account(demo, "official.commune")
+    for _ in range(3):  # three verified declarations: three events, paged two at a time
+        declared = await gql(
+            client, DECLARE, {"input": person(commune_of(demo, "official.commune"))}, me
+        )
+        verified = await gql(
+            client, VERIFY, {"id": declared["data"]["declareSelfTest"]["id"]}, official
+        )
+        assert "errors" not in verified, verified
+    document = """query($after: String) { myNotifications(first: 2, after: $after) {
+      totalCount pageInfo { hasNextPage endCursor }
+      edges { cursor node { id kind caseCode message createdAt } } } }"""
+    for language, words in ((None, "Khai báo của bạn"), ("en", "Your declaration")):
+        first, _, statements = await _both(client, generic, sessions, me, document, {}, language)
+        assert statements == 1
+        page = first["data"]["myNotifications"]
+        assert page["totalCount"] == 3
+        assert all(e["node"]["message"].startswith(words) for e in page["edges"])
+        after = {"after": page["pageInfo"]["endCursor"]}
+        rest, _, _ = await _both(client, generic, sessions, me, document, after, language)
+        assert len(rest["data"]["myNotifications"]["edges"]) == 1
+    # staff have no feed, on either path alike
+    await _both(client, generic, sessions, official, document, {})
