@@ -18,6 +18,8 @@ from websockets.typing import Subprotocol
 from tests.conftest import TEST_SECRET
 from tests.server.procs import F0CARE, env, free_port, wait_ready
 
+PROCESSES: dict[str, subprocess.Popen[str]] = {}  # each running server by its base URL
+
 EVENTS = """subscription($after: ID) { alertEvents(afterId: $after) {
   id type alert { id kind status escalationLevel pressCount patient { id } }
 } }"""
@@ -45,6 +47,7 @@ def servers(
             )  # fmt: skip
             procs.append(proc)
             bases.append(f"http://127.0.0.1:{port}")
+            PROCESSES[bases[-1]] = proc
         for base, proc in zip(bases, procs, strict=True):
             wait_ready(base, proc)
         yield bases
@@ -55,6 +58,8 @@ def servers(
             proc.communicate(timeout=30)
         for log_file in logs:
             log_file.close()
+        for base in bases:
+            PROCESSES.pop(base, None)
 
 
 class Subscriber:

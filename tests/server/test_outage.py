@@ -4,6 +4,7 @@ it, stops it, and starts it again (issue 13, point 9)."""
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import time
@@ -100,3 +101,44 @@ async def _outage_and_recovery(own_postgres: Any, url: str, tmp_path: Path) -> N
         while (await _ask(base, token)).status_code != 200:
             assert time.monotonic() < deadline, "no recovery within 30 s"
             await asyncio.sleep(0.2)
+
+
+async def test_webhook_deliveries_survive_a_postgresql_restart(
+    own_postgres: Any, tmp_path: Path
+) -> None:
+    """An event waiting for its endpoint is delivered once PostgreSQL and the endpoint are
+    back (the server runs on through the outage); a healthy endpoint that already had its
+    event gets nothing twice."""
+    from tests.server.test_webhooks_live import SETTINGS, Receiver, _register, _verified_case
+
+    admin = token_of("admin-72", Role.ADMIN, "72")
+    healthy = Receiver().start()
+    parked = Receiver().start()
+    port = parked.server.server_address[1] if parked.server else 0
+    url = parked.url
+    parked.stop()  # this endpoint is down while the event happens
+    back = None
+    async with fresh_database(own_postgres.get_uri("postgres"), "outage_hooks") as (db, _):
+        try:
+            with servers(db, tmp_path, SETTINGS, count=1) as (base,):
+                await _register(base, admin, healthy.url)
+                await _register(base, admin, url)
+                await _verified_case(base, COMMUNE)
+                await healthy.wait(1, within=10)
+                await asyncio.sleep(1)  # the parked one was tried and failed
+                _stop(own_postgres)
+                await asyncio.sleep(2)  # the dispatcher meets the outage
+                own_postgres.ensure_postgres_running()
+                back = Receiver().start(port)
+                await back.wait(1, within=30)
+                await asyncio.sleep(2)  # nothing more comes to either
+            assert len(back.got) == 1
+            assert json.loads(back.got[0][1])["type"] == "DECLARATION_VERIFIED"
+            assert len(healthy.got) == 1
+            assert back.got[0][0]["webhook-id"] == healthy.got[0][0]["webhook-id"]
+        finally:
+            healthy.stop()
+            if back is not None:
+                back.stop()
+    log = (tmp_path / "server-0.log").read_text(encoding="utf-8")
+    assert "Traceback" not in log, log

@@ -22,7 +22,7 @@ from standardwebhooks import Webhook as Verifier
 from domain.enums import Role
 from tests.conftest import fresh_database
 from tests.factories import communes_of, local_today
-from tests.server.live import post, servers
+from tests.server.live import PROCESSES, post, servers
 from tests.tokens import token_of
 
 SETTINGS = {
@@ -44,10 +44,12 @@ DELIVERIES = """query($w: ID!) { webhookDeliveries(webhookId: $w) { edges { node
 @dataclass
 class Receiver:
     """A local HTTP endpoint: records what it gets; fails its first `failures` requests;
-    `hang` makes it never answer (a dead endpoint)."""
+    `hang` makes it never answer (a dead endpoint); `hold` keeps its first request waiting
+    until the event is set (a delivery in flight)."""
 
     failures: int = 0
     hang: bool = False
+    hold: threading.Event | None = None
     got: list[tuple[dict[str, str], bytes]] = field(default_factory=list)
     server: ThreadingHTTPServer | None = None
 
@@ -66,6 +68,8 @@ class Receiver:
                 if receiver.hang:
                     time.sleep(30)
                     return
+                if receiver.hold is not None and len(receiver.got) == 1:
+                    receiver.hold.wait(30)
                 status = 500 if len(receiver.got) <= receiver.failures else 200
                 self.send_response(status)
                 self.end_headers()
@@ -210,3 +214,32 @@ async def test_an_event_waiting_for_its_endpoint_survives_a_restart(
         assert json.loads(back.got[0][1])["type"] == "DECLARATION_VERIFIED"
     finally:
         back.stop()
+
+
+async def test_a_server_killed_mid_delivery_delivers_once_after_restart(
+    place: Place, tmp_path: Path
+) -> None:
+    admin = token_of("admin-72", Role.ADMIN, "72")
+    in_flight = threading.Event()
+    receiver = Receiver(hold=in_flight).start()
+    (tmp_path / "before").mkdir()
+    (tmp_path / "after").mkdir()
+    try:
+        with servers(place.url, tmp_path / "before", SETTINGS, count=1) as (a,):
+            webhook, _ = await _register(a, admin, receiver.url)
+            await _verified_case(a, place.commune)
+            await receiver.wait(1, within=10)  # the delivery is on its way
+            PROCESSES[a].kill()  # SIGKILL: the server dies without a word
+            PROCESSES[a].wait(10)
+        in_flight.set()  # the endpoint answers a connection nobody holds any more
+        with servers(place.url, tmp_path / "after", SETTINGS, count=1) as (b,):
+            await receiver.wait(2, within=20)
+            await asyncio.sleep(1.5)  # nothing more comes
+            shown = await post(b, admin, DELIVERIES, {"w": webhook})
+        # the interrupted attempt, then once after the restart: the same event id
+        assert len(receiver.got) == 2
+        assert len({headers["webhook-id"] for headers, _ in receiver.got}) == 1
+        [delivery] = [e["node"] for e in shown["webhookDeliveries"]["edges"]]
+        assert (delivery["status"], delivery["lastStatusCode"]) == ("DELIVERED", 200)
+    finally:
+        receiver.stop()
