@@ -34,9 +34,11 @@ async def principal_of(claims: TokenClaims, directory: Directory) -> Principal:
     if role in FACILITY_BOUND_ROLES and claims.facility is None:
         raise InvalidToken(f"role {role.value} needs a facility claim")
     if claims.area is not None:
+        if claims.edition is not None and claims.edition is not await directory.edition():
+            raise InvalidToken(await directory.not_in_use(claims.area, claims.edition))
         area = await directory.area(claims.area)
         if area is None:
-            raise InvalidToken("token area does not exist")
+            raise InvalidToken(await directory.not_in_use(claims.area, None))
     if claims.facility is not None:
         facility = await directory.facility(claims.facility)
         if facility is None:

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from auth.principal import AreaRef, FacilityRef
 from db.queries import areas as queries
 from db.queries import users as user_queries
-from domain.enums import Role
+from domain.enums import AreaEdition, Role
 
 log = logging.getLogger("f0care.accounts")
 # accounts are re-read from a little before the last change seen: a change written by a
@@ -30,6 +30,7 @@ class Directory:
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
         self._areas: dict[str, AreaRef] = {}
+        self._edition: AreaEdition | None = None
         self._facilities: dict[int, FacilityRef] = {}
         self._accounts: dict[str, user_queries.AccountState] = {}
         self._since: datetime | None = None
@@ -54,6 +55,32 @@ class Directory:
         )
         self._areas[code] = ref
         return ref
+
+    async def edition(self) -> AreaEdition:
+        """The edition of the map the records use (read once: migrate-areas needs a restart)."""
+        if self._edition is None:
+            async with self._sessions() as session:
+                self._edition = await queries.edition_in_use(session) or AreaEdition.VN_2021
+        return self._edition
+
+    async def not_in_use(self, code: str, edition: AreaEdition | None) -> str:
+        """Why a token naming area `code` (of `edition`, when it says) is refused: the
+        edition it belongs to and the area(s) continuing it on the map in use."""
+        in_use = await self.edition()
+        editions = [edition] if edition is not None else [e for e in AreaEdition if e != in_use]
+        async with self._sessions() as session:
+            for old in editions:
+                later = old.value < in_use.value  # editions are named by their year
+                found = await queries.successions(session, old, code, later=later)
+                named = [f"{unit.code} ({unit.name})" for unit, _ in found]
+                if named:
+                    return (
+                        f"token area {code} is of the {old.value} map, not the {in_use.value} "
+                        f"map in use: today it is {' or '.join(named)}"
+                    )
+        if edition is not None and edition is not in_use:
+            return f"token area {code} is of the {edition.value} map, not the {in_use.value} map"
+        return "token area does not exist"
 
     async def facility(self, facility_id: int) -> FacilityRef | None:
         """The facility with this id, or None; unknown ids are not cached."""

@@ -19,7 +19,7 @@ from typing import Any
 import jwt
 from jwt.algorithms import get_default_algorithms
 
-from domain.enums import Role
+from domain.enums import AreaEdition, Role
 
 MAX_TOKEN_LENGTH = 8192
 MAX_LEEWAY_SECONDS = 30
@@ -46,6 +46,8 @@ class TokenClaims:
     version: int = 0  # of the account when the token was issued (see Directory.refusal)
     # signed in with a password an administrator set: only changePassword is allowed
     must_change_password: bool = False
+    # the edition of the map its area code belongs to (codes are reused across editions)
+    edition: AreaEdition | None = None
 
 
 def mint_token(
@@ -68,6 +70,8 @@ def mint_token(
         payload["chg"] = True
     if claims.version:
         payload["ver"] = claims.version
+    if claims.edition is not None:
+        payload["ed"] = claims.edition.value
     return jwt.encode(payload, secret, algorithm="HS256"), expires
 
 
@@ -223,4 +227,8 @@ def _claims(payload: Mapping[str, Any]) -> TokenClaims:
     if not isinstance(version, int) or isinstance(version, bool) or version < 0:
         raise InvalidToken("token version (ver) must be a whole number")
     change = payload.get("chg") is True
-    return TokenClaims(subject, role, area, facility_id, expires, version, change)
+    try:
+        edition = None if payload.get("ed") is None else AreaEdition(payload["ed"])
+    except ValueError:
+        raise InvalidToken("token edition (ed) must be an edition of the map") from None
+    return TokenClaims(subject, role, area, facility_id, expires, version, change, edition)

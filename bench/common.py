@@ -22,10 +22,11 @@ from sqlalchemy.engine import make_url
 
 from db import rollup
 from db.admin import drop_database, ensure_database
-from db.areas import has_areas, load_areas
+from db.areas import has_areas, load_areas, load_reference
 from db.engine import make_engine, make_session_factory
 from db.migrate import upgrade
 from db.models import Patient
+from domain.enums import AreaEdition
 from server.settings import Settings
 from server.setup import database_url
 
@@ -49,8 +50,10 @@ async def _prepare(url: str) -> bool:
     try:
         await upgrade(engine)
         async with make_session_factory(engine).begin() as session:
-            if not await has_areas(session):
-                await load_areas(session)
+            if await has_areas(session):
+                await load_reference(session)
+            else:
+                await load_areas(session, AreaEdition.VN_2021)  # the dataset is on 2021's map
             await rollup.ensure(session, TIMEZONE)
             return await session.scalar(select(Patient.id).limit(1)) is None
     finally:

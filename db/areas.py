@@ -1,9 +1,16 @@
-"""Loading Viet Nam's administrative hierarchy (2021) from `vietnam-provinces`."""
+"""Loading the editions of Viet Nam's administrative map: 2021 (provinces, districts,
+communes) from `vietnam-provinces` 0.6.0, and the two-tier map of 1 July 2025 with the
+official conversion of the 2021 units to it from `db/data/vn2025.json` (made from
+`vietnam-provinces` 2026.9.0, which itself needs Python ≥ 3.12: see `db/data/make_vn2025.py`).
+
+Every edition goes to `area_units` and the conversion to `area_successions` (reference
+data); `areas`, which every record refers to, holds the edition the deployment uses."""
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import cache
 from importlib import resources
 from typing import Any
 
@@ -11,8 +18,8 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import Area
-from domain.enums import AreaLevel
+from db.models import Area, AreaSuccession, AreaUnit
+from domain.enums import AreaEdition, AreaLevel
 
 # Official code widths: province 2 digits, district 3, commune 5 (e.g. 72, 703, 25459).
 CODE_WIDTH = {AreaLevel.PROVINCE: 2, AreaLevel.DISTRICT: 3, AreaLevel.COMMUNE: 5}
@@ -42,7 +49,76 @@ def area_code(level: AreaLevel, number: int) -> str:
     return str(number).zfill(CODE_WIDTH[level])
 
 
-def read_bundled_areas() -> list[dict[str, Any]]:
+class EditionInUse(Exception):
+    """The database uses another edition of the map (moving is `migrate-areas`)."""
+
+
+def read_edition(edition: AreaEdition) -> list[dict[str, Any]]:
+    """The country, then every area of an edition, parents before children."""
+    return _read_2021() if edition is AreaEdition.VN_2021 else _read_2025()
+
+
+@cache
+def _vn2025() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(
+        (resources.files("db.data") / "vn2025.json").read_text(encoding="utf-8")
+    )
+    return data
+
+
+def _read_2025() -> list[dict[str, Any]]:
+    data, country = _vn2025(), str(COUNTRY["code"])
+    rows: list[dict[str, Any]] = [COUNTRY]
+    for code, name, division_type, codename in data["provinces"]:
+        rows.append(_unit(code, name, AreaLevel.PROVINCE, division_type, codename, country, code))
+    for code, name, division_type, codename, province in data["communes"]:
+        rows.append(
+            _unit(code, name, AreaLevel.COMMUNE, division_type, codename, province, province)
+        )
+    return rows
+
+
+def _unit(
+    code: str,
+    name: str,
+    level: AreaLevel,
+    division_type: str,
+    codename: str,
+    parent: str,
+    province: str,
+) -> dict[str, Any]:
+    return {
+        "code": code, "name": name, "level": level, "division_type": division_type,
+        "codename": codename, "parent_code": parent, "province_code": province,
+        "district_code": None,
+    }  # fmt: skip
+
+
+def successions() -> list[dict[str, Any]]:
+    """The official conversion of the 2021 provinces and communes to the 2025 ones, by code
+    (`part`: only part of the old area went to this one)."""
+    data = _vn2025()
+    rows = [
+        _succession(old, new, part=len(news) > 1)  # a province in several: split
+        for old, news in data["provinceSuccessors"].items()
+        for new in news
+    ]
+    rows += [
+        _succession(old, new, part=split)
+        for old, (news, split) in data["communeSuccessors"].items()
+        for new in news
+    ]
+    return rows
+
+
+def _succession(old: str, new: str, *, part: bool) -> dict[str, Any]:
+    return {
+        "from_edition": AreaEdition.VN_2021, "from_code": old,
+        "to_edition": AreaEdition.VN_2025, "to_code": new, "part": part,
+    }  # fmt: skip
+
+
+def _read_2021() -> list[dict[str, Any]]:
     """The country, then all areas from the package's nested JSON, parents before children."""
     path = resources.files("vietnam_provinces") / "data" / "nested-divisions.json"
     provinces = json.loads(path.read_text(encoding="utf-8"))
@@ -72,14 +148,26 @@ def _row(
     }
 
 
-async def load_areas(session: AsyncSession) -> LoadResult:
-    """Insert or update every area; rows already identical are left untouched."""
-    rows = read_bundled_areas()
+async def load_areas(session: AsyncSession, edition: AreaEdition) -> LoadResult:
+    """Every edition's areas and the conversion between them (reference data), and the
+    areas records refer to: `edition`'s, inserted or updated (rows already identical are
+    left untouched). A database that uses another edition is refused (`EditionInUse`)."""
+    in_use = await current_edition(session)
+    if in_use is not None and in_use is not edition:
+        raise EditionInUse(
+            f"this database uses the {in_use.value} map; move it to {edition.value} with "
+            f"`f0care migrate-areas --to {edition.value}`"
+        )
+    await load_reference(session)
+    rows = [{**row, "edition": edition} for row in read_edition(edition)]
     stmt = insert(Area)
     changed_cols = ["name", "level", "division_type", "codename", "parent_code"]
     upsert = stmt.on_conflict_do_update(
         index_elements=[Area.code],
-        set_={c: stmt.excluded[c] for c in [*changed_cols, "province_code", "district_code"]},
+        set_={
+            c: stmt.excluded[c]
+            for c in [*changed_cols, "province_code", "district_code", "edition"]
+        },
         where=func.row(*[getattr(Area, c) for c in changed_cols]).is_distinct_from(
             func.row(*[stmt.excluded[c] for c in changed_cols])
         ),
@@ -89,6 +177,34 @@ async def load_areas(session: AsyncSession) -> LoadResult:
         result = await session.execute(upsert, rows[start : start + 2000])
         changed += len(result.all())
     return LoadResult(changed=changed, total=len(rows))
+
+
+async def load_reference(session: AsyncSession) -> None:
+    """Every edition's units and the conversion tables (each loaded once)."""
+    for edition in AreaEdition:
+        rows = [{**row, "edition": edition} for row in read_edition(edition)]
+        held = select(func.count()).select_from(AreaUnit).where(AreaUnit.edition == edition)
+        if await session.scalar(held) == len(rows):
+            continue  # loaded before
+        for start in range(0, len(rows), 2000):
+            await session.execute(
+                insert(AreaUnit).on_conflict_do_nothing(), rows[start : start + 2000]
+            )
+    links = successions()
+    if await session.scalar(select(func.count()).select_from(AreaSuccession)) == len(links):
+        return
+    for start in range(0, len(links), 2000):
+        await session.execute(
+            insert(AreaSuccession).on_conflict_do_nothing(), links[start : start + 2000]
+        )
+
+
+async def current_edition(session: AsyncSession) -> AreaEdition | None:
+    """The edition of the map the records use (None before any area is loaded)."""
+    found: AreaEdition | None = await session.scalar(
+        select(Area.edition).where(Area.code == COUNTRY["code"])
+    )
+    return found
 
 
 async def has_areas(session: AsyncSession) -> bool:

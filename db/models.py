@@ -32,6 +32,7 @@ from domain.enums import (
     AlertEventType,
     AlertKind,
     AlertStatus,
+    AreaEdition,
     AreaLevel,
     ContactRelation,
     ContactStatus,
@@ -70,12 +71,57 @@ class Area(Base):
     codename: Mapped[str] = mapped_column(Text)
     parent_code: Mapped[str | None] = mapped_column(ForeignKey("areas.code"))
     province_code: Mapped[str | None] = mapped_column(AREA_CODE)  # None for the country
-    district_code: Mapped[str | None] = mapped_column(AREA_CODE)
+    district_code: Mapped[str | None] = mapped_column(AREA_CODE)  # None in two-tier editions
+    # the edition of the map in use (every row has the same: the deployment's edition)
+    edition: Mapped[AreaEdition] = mapped_column(
+        enum_column(AreaEdition, "area_edition"), server_default=text("'VN_2021'")
+    )
 
     __table_args__ = (
         Index("ix_areas_parent_code_name", "parent_code", "name"),
         Index("ix_areas_level_code", "level", "code"),
     )
+
+
+class AreaUnit(Base):
+    """An area of any edition of the map (reference data: the edition in use is also in
+    `areas`, which every record refers to). Codes repeat across editions."""
+
+    __tablename__ = "area_units"
+
+    edition: Mapped[AreaEdition] = mapped_column(
+        enum_column(AreaEdition, "area_edition"), primary_key=True
+    )
+    code: Mapped[str] = mapped_column(AREA_CODE, primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    level: Mapped[AreaLevel] = mapped_column(enum_column(AreaLevel, "area_level"))
+    division_type: Mapped[str] = mapped_column(Text)
+    codename: Mapped[str] = mapped_column(Text)
+    parent_code: Mapped[str | None] = mapped_column(AREA_CODE)
+    province_code: Mapped[str | None] = mapped_column(AREA_CODE)
+    district_code: Mapped[str | None] = mapped_column(AREA_CODE)
+
+    __table_args__ = (Index("ix_area_units_parent", "edition", "parent_code", "code"),)
+
+
+class AreaSuccession(Base):
+    """An area of one edition continued (wholly or in `part`) by one of a later edition:
+    the official conversion table, by code."""
+
+    __tablename__ = "area_successions"
+
+    from_edition: Mapped[AreaEdition] = mapped_column(
+        enum_column(AreaEdition, "from_edition"), primary_key=True
+    )
+    from_code: Mapped[str] = mapped_column(AREA_CODE, primary_key=True)
+    to_edition: Mapped[AreaEdition] = mapped_column(
+        enum_column(AreaEdition, "to_edition"), primary_key=True
+    )
+    to_code: Mapped[str] = mapped_column(AREA_CODE, primary_key=True)
+    # the old area was split: only part of it went to this one
+    part: Mapped[bool] = mapped_column(Boolean)
+
+    __table_args__ = (Index("ix_area_successions_to", "to_edition", "to_code"),)
 
 
 class Facility(Base):
@@ -151,7 +197,7 @@ class Patient(Base):
     phone: Mapped[str] = mapped_column(String(16))
     address: Mapped[str] = mapped_column(Text)
     home_province_code: Mapped[str] = mapped_column(AREA_CODE)
-    home_district_code: Mapped[str] = mapped_column(AREA_CODE)
+    home_district_code: Mapped[str | None] = mapped_column(AREA_CODE)  # None: two-tier map
     home_commune_code: Mapped[str] = mapped_column(ForeignKey("areas.code"))
     vaccination_doses: Mapped[int] = mapped_column(SmallInteger, server_default=text("0"))
     pregnant: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
@@ -317,7 +363,7 @@ class Contact(Base):
     national_id: Mapped[str | None] = mapped_column(String(12))
     address: Mapped[str | None] = mapped_column(Text)
     commune_code: Mapped[str] = mapped_column(ForeignKey("areas.code"))
-    district_code: Mapped[str] = mapped_column(AREA_CODE)
+    district_code: Mapped[str | None] = mapped_column(AREA_CODE)  # None: two-tier map
     province_code: Mapped[str] = mapped_column(AREA_CODE)
     relation: Mapped[ContactRelation] = mapped_column(
         enum_column(ContactRelation, "contact_relation")
@@ -531,7 +577,7 @@ class Declaration(Base):
     phone: Mapped[str] = mapped_column(String(16))
     address: Mapped[str] = mapped_column(Text)
     province_code: Mapped[str] = mapped_column(AREA_CODE)
-    district_code: Mapped[str] = mapped_column(AREA_CODE)
+    district_code: Mapped[str | None] = mapped_column(AREA_CODE)  # None: two-tier map
     commune_code: Mapped[str] = mapped_column(ForeignKey("areas.code"))
     test_kind: Mapped[TestKind] = mapped_column(enum_column(TestKind, "test_kind"))
     tested_on: Mapped[date] = mapped_column(Date)
@@ -658,7 +704,7 @@ class Alert(Base):
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
     patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"))
     province_code: Mapped[str] = mapped_column(AREA_CODE)
-    district_code: Mapped[str] = mapped_column(AREA_CODE)
+    district_code: Mapped[str | None] = mapped_column(AREA_CODE)  # None: two-tier map
     commune_code: Mapped[str] = mapped_column(AREA_CODE)
     facility_id: Mapped[int | None] = mapped_column(ForeignKey("facilities.id"))
     kind: Mapped[AlertKind] = mapped_column(enum_column(AlertKind, "alert_kind"))
@@ -817,7 +863,7 @@ class StatisticsDelta(Base):
     at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # None: a current count
     metric: Mapped[str] = mapped_column(String(48))
     commune_code: Mapped[str] = mapped_column(AREA_CODE)
-    district_code: Mapped[str] = mapped_column(AREA_CODE)
+    district_code: Mapped[str | None] = mapped_column(AREA_CODE)  # None: two-tier map
     province_code: Mapped[str] = mapped_column(AREA_CODE)
     delta: Mapped[int] = mapped_column(Integer)
 

@@ -411,6 +411,7 @@ ENTITIES: dict[str, Entity] = {
             "code": Column("code", "id"),
             "name": Column("name"),
             "level": Column("level", "enum"),
+            "edition": Column("edition", "enum"),
             "parent": One("Area", "parent_code", "code"),
             "children": Many("Area", "code", "parent_code", ("code",)),
         },

@@ -17,13 +17,17 @@ COUNTRY_CODE = str(COUNTRY["code"])
 
 # `days` (day or NULL for a current count, metric, commune, district, province, n) counted
 # once for its commune, district, province and the country, into the two rollup tables.
+# On a map without districts (2025) the district is NULL: the commune's parent is then
+# its province, and there is no district row.
 _EXPAND = """
 , up AS (
   SELECT u.area_code, u.parent_code, d.day, d.metric, sum(d.n) AS n
   FROM days d CROSS JOIN LATERAL (VALUES
-    (d.commune_code, d.district_code), (d.district_code, d.province_code),
+    (d.commune_code, COALESCE(d.district_code, d.province_code)),
+    (d.district_code, d.province_code),
     (d.province_code, CAST(:country AS varchar)), (CAST(:country AS varchar), NULL)
   ) AS u(area_code, parent_code)
+  WHERE u.area_code IS NOT NULL
   GROUP BY 1, 2, 3, 4
 ), daily AS (
   INSERT INTO daily_counts (area_code, parent_code, day, metric, count)

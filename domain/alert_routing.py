@@ -17,7 +17,7 @@ class EventPlace:
     """Where an alert event belongs."""
 
     province_code: str
-    district_code: str
+    district_code: str | None  # None on a map without districts (2025)
     commune_code: str
     level: AreaLevel
     facility_id: int | None
@@ -33,8 +33,13 @@ def reaches(scope: Scope, place: EventPlace) -> bool:
     return inside and LEVEL_RANK[place.level] >= LEVEL_RANK[scope.area_level]
 
 
-def next_level(level: AreaLevel) -> AreaLevel | None:
-    """The level an unanswered alert escalates to next, or None at the top."""
-    order = sorted(LEVEL_RANK, key=LEVEL_RANK.__getitem__)
+def next_level(level: AreaLevel, *, has_district: bool = True) -> AreaLevel | None:
+    """The level an unanswered alert escalates to next, or None at the top. Only levels
+    its place has: on a map without districts (2025) a commune's alert goes to the province."""
+    order = [
+        each
+        for each in sorted(LEVEL_RANK, key=LEVEL_RANK.__getitem__)
+        if has_district or each is not AreaLevel.DISTRICT
+    ]
     index = order.index(level)
     return order[index + 1] if index + 1 < len(order) else None

@@ -33,6 +33,15 @@ class AreaLevel(Enum):
     COMMUNE = "COMMUNE"
 
 
+class AreaEdition(Enum):
+    """An edition of Viet Nam's administrative map: the one of 2021 (63 provinces, districts,
+    10,051 communes) or the two-tier one in force since 1 July 2025 (34 provinces, 3,321
+    communes, no districts). A code names a place only together with its edition."""
+
+    VN_2021 = "VN_2021"
+    VN_2025 = "VN_2025"
+
+
 class FacilityKind(Enum):
     """What a facility does."""
 

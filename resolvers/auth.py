@@ -78,6 +78,7 @@ async def issue(ctx: Context, user: User, now: datetime) -> Login:
         user.username, user.role, user.area_code, user.facility_id,
         expires_at=now + ctx.services.access_token_ttl, version=user.token_version,
         must_change_password=user.must_change_password,
+        edition=await ctx.services.directory.edition(),
     )  # fmt: skip
     principal = await principal_of(claims, ctx.services.directory)
     token, expires = mint_token(

@@ -123,7 +123,7 @@ async def prefetch(ctx: Context, rows: Sequence[Patient], fields: set[str]) -> N
         loads.append(loaders.facility_by_id.load_many(sorted(facilities)))
     if "homeCommune" in fields:
         homes = {p.home_commune_code for p in rows}
-        homes |= {p.home_district_code for p in rows} | {p.home_province_code for p in rows}
+        homes |= {c for p in rows for c in (p.home_district_code, p.home_province_code) if c}
         loads.append(_areas_and_above(ctx, homes))
     await asyncio.gather(*loads)
 

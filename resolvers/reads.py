@@ -17,6 +17,7 @@ from db.readplan import RootPlan
 from domain.enums import (
     AlertKind,
     AlertStatus,
+    AreaEdition,
     AreaLevel,
     ContactStatus,
     DeclarationKind,
@@ -30,6 +31,7 @@ from domain.text import rule
 from resolvers import (
     accounts,
     alerts,
+    areas,
     audit,
     declarations,
     epidemiology,
@@ -43,10 +45,15 @@ from resolvers.ids import parse_id
 from resolvers.pagination import decode_cursor, page_size
 
 
-async def compiled(ctx: Context, plan: RootPlan, arguments: dict[str, Any]) -> Answer:
+async def compiled(ctx: Context, plan: RootPlan, arguments: dict[str, Any]) -> Answer | None:
     """The root field of `plan` with its (coerced) `arguments`, in one statement with its
-    audit rows."""
+    audit rows; None when the generic executor answers (areas of an edition of the map not
+    in use: reference data outside `areas`)."""
     scope, who, today = ctx.principal.scope, audit.reader(ctx), ctx.services.today()
+    if plan.field in ("area", "areas"):
+        edition = arguments.get("edition")
+        if await areas.other_edition(ctx, None if edition is None else AreaEdition(edition)):
+            return None
     if plan.form == "object":
         key = str(arguments["code"]) if plan.field == "area" else parse_id(str(arguments["id"]))
         if key is None:
@@ -56,7 +63,12 @@ async def compiled(ctx: Context, plan: RootPlan, arguments: dict[str, Any]) -> A
     if plan.form == "list":
         listed: AreaQuery | FacilityQuery | DrugQuery
         if plan.field == "areas":
-            listed = AreaQuery(AreaLevel(arguments["level"]), _text(arguments.get("parentCode")))
+            listed = await areas.area_query(
+                ctx,
+                level=AreaLevel(arguments["level"]),
+                parent_code=_text(arguments.get("parentCode")),
+                edition=None,  # the edition in use (another one was left to the generic path)
+            )
         elif plan.field == "drugs":
             listed = DrugQuery()
         else:

@@ -25,10 +25,10 @@ from schema.permissions import allow, authenticated, public
 from schema.selection import selected
 from schema.types.account import AuditEntry, AuditFilter, User, UserFilter
 from schema.types.alert_io import AlertFilter
-from schema.types.area import Area, Facility, area_of
+from schema.types.area import Area, Facility, area_in
 from schema.types.care import Alert
 from schema.types.declaration import Declaration, DeclarationFilter
-from schema.types.enums import AreaLevel
+from schema.types.enums import AreaEdition, AreaLevel
 from schema.types.epidemiology import Contact, ContactFilter
 from schema.types.me import Me
 from schema.types.medication import Drug
@@ -80,11 +80,17 @@ class Query:
         return Me.from_principal(info.context.principal)
 
     @strawberry.field(
-        description="One administrative area by its official code; null if unknown.",
+        description="One administrative area by its official code, of an edition of the map "
+        "(default: the one this deployment uses); null if unknown.",
         extensions=public(),
     )
-    def area(self, info: strawberry.Info[Context], code: strawberry.ID) -> Area | None:
-        return area_of(info, str(code))
+    async def area(
+        self,
+        info: strawberry.Info[Context],
+        code: strawberry.ID,
+        edition: AreaEdition | None = None,
+    ) -> Area | None:
+        return await area_in(info, str(code), edition)
 
     @strawberry.field(
         description=(
@@ -102,7 +108,8 @@ class Query:
         return CertificateCheck(**vars(found))
 
     @strawberry.field(
-        description="Areas of one level, optionally only those under `parentCode`, by code.",
+        description="Areas of one level, optionally only those under `parentCode`, by code, of "
+        "an edition of the map (default: the one in use; DISTRICT exists only in VN_2021).",
         extensions=public(),
     )
     async def areas(
@@ -110,9 +117,12 @@ class Query:
         info: strawberry.Info[Context],
         level: AreaLevel,
         parent_code: strawberry.ID | None = None,
+        edition: AreaEdition | None = None,
     ) -> list[Area]:
         parent = None if parent_code is None else str(parent_code)
-        rows = await resolve_areas.areas(info.context, level=level, parent_code=parent)
+        rows = await resolve_areas.areas(
+            info.context, level=level, parent_code=parent, edition=edition
+        )
         return [Area.from_model(r) for r in rows]
 
     @strawberry.field(

@@ -21,7 +21,7 @@ from auth.tokens import TokenClaims, mint_token
 from db.demo import DEMO_PASSWORD, SeedResult
 from db.engine import make_engine, make_session_factory
 from db.queries import users
-from domain.enums import AREA_BOUND_ROLES, FACILITY_BOUND_ROLES, Role
+from domain.enums import AREA_BOUND_ROLES, FACILITY_BOUND_ROLES, AreaEdition, Role
 from schema import export_sdl
 from server.app import create_app
 from server.errors import UserError
@@ -70,6 +70,8 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
                 migrate=not args.no_migrate,
                 demo=settings.demo,
                 timezone=settings.timezone,
+                # the demo is Tây Ninh in 2021, on that year's map
+                edition=AreaEdition.VN_2021 if settings.demo else settings.area_edition,
                 progress=progress,
             )
         )
@@ -145,7 +147,7 @@ def migrate(_: argparse.Namespace, settings: Settings) -> int:
 
 def load_areas(_: argparse.Namespace, settings: Settings) -> int:
     """Load the administrative hierarchy."""
-    result, counts = asyncio.run(load_areas_only(database_url(settings)))
+    result, counts = asyncio.run(load_areas_only(database_url(settings), settings.area_edition))
     console.print(f"areas: {result.total} read, {result.changed} inserted or changed; {counts}")
     return 0
 
@@ -160,7 +162,14 @@ def seed_demo(args: argparse.Namespace, settings: Settings) -> int:
             bar.update(task, description=stage, completed=done, total=total)
 
         seeded = asyncio.run(
-            prepare(url, migrate=True, demo=True, timezone=settings.timezone, progress=progress)
+            prepare(
+                url,
+                migrate=True,
+                demo=True,
+                timezone=settings.timezone,
+                edition=AreaEdition.VN_2021,
+                progress=progress,
+            )
         )
     assert seeded is not None  # noqa: S101 - prepare(demo=True) always seeds
     state = f"created {seeded.patients} patients" if seeded.created else "already present"

@@ -225,6 +225,8 @@ class CompiledReads:
             answer = await reads.compiled(ctx, planned.plan, arguments)
         except CodedError:
             return None  # the generic path answers with the very same error
+        if answer is None:
+            return None
         return ExecutionResult(
             data={planned.key: orjson.Fragment(answer.json)},
             errors=_denied(planned, answer) or None,

@@ -9,6 +9,8 @@ from pathlib import Path
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from domain.enums import AreaEdition
+
 PLACEHOLDER_SECRETS = frozenset({"secret", "changeme", "change-me", "demo", "test", "password"})
 MIN_SECRET_LENGTH = 32
 
@@ -42,6 +44,9 @@ class Settings(BaseSettings):
     access_token_minutes: int = 60
     introspection: bool | None = None
     timezone: str = "Asia/Ho_Chi_Minh"
+    # the map a new database is loaded with (the demo keeps 2021's); a database in use keeps
+    # its own until `f0care migrate-areas`
+    area_edition: AreaEdition = AreaEdition.VN_2025
     report_interval_hours: float = 24
     jobs: bool = True
     jobs_interval_seconds: float = 15

@@ -8,10 +8,18 @@ from datetime import UTC, datetime
 from auth.passwords import hash_password
 from db import rollup
 from db.admin import ensure_database
-from db.areas import LoadResult, count_areas, has_areas, load_areas
+from db.areas import (
+    LoadResult,
+    count_areas,
+    current_edition,
+    has_areas,
+    load_areas,
+    load_reference,
+)
 from db.demo import DEMO_PASSWORD, Progress, SeedResult, seed_demo
 from db.engine import make_engine, make_session_factory
 from db.migrate import upgrade
+from domain.enums import AreaEdition
 from server.embedded import embedded_url
 from server.settings import Settings
 
@@ -26,18 +34,26 @@ def database_url(settings: Settings) -> str:
 
 
 async def prepare(
-    url: str, *, migrate: bool, demo: bool, timezone: str, progress: Progress | None = None
+    url: str,
+    *,
+    migrate: bool,
+    demo: bool,
+    timezone: str,
+    edition: AreaEdition,
+    progress: Progress | None = None,
 ) -> SeedResult | None:
-    """Migrate, load the areas when the table is empty, make sure the statistics rollup holds
-    the days of `timezone`, and seed the demo data if asked."""
+    """Migrate, load the areas (of `edition` when the database has none yet), make sure the
+    statistics rollup holds the days of `timezone`, and seed the demo data if asked."""
     engine = make_engine(url, pool_size=2)
     try:
         if migrate:
             await upgrade(engine)
         sessions = make_session_factory(engine)
         async with sessions.begin() as session:
-            if not await has_areas(session):
-                await load_areas(session)
+            if await has_areas(session):
+                await load_reference(session)  # a database made before the editions
+            else:
+                await load_areas(session, edition)
         async with sessions.begin() as session:
             await rollup.ensure(session, timezone)
         if not demo:
@@ -62,13 +78,14 @@ async def migrate_only(url: str) -> None:
         await engine.dispose()
 
 
-async def load_areas_only(url: str) -> tuple[LoadResult, dict[str, int]]:
-    """Load the hierarchy; returns what changed and the counts per level."""
+async def load_areas_only(url: str, edition: AreaEdition) -> tuple[LoadResult, dict[str, int]]:
+    """Load the map (the edition in use, or `edition` into an empty database); returns what
+    changed and the counts per level."""
     engine = make_engine(url, pool_size=1)
     try:
         sessions = make_session_factory(engine)
         async with sessions.begin() as session:
-            result = await load_areas(session)
+            result = await load_areas(session, await current_edition(session) or edition)
             counts = {level.value: n for level, n in (await count_areas(session)).items()}
         return result, counts
     finally:

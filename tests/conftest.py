@@ -28,6 +28,7 @@ from db.areas import load_areas
 from db.demo import DEMO_PASSWORD, SeedResult, seed_demo
 from db.engine import make_engine, make_session_factory
 from db.migrate import upgrade
+from domain.enums import AreaEdition
 from server.app import create_app
 from server.embedded import embedded_server
 from server.settings import Settings
@@ -66,10 +67,11 @@ def throwaway_url(server_url: str, prefix: str = "f0care_test") -> str:
 
 @asynccontextmanager
 async def fresh_database(
-    server_url: str, prefix: str = "f0care_test"
+    server_url: str, prefix: str = "f0care_test", edition: AreaEdition = AreaEdition.VN_2021
 ) -> AsyncIterator[tuple[str, async_sessionmaker[AsyncSession]]]:
-    """A new database on the server, migrated, with the areas loaded; dropped afterwards.
-    Yields its URL and a session factory."""
+    """A new database on the server, migrated, with the areas loaded (`edition`'s map: by
+    default 2021's, which the demo and most tests use); dropped afterwards. Yields its URL
+    and a session factory."""
     url = throwaway_url(server_url, prefix)
     await ensure_database(url)
     engine = make_engine(url, pool_size=4)
@@ -77,7 +79,7 @@ async def fresh_database(
         await upgrade(engine)
         sessions = make_session_factory(engine)
         async with sessions.begin() as session:
-            await load_areas(session)
+            await load_areas(session, edition)
             await rollup.ensure(session, "Asia/Ho_Chi_Minh")
         yield url, sessions
     finally:

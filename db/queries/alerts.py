@@ -212,7 +212,8 @@ async def escalate_due(
     session: AsyncSession, *, now: datetime, after: dict[AlertKind, timedelta]
 ) -> list[Alert]:
     """Move every OPEN alert unanswered for its kind's interval up one level (COMMUNE →
-    DISTRICT → PROVINCE), with an ESCALATED event. Rows another worker holds are skipped."""
+    DISTRICT → PROVINCE; COMMUNE → PROVINCE on a map without districts), with an ESCALATED
+    event. Rows another worker holds are skipped."""
     due = [
         and_(
             Alert.kind == kind,
@@ -231,7 +232,7 @@ async def escalate_due(
     )
     escalated = []
     for alert in await session.scalars(stmt):
-        level = next_level(alert.escalation_level)
+        level = next_level(alert.escalation_level, has_district=alert.district_code is not None)
         if level is None:
             continue
         alert.escalation_level = level

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import Area, Facility
+from db.models import Area, AreaSuccession, AreaUnit, Facility
 from db.queries.rows import fetch_rows, select_rows
-from domain.enums import AreaLevel
+from domain.enums import AreaEdition, AreaLevel
 
 
 async def areas_by_codes(session: AsyncSession, codes: Sequence[str]) -> list[Area]:
@@ -83,3 +83,47 @@ async def area_with_ancestors(session: AsyncSession, code: str) -> list[Area]:
         chain.append(area)
         next_code = area.parent_code
     return chain
+
+
+async def edition_in_use(session: AsyncSession) -> AreaEdition | None:
+    """The edition of the map the records use (None before any area is loaded)."""
+    found: AreaEdition | None = await session.scalar(select(Area.edition).limit(1))
+    return found
+
+
+async def unit(session: AsyncSession, edition: AreaEdition, code: str) -> AreaUnit | None:
+    """An area of any edition of the map."""
+    return await session.get(AreaUnit, (edition, code))
+
+
+async def units(session: AsyncSession, edition: AreaEdition, query: AreaQuery) -> list[AreaUnit]:
+    """Areas of any edition of one level, optionally under one parent, ordered by code."""
+    stmt = select(AreaUnit).where(AreaUnit.edition == edition, AreaUnit.level == query.level)
+    if query.parent_code is not None:
+        stmt = stmt.where(AreaUnit.parent_code == query.parent_code)
+    return list(await session.scalars(stmt.order_by(AreaUnit.code)))
+
+
+async def unit_children(session: AsyncSession, edition: AreaEdition, code: str) -> list[AreaUnit]:
+    """The areas directly below one of any edition, ordered by code."""
+    stmt = select(AreaUnit).where(AreaUnit.edition == edition, AreaUnit.parent_code == code)
+    return list(await session.scalars(stmt.order_by(AreaUnit.code)))
+
+
+async def successions(
+    session: AsyncSession, edition: AreaEdition, code: str, *, later: bool
+) -> list[tuple[AreaUnit, bool]]:
+    """The areas continuing one (`later`) or continued by it, with whether only part of the
+    older one is concerned, ordered by code."""
+    link = AreaSuccession
+    if later:
+        mine, theirs = (link.from_edition, link.from_code), (link.to_edition, link.to_code)
+    else:
+        mine, theirs = (link.to_edition, link.to_code), (link.from_edition, link.from_code)
+    stmt = (
+        select(AreaUnit, link.part)
+        .join(link, (AreaUnit.edition == theirs[0]) & (AreaUnit.code == theirs[1]))
+        .where(mine[0] == edition, mine[1] == code)
+        .order_by(AreaUnit.code)
+    )
+    return [(row[0], bool(row[1])) for row in await session.execute(stmt)]

@@ -12,32 +12,81 @@ from resolvers import rows
 from resolvers.context import Context
 from resolvers.loaders import now_or_later
 from schema.permissions import authenticated
-from schema.types.enums import AreaLevel, FacilityKind, Role
+from schema.types.enums import AreaEdition, AreaLevel, FacilityKind, Role
 
 
-@strawberry.type(description="An administrative area of Viet Nam: province, district or commune.")
+@strawberry.type(
+    description="An administrative area of Viet Nam: province, district (2021 map only) or "
+    "commune, of one edition of the map."
+)
 class Area:
     code: strawberry.ID = strawberry.field(
-        description="Official code: 2 digits for a province, 3 for a district, 5 for a commune."
+        description="Official code: 2 digits for a province, 3 for a district, 5 for a commune. "
+        "Codes are reused across editions: a code names a place only with its edition."
     )
     name: str = strawberry.field(
         description="Official name with its division type, e.g. 'Thị xã Trảng Bàng'."
     )
     level: AreaLevel = strawberry.field(description="Level in the hierarchy.")
+    edition: AreaEdition = strawberry.field(description="The edition of the map it belongs to.")
     parent_code: strawberry.Private[str | None]
 
     @classmethod
-    def from_model(cls, row: rows.Area) -> Area:
-        """The GraphQL view of an area row."""
+    def from_model(cls, row: rows.Area | rows.AreaUnit) -> Area:
+        """The GraphQL view of an area row (of the edition in use, or of another)."""
         return cls(**rows.values_of("Area", row))
 
     @strawberry.field(description="The area this one belongs to; null for the country.")
-    def parent(self, info: strawberry.Info[Context]) -> Area | None:
-        return area_of(info, self.parent_code)
+    async def parent(self, info: strawberry.Info[Context]) -> Area | None:
+        if self.parent_code is None:
+            return None
+        return await area_in(info, self.parent_code, self.edition)
 
     @strawberry.field(description="The areas directly below this one, ordered by code.")
     async def children(self, info: strawberry.Info[Context]) -> list[Area]:
-        return [Area.from_model(a) for a in await resolve.children(info.context, str(self.code))]
+        other = await resolve.other_edition(info.context, self.edition)
+        if other is None:
+            found = await resolve.children(info.context, str(self.code))
+            return [Area.from_model(a) for a in found]
+        units = await resolve.unit_children(info.context, other, str(self.code))
+        return [Area.from_model(a) for a in units]
+
+    @strawberry.field(
+        description="The areas of the later edition that continue this one (the official "
+        "conversion table, by code): one, or several when it was split (`partial`)."
+    )
+    async def successors(self, info: strawberry.Info[Context]) -> list[AreaSuccession]:
+        found = await resolve.successions(info.context, self.edition, str(self.code), later=True)
+        return [AreaSuccession(area=Area.from_model(a), partial=part) for a, part in found]
+
+    @strawberry.field(
+        description="The areas of the earlier edition this one continues (wholly, or "
+        "`partial`: part of a split one)."
+    )
+    async def predecessors(self, info: strawberry.Info[Context]) -> list[AreaSuccession]:
+        found = await resolve.successions(info.context, self.edition, str(self.code), later=False)
+        return [AreaSuccession(area=Area.from_model(a), partial=part) for a, part in found]
+
+
+async def area_in(
+    info: strawberry.Info[Context], code: str, edition: AreaEdition | None
+) -> Area | None:
+    """The area `code` of `edition` (default: the one in use), or None when unknown."""
+    other = await resolve.other_edition(info.context, edition)
+    row: rows.Area | rows.AreaUnit | None
+    if other is None:
+        row = await info.context.loaders.area_by_code.load(code)
+    else:
+        row = await resolve.area(info.context, code, other)
+    return None if row is None else Area.from_model(row)
+
+
+@strawberry.type(description="An area of another edition of the map linked to this one.")
+class AreaSuccession:
+    area: Area = strawberry.field(description="The area of the other edition.")
+    partial: bool = strawberry.field(
+        description="Only part of the older area is concerned: it was split between several."
+    )
 
 
 @strawberry.type(

@@ -12,6 +12,7 @@ from domain.enums import (
     AlertEventType,
     AlertKind,
     AlertStatus,
+    AreaEdition,
     AreaLevel,
     ContactRelation,
     ContactStatus,
@@ -56,6 +57,11 @@ strawberry.enum(
 strawberry.enum(TestKind, description="Kind of COVID-19 test.")
 strawberry.enum(ExposureSetting, description="What kind of place an exposure place is.")
 strawberry.enum(FacilityKind, description="What a facility does.")
+strawberry.enum(
+    AreaEdition,
+    description="An edition of the map: VN_2021 (63 provinces, districts, 10,051 communes) or "
+    "VN_2025 (34 provinces, 3,321 communes, no districts; in force since 1 July 2025).",
+)
 strawberry.enum(PersonEventKind, description="What happened to a citizen's case.")
 strawberry.enum(ContactRelation, description="How a close contact met the case.")
 strawberry.enum(
@@ -86,6 +92,7 @@ __all__ = [
     "AlertEventType",
     "AlertKind",
     "AlertStatus",
+    "AreaEdition",
     "AreaLevel",
     "ContactRelation",
     "ContactStatus",

@@ -10,7 +10,7 @@ from sqlalchemy.orm import aliased
 
 from db.areas import count_areas, load_areas
 from db.models import Area
-from domain.enums import AreaLevel
+from domain.enums import AreaEdition, AreaLevel
 
 
 async def test_whole_country_is_loaded(sessions: async_sessionmaker[AsyncSession]) -> None:
@@ -38,7 +38,7 @@ async def test_tay_ninh_has_9_districts_and_94_communes(
 async def test_second_load_changes_nothing(sessions: async_sessionmaker[AsyncSession]) -> None:
     # given the areas already loaded; when they are loaded again
     async with sessions.begin() as session:
-        result = await load_areas(session)
+        result = await load_areas(session, AreaEdition.VN_2021)
         # then nothing is inserted or updated
         assert result.changed == 0
         assert result.total == 1 + 63 + 696 + 10051

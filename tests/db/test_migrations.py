@@ -18,6 +18,8 @@ from tests.conftest import throwaway_url
 
 TABLES = {
     "areas",
+    "area_units",
+    "area_successions",
     "facilities",
     "users",
     "declarations",

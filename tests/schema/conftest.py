@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
+import httpx
 import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -39,6 +41,8 @@ from domain.enums import (
     TestOutcome,
     TestSupervision,
 )
+from server.app import create_app
+from server.settings import Settings
 from tests.factories import communes_of, local_today, make_declaration, make_patient, make_transfer
 
 
@@ -219,3 +223,13 @@ async def world(sessions: async_sessionmaker[AsyncSession], demo: SeedResult) ->
         facilities={"tier2": tier2, "tier3": tier3},
         declarations={label: row.id for label, row in declared.items()},
     )
+
+
+@pytest.fixture(scope="module")
+async def generic(settings: Settings, demo: SeedResult) -> AsyncIterator[httpx.AsyncClient]:
+    """The same application with compiled reads off."""
+    app = create_app(settings.model_copy(update={"compiled_reads": False}))
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://generic") as c:
+            yield c

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import logging
 import secrets
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -21,8 +20,6 @@ from db.demo import SeedResult
 from db.models import AuditEntry
 from domain.enums import Role
 from schema import export_sdl
-from server.app import create_app
-from server.settings import Settings
 from tests.conftest import gql
 from tests.schema.conftest import World
 from tests.schema.test_statement_count import counting
@@ -375,16 +372,6 @@ PRINCIPALS = [
     "admin.province", "admin.district", "admin.commune",
     "hospital.tier2", "hospital.tier3", "screening.hospital", "citizen", "anonymous",
 ]  # fmt: skip
-
-
-@pytest.fixture(scope="module")
-async def generic(settings: Settings, demo: SeedResult) -> AsyncIterator[httpx.AsyncClient]:
-    """The same application with compiled reads off."""
-    app = create_app(settings.model_copy(update={"compiled_reads": False}))
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://generic") as c:
-            yield c
 
 
 def _labelled(value: Any, world: World) -> Any:
