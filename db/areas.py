@@ -155,8 +155,8 @@ async def load_areas(session: AsyncSession, edition: AreaEdition) -> LoadResult:
     in_use = await current_edition(session)
     if in_use is not None and in_use is not edition:
         raise EditionInUse(
-            f"this database uses the {in_use.value} map; move it to {edition.value} with "
-            f"`f0care migrate-areas --to {edition.value}`"
+            f"this database uses the {in_use.value} map, not {edition.value}: a database "
+            "keeps the map it was made with"
         )
     await load_reference(session)
     rows = [{**row, "edition": edition} for row in read_edition(edition)]

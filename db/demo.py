@@ -17,11 +17,12 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.demo_people import PROVINCE, CaseWriter, Place
+from db.areas import current_edition
+from db.demo_map import DemoMap, demo_map
+from db.demo_people import CaseWriter, Place
 from db.models import Area, Comorbidity, Facility, Patient, TestResult, User, Vaccination
 from db.queries.treatment import refresh_release
 from domain.enums import (
-    AreaLevel,
     FacilityKind,
     PatientStatus,
     Role,
@@ -30,13 +31,10 @@ from domain.enums import (
     TestSupervision,
 )
 
-DEMO_PROVINCE = PROVINCE
 DEMO_PASSWORD = "f0care-demo"  # noqa: S105 - published demo credential, demo mode only
 DEMO_SEED = 2021
 DEMO_TIMEZONE = "Asia/Ho_Chi_Minh"
 MARKER_USERNAME = "admin.province"
-# the district and commune the district- and commune-level accounts belong to
-DEMO_DISTRICT_NAME = "Thị xã Trảng Bàng"
 
 Progress = Callable[[str, int, int], None]
 
@@ -83,20 +81,33 @@ async def seed_demo(
     if await session.scalar(select(User.id).where(User.username == MARKER_USERNAME)):
         accounts = await demo_accounts(session)
         return SeedResult(False, 0, accounts, CaseWriter.citizen_subject(1))
-    districts, communes = await _province_areas(session)
-    if not communes:
-        raise LookupError("areas of Tây Ninh (72) are missing: run `f0care load-areas` first")
+    edition = await current_edition(session)
+    if edition is None:
+        raise LookupError("no areas are loaded: run `f0care load-areas` first")
+    where = await demo_map(session, edition)
     rng = random.Random(DEMO_SEED)
     report("facilities", 0, 1)
-    facilities = await _create_facilities(session, districts, communes, rng)
+    facilities = await _create_facilities(session, where, rng)
     report("facilities", 1, 1)
-    await _create_accounts(session, districts, communes, facilities, password_hash())
-    places = [Place(c, next(d for d in districts if d.code == c.parent_code)) for c in communes]
+    await _create_accounts(session, where, facilities, password_hash())
+    places = [Place(c, where.region_of[c.code]) for c in where.communes]
     # the demo citizen (patient 1, who lives in the first place) lives where
     # `health.commune` works, so the README's sign-in sees that citizen's SOS
-    home = _demo_commune(districts, communes).code
+    home = where.demo_commune.code
     places.sort(key=lambda place: place.commune.code != home)
-    writer = CaseWriter(session, rng=rng, now=now, places=places, facilities=facilities)
+    hospitals = {f.area_code: f.id for f in facilities if f.kind is FacilityKind.DISTRICT_HOSPITAL}
+    writer = CaseWriter(
+        session,
+        rng=rng,
+        now=now,
+        places=places,
+        facilities=facilities,
+        province=where.province,
+        hospital_of={
+            c.code: hospitals[where.first_commune(where.region_of[c.code]).code]
+            for c in where.communes
+        },
+    )
     await writer.write(patients, report)
     await _treatment_records(session, rng, now)
     accounts = await demo_accounts(session)
@@ -164,17 +175,6 @@ async def demo_accounts(session: AsyncSession) -> list[DemoAccount]:
     return [DemoAccount(u.username, u.role, u.area_code, u.facility_id) for u in rows]
 
 
-async def _province_areas(session: AsyncSession) -> tuple[list[Area], list[Area]]:
-    rows = list(
-        await session.scalars(
-            select(Area).where(Area.province_code == DEMO_PROVINCE).order_by(Area.code)
-        )
-    )
-    districts = [a for a in rows if a.level is AreaLevel.DISTRICT]
-    communes = [a for a in rows if a.level is AreaLevel.COMMUNE]
-    return districts, communes
-
-
 def _facility(
     name: str, kind: FacilityKind, tier: int, commune: Area, beds: int | None
 ) -> dict[str, object]:
@@ -190,25 +190,22 @@ def _facility(
 
 
 async def _create_facilities(
-    session: AsyncSession, districts: list[Area], communes: list[Area], rng: random.Random
+    session: AsyncSession, where: DemoMap, rng: random.Random
 ) -> list[Facility]:
-    first_commune = {
-        d.code: next(c for c in communes if c.parent_code == d.code) for d in districts
-    }
-    capital = first_commune[districts[0].code]  # Thành phố Tây Ninh
+    capital = where.capital  # Thành phố Tây Ninh (Phường Tân Ninh on the 2025 map)
     rows = [
         _facility(f"Trạm Y tế {c.name}", FacilityKind.COMMUNE_HEALTH_STATION, 1, c, None)
-        for c in communes
+        for c in where.communes
     ]
     rows += [
         _facility(
-            f"Trung tâm Y tế {d.name}",
+            region.hospital,
             FacilityKind.DISTRICT_HOSPITAL,
             2,
-            first_commune[d.code],
+            where.first_commune(region),
             rng.randrange(40, 160, 10),
         )
-        for d in districts
+        for region in where.regions
     ]
     rows += [
         _facility("Bệnh viện Dã chiến số 1 Tây Ninh", FacilityKind.FIELD_HOSPITAL, 2, capital, 300),
@@ -222,7 +219,7 @@ async def _create_facilities(
             "Bệnh viện Xuyên Á Tây Ninh",
             FacilityKind.SCREENING_HOSPITAL,
             2,
-            first_commune[_district(districts, DEMO_DISTRICT_NAME).code],
+            where.first_commune(where.demo_region),
             120,
         ),
     ]
@@ -230,27 +227,15 @@ async def _create_facilities(
     return list(result)
 
 
-def _demo_commune(districts: list[Area], communes: list[Area]) -> Area:
-    """The commune of the commune-level demo accounts: the first of the demo district."""
-    district = _district(districts, DEMO_DISTRICT_NAME)
-    return next(c for c in communes if c.parent_code == district.code)
-
-
-def _district(districts: list[Area], name: str) -> Area:
-    return next(d for d in districts if d.name == name)
-
-
 async def _create_accounts(
-    session: AsyncSession,
-    districts: list[Area],
-    communes: list[Area],
-    facilities: list[Facility],
-    password_hash: str,
+    session: AsyncSession, where: DemoMap, facilities: list[Facility], password_hash: str
 ) -> None:
-    district = _district(districts, DEMO_DISTRICT_NAME)
-    commune = _demo_commune(districts, communes)
-    other_commune = next(c for c in communes if c.parent_code == districts[0].code)
-    levels = {"province": DEMO_PROVINCE, "district": district.code, "commune": commune.code}
+    commune = where.demo_commune
+    other_commune = where.capital
+    levels = {"province": where.province, "commune": commune.code}
+    district = where.demo_region.district
+    if district is not None:  # the 2021 map: accounts of the district too
+        levels = {"province": where.province, "district": district.code, "commune": commune.code}
     rows: list[dict[str, object]] = [
         _account(f"{slug}.{level}", role, code, None)
         for role, slug in AREA_ROLES.items()
@@ -258,10 +243,14 @@ async def _create_accounts(
     ]
     rows.append(_account("official.commune2", Role.LOCAL_OFFICIAL, other_commune.code, None))
     rows.append(_account("health.commune2", Role.HEALTH_STAFF, other_commune.code, None))
-    by_kind = {(f.kind, f.district_code): f for f in facilities}
-    tier2 = by_kind[(FacilityKind.DISTRICT_HOSPITAL, district.code)]
+    first = where.first_commune(where.demo_region).code
+    tier2 = next(
+        f for f in facilities if f.kind is FacilityKind.DISTRICT_HOSPITAL and f.area_code == first
+    )
     tier3 = next(f for f in facilities if f.tier == 3)
-    screening = by_kind[(FacilityKind.SCREENING_HOSPITAL, district.code)]
+    screening = next(
+        f for f in facilities if f.kind is FacilityKind.SCREENING_HOSPITAL and f.area_code == first
+    )
     rows.append(_account("hospital.tier2", Role.HOSPITAL_STAFF, None, tier2.id))
     rows.append(_account("hospital.tier3", Role.HOSPITAL_STAFF, None, tier3.id))
     rows.append(_account("screening.hospital", Role.SCREENING_STAFF, None, screening.id))

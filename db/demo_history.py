@@ -12,7 +12,7 @@ from faker import Faker
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import Alert, AlertEvent, ClinicalNote, Declaration, Facility, Transfer
+from db.models import Alert, AlertEvent, ClinicalNote, Declaration, Transfer
 from domain.clinical import (
     Assessment,
     missed_report_message,
@@ -26,7 +26,6 @@ from domain.enums import (
     AreaLevel,
     DeclarationKind,
     DeclarationStatus,
-    FacilityKind,
     PatientStatus,
     Role,
     Severity,
@@ -70,10 +69,11 @@ class History:
         self.now = now
         self.fake = fake
 
-    async def write(self, cases: list[Case], facilities: list[Facility]) -> None:
-        """Write declarations, transfers, alerts and notes for `cases`."""
+    async def write(self, cases: list[Case], hospital_of: dict[str, int]) -> None:
+        """Write declarations, transfers, alerts and notes for `cases` (`hospital_of`: the
+        tier-2 hospital of each commune's region)."""
         await self._declarations(cases)
-        await self._transfers(cases, facilities)
+        await self._transfers(cases, hospital_of)
         await self._alerts(cases)
         await self._notes(cases)
 
@@ -122,7 +122,7 @@ class History:
             "patient_id": person["id"],
         }
 
-    async def _transfers(self, cases: list[Case], facilities: list[Facility]) -> None:
+    async def _transfers(self, cases: list[Case], hospital_of: dict[str, int]) -> None:
         rows = [
             self._transfer(c.row, TransferStatus.COMPLETED, c.row["tier"], c.row["facility_id"])
             for c in cases
@@ -135,11 +135,8 @@ class History:
         ]
         states = [TransferStatus.REQUESTED] * 5 + [TransferStatus.ACCEPTED] * 3
         states += [TransferStatus.REJECTED] * 3 + [TransferStatus.CANCELLED] * 3
-        hospitals = {
-            f.district_code: f.id for f in facilities if f.kind is FacilityKind.DISTRICT_HOSPITAL
-        }
         for case, state in zip(home, states, strict=False):
-            target = hospitals[case.row["home_district_code"]]
+            target = hospital_of[case.row["home_commune_code"]]
             rows.append(self._transfer(case.row, state, 2, target))
         await self.session.execute(insert(Transfer), rows)
 
@@ -198,6 +195,8 @@ class History:
             (AlertStatus.RESOLVED, AreaLevel.DISTRICT),
         ]
         for case, (status, level) in zip(active[1:7], sos, strict=False):
+            if level is AreaLevel.DISTRICT and case.row["home_district_code"] is None:
+                level = AreaLevel.PROVINCE  # a map without districts: the next level up
             plan.append((case, AlertKind.SOS, status, level))
         for i, case in enumerate(active[7:19]):
             status = AlertStatus.RESOLVED if i % 2 else AlertStatus.OPEN

@@ -14,6 +14,7 @@ from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.demo_history import Case, History
+from db.demo_map import Region
 from db.models import Area, CaseCounter, Facility, HealthReport, Patient
 from domain.clinical import SYMPTOMS, Assessment, Vitals, assess
 from domain.enums import DischargeOutcome, PatientStatus, Role, Severity, Sex
@@ -35,15 +36,15 @@ VITALS_BY_SEVERITY = {
     Severity.SEVERE: ((91, 93), (26, 29)),
     Severity.CRITICAL: ((85, 89), (31, 34)),
 }
-PROVINCE = "72"
+BIRTH_PROVINCE = "072"  # of citizen IDs: born in Tây Ninh (the registration code of 2021)
 
 
 @dataclass(frozen=True)
 class Place:
-    """A commune and its district."""
+    """A commune and its region (its district, on the 2021 map)."""
 
     commune: Area
-    district: Area
+    region: Region
 
 
 class CaseWriter:
@@ -57,12 +58,16 @@ class CaseWriter:
         now: datetime,
         places: list[Place],
         facilities: list[Facility],
+        province: str,
+        hospital_of: dict[str, int],
     ) -> None:
         self.session = session
         self.rng = rng
         self.now = now
         self.places = places
         self.facilities = facilities
+        self.province = province  # of case codes and counters
+        self.hospital_of = hospital_of  # commune code → its region's tier-2 hospital
         self.fake = Faker("vi_VN")
         self.fake.seed_instance(rng.random())
 
@@ -87,7 +92,7 @@ class CaseWriter:
             await self.session.execute(insert(HealthReport), flat[start : start + 5000])
             report("health reports", min(start + 5000, len(flat)), len(flat))
         history = History(self.session, rng=self.rng, now=self.now, fake=self.fake)
-        await history.write(cases, self.facilities)
+        await history.write(cases, self.hospital_of)
         report("declarations, transfers, alerts", 1, 1)
 
     def _case(self, n: int) -> Case:
@@ -117,12 +122,12 @@ class CaseWriter:
                 [
                     self.fake.street_address(),
                     place.commune.name,
-                    place.district.name,
+                    *([place.region.district.name] if place.region.district else []),
                     "Tỉnh Tây Ninh",
                 ]
             ),
             "home_province_code": place.commune.province_code,
-            "home_district_code": place.district.code,
+            "home_district_code": place.commune.district_code,
             "home_commune_code": place.commune.code,
             "vaccination_doses": rng.choice([0, 1, 2, 2, 2, 3]),
             "citizen_subject": self.citizen_subject(n),
@@ -146,7 +151,7 @@ class CaseWriter:
                 confirmed + timedelta(days=days), self.now - timedelta(hours=2)
             )
             row["discharge_outcome"] = DischargeOutcome(status.value)
-        row["case_code"] = f"{PROVINCE}-{confirmed.year}-{n:06d}"
+        row["case_code"] = f"{self.province}-{confirmed.year}-{n:06d}"
         return Case(row=row, peak=peak)
 
     def _name(self, sex: Sex) -> str:
@@ -156,14 +161,16 @@ class CaseWriter:
     def _national_id(self, sex: Sex, born: date) -> str:
         century = (0 if born.year < 2000 else 2) + (1 if sex is Sex.FEMALE else 0)
         tail = "".join(self.rng.choices("0123456789", k=6))
-        return f"0{PROVINCE}{century}{born.year % 100:02d}{tail}"
+        return f"{BIRTH_PROVINCE}{century}{born.year % 100:02d}{tail}"
 
     async def _counters(self, cases: list[Case]) -> None:
         years: dict[int, int] = {}
         for case in cases:
             year = case.row["confirmed_at"].year
             years[year] = max(years.get(year, 0), int(case.row["case_code"].rsplit("-", 1)[1]))
-        rows = [{"province_code": PROVINCE, "year": y, "last_value": v} for y, v in years.items()]
+        rows = [
+            {"province_code": self.province, "year": y, "last_value": v} for y, v in years.items()
+        ]
         await self.session.execute(insert(CaseCounter), rows)
 
     def _reports(self, case: Case, index: int) -> list[dict[str, Any]]:

@@ -36,10 +36,9 @@ def reaches(scope: Scope, place: EventPlace) -> bool:
 def next_level(level: AreaLevel, *, has_district: bool = True) -> AreaLevel | None:
     """The level an unanswered alert escalates to next, or None at the top. Only levels
     its place has: on a map without districts (2025) a commune's alert goes to the province."""
-    order = [
+    above = [
         each
         for each in sorted(LEVEL_RANK, key=LEVEL_RANK.__getitem__)
-        if has_district or each is not AreaLevel.DISTRICT
+        if LEVEL_RANK[each] > LEVEL_RANK[level] and (has_district or each is not AreaLevel.DISTRICT)
     ]
-    index = order.index(level)
-    return order[index + 1] if index + 1 < len(order) else None
+    return above[0] if above else None

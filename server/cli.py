@@ -9,6 +9,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+from domain.enums import AreaEdition
 from server import commands
 from server.errors import describe
 from server.settings import Settings
@@ -43,17 +44,29 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, help="port to listen on (default F0CARE_PORT or 8000)")
     serve.add_argument("--workers", type=int, default=1, help="number of server processes")
     serve.add_argument("--no-migrate", action="store_true", help="do not run migrations on start")
+    serve.add_argument(
+        "--edition",
+        choices=[e.value for e in AreaEdition],
+        help="the map of a new database (default: VN_2021 with --demo, else "
+        "F0CARE_AREA_EDITION); with --demo VN_2025, the demo is the new Tây Ninh (80)",
+    )
 
     command(
         "migrate", help="upgrade the database to the newest schema"
     ).description = "Apply every pending Alembic migration, under an advisory lock."
-    command("load-areas", help="load Viet Nam's provinces, districts and communes").description = (
-        "Load all 63 provinces, 696 districts and 10,051 communes (2021) from vietnam-provinces. "
-        "Idempotent: a second run changes nothing."
+    command("load-areas", help="load Viet Nam's provinces and communes").description = (
+        "Load both editions of the map (2021: 63 provinces, 696 districts, 10,051 communes; "
+        "2025: 34 provinces, 3,321 communes) and the conversion between them; the records use "
+        "the database's edition (F0CARE_AREA_EDITION for a new one). Idempotent."
     )
     seed = command("seed-demo", help="create the Tây Ninh demo data")
     seed.description = "Create deterministic demo data for Tây Ninh; does nothing if it exists."
     seed.add_argument("--patients", type=int, default=2000, help="number of demo F0 patients")
+    seed.add_argument(
+        "--edition",
+        choices=[e.value for e in AreaEdition],
+        help="the map of a new database (default VN_2021; VN_2025: the new Tây Ninh, 80)",
+    )
 
     export = command("export-schema", help="print the GraphQL schema (SDL)")
     export.description = "Print the schema as SDL, as committed in schema.graphql."

@@ -70,8 +70,8 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
                 migrate=not args.no_migrate,
                 demo=settings.demo,
                 timezone=settings.timezone,
-                # the demo is Tây Ninh in 2021, on that year's map
-                edition=AreaEdition.VN_2021 if settings.demo else settings.area_edition,
+                edition=_edition(args, settings.area_edition if not settings.demo else None),
+                insist=args.edition is not None,
                 progress=progress,
             )
         )
@@ -108,6 +108,14 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
             ws_max_size=settings.max_body_bytes,
         )
     return 0
+
+
+def _edition(args: argparse.Namespace, default: AreaEdition | None) -> AreaEdition:
+    """The map a new database gets: `--edition`, else `default`; the demo (no default) is
+    Tây Ninh in 2021, on that year's map."""
+    if args.edition is not None:
+        return AreaEdition(args.edition)
+    return default or AreaEdition.VN_2021
 
 
 def _check_port_free(host: str, port: int) -> None:
@@ -167,8 +175,10 @@ def seed_demo(args: argparse.Namespace, settings: Settings) -> int:
                 migrate=True,
                 demo=True,
                 timezone=settings.timezone,
-                edition=AreaEdition.VN_2021,
+                edition=_edition(args, None),
+                insist=args.edition is not None,
                 progress=progress,
+                patients=args.patients,
             )
         )
     assert seeded is not None  # noqa: S101 - prepare(demo=True) always seeds

@@ -40,9 +40,12 @@ async def prepare(
     demo: bool,
     timezone: str,
     edition: AreaEdition,
+    insist: bool = False,
     progress: Progress | None = None,
+    patients: int = 2000,
 ) -> SeedResult | None:
-    """Migrate, load the areas (of `edition` when the database has none yet), make sure the
+    """Migrate, load the areas (of `edition` when the database has none yet; a database on
+    another map is refused when the edition was asked for: `insist`), make sure the
     statistics rollup holds the days of `timezone`, and seed the demo data if asked."""
     engine = make_engine(url, pool_size=2)
     try:
@@ -51,6 +54,8 @@ async def prepare(
         sessions = make_session_factory(engine)
         async with sessions.begin() as session:
             if await has_areas(session):
+                if insist:
+                    await load_areas(session, edition)  # EditionInUse on another map
                 await load_reference(session)  # a database made before the editions
             else:
                 await load_areas(session, edition)
@@ -62,6 +67,7 @@ async def prepare(
             return await seed_demo(
                 session,
                 now=datetime.now(UTC),
+                patients=patients,
                 progress=progress,
                 password_hash=lambda: hash_password(DEMO_PASSWORD),
             )

@@ -11,6 +11,7 @@ import secrets
 import tempfile
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -153,3 +154,31 @@ async def gql(
     )
     body: dict[str, Any] = response.json()
     return body
+
+
+@dataclass(frozen=True)
+class OnMap:
+    """A whole deployment on one edition of the map: its database, demo data and client."""
+
+    edition: AreaEdition
+    sessions: async_sessionmaker[AsyncSession]
+    demo: SeedResult
+    client: httpx.AsyncClient
+
+
+@pytest.fixture(scope="session")
+async def on_2025(server_url: str, settings: Settings) -> AsyncIterator[OnMap]:
+    """A second deployment, on the 2025 map: the demo of the new Tây Ninh (80)."""
+    async with fresh_database(server_url, "f0care_vn2025", AreaEdition.VN_2025) as (url, made):
+        async with made.begin() as session:
+            seeded = await seed_demo(
+                session,
+                now=datetime.now(UTC),
+                patients=DEMO_PATIENTS,
+                password_hash=lambda: hash_password(DEMO_PASSWORD),
+            )
+        app = create_app(settings.model_copy(update={"database_url": url}))
+        async with app.router.lifespan_context(app):
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://vn2025") as c:
+                yield OnMap(AreaEdition.VN_2025, made, seeded, c)

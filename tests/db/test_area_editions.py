@@ -109,5 +109,5 @@ async def test_a_new_database_on_the_2025_map_has_no_districts(server_url: str) 
         async with sessions.begin() as session:
             assert (await load_areas(session, V25)).changed == 0
         async with sessions.begin() as session:
-            with pytest.raises(EditionInUse, match="migrate-areas --to VN_2021"):
+            with pytest.raises(EditionInUse, match="uses the VN_2025 map, not VN_2021"):
                 await load_areas(session, V21)

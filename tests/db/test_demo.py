@@ -13,12 +13,14 @@ from db.models import Alert, Declaration, Facility, HealthReport, Patient, Trans
 from domain.enums import (
     AlertKind,
     AlertStatus,
+    AreaLevel,
     DeclarationStatus,
+    FacilityKind,
     PatientStatus,
     Role,
     TransferStatus,
 )
-from tests.conftest import DEMO_PATIENTS, fresh_database
+from tests.conftest import DEMO_PATIENTS, OnMap, fresh_database
 
 DEMO_ROWS = Patient.case_code.not_like("T-%")  # other tests' patients (factories) are T-…
 
@@ -127,3 +129,24 @@ async def test_demo_history_follows_the_clinical_rules(server_url: str) -> None:
     # and the demo citizen lives where the commune health worker of the README works
     health = next(a for a in seeded.accounts if a.username == "health.commune")
     assert citizen == health.area_code
+
+
+async def test_the_2025_demo_is_the_new_tay_ninh_without_districts(on_2025: OnMap) -> None:
+    accounts = {a.username: a for a in on_2025.demo.accounts}
+    assert not [name for name in accounts if ".district" in name]
+    assert accounts["official.province"].area_code == "80"
+    assert accounts["official.commune"].area_code == "25708"  # Phường Trảng Bàng
+    async with on_2025.sessions() as session:
+        patients = list(await session.scalars(select(Patient).where(DEMO_ROWS)))
+        facilities = list(await session.scalars(select(Facility)))
+        alerts = list(await session.scalars(select(Alert)))
+    assert len(patients) == DEMO_PATIENTS
+    assert {p.home_province_code for p in patients} == {"80"}
+    assert {p.home_district_code for p in patients} == {None}
+    assert all(p.case_code.startswith("80-") for p in patients)
+    assert all(p.address.endswith("Tỉnh Tây Ninh") and "Thị xã" not in p.address for p in patients)
+    regional = [f.name for f in facilities if f.kind is FacilityKind.DISTRICT_HOSPITAL]
+    assert "Trung tâm Y tế khu vực Trảng Bàng" in regional
+    assert all(name.startswith("Trung tâm Y tế khu vực ") for name in regional)
+    assert {a.escalation_level for a in alerts} <= {AreaLevel.COMMUNE, AreaLevel.PROVINCE}
+    assert {a.status for a in alerts} == set(AlertStatus)

@@ -28,6 +28,7 @@ from db.models import (
 )
 from domain.contacts import schedule
 from domain.enums import (
+    AreaEdition,
     ContactRelation,
     ContactStatus,
     DeclarationKind,
@@ -43,6 +44,7 @@ from domain.enums import (
 )
 from server.app import create_app
 from server.settings import Settings
+from tests.conftest import OnMap
 from tests.factories import communes_of, local_today, make_declaration, make_patient, make_transfer
 
 
@@ -173,23 +175,45 @@ async def _contact(
 
 @pytest.fixture(scope="session")
 async def world(sessions: async_sessionmaker[AsyncSession], demo: SeedResult) -> World:
+    return await build_world(sessions, demo, AreaEdition.VN_2021)
+
+
+@pytest.fixture(scope="session")
+async def world_2025(on_2025: OnMap) -> World:
+    return await build_world(on_2025.sessions, on_2025.demo, AreaEdition.VN_2025)
+
+
+async def build_world(
+    sessions: async_sessionmaker[AsyncSession], demo: SeedResult, edition: AreaEdition
+) -> World:
+    """Labelled patients around the demo accounts: in their commune, elsewhere in their
+    district (2021; on the 2025 map, which has none, elsewhere in the province), elsewhere in
+    the province, in Hà Nội, at and coming to their hospitals; a treatment record, contacts
+    and declarations."""
     accounts = {a.username: a for a in demo.accounts}
     commune = accounts["official.commune"].area_code
-    district = accounts["official.district"].area_code
     assert commune
-    assert district
     tier2 = accounts["hospital.tier2"].facility_id
     tier3 = accounts["hospital.tier3"].facility_id
     assert tier2
     assert tier3
     async with sessions.begin() as session:
-        same_district = [c for c in await communes_of(session, district) if c != commune]
-        elsewhere = await communes_of(session, "703")  # Thành phố Tây Ninh
+        if edition is AreaEdition.VN_2021:
+            district = accounts["official.district"].area_code
+            assert district
+            same_district = [c for c in await communes_of(session, district) if c != commune]
+            elsewhere = await communes_of(session, "703")  # Thành phố Tây Ninh
+            nearby, far_away = same_district[0], "00001"  # Phường Phúc Xá, Hà Nội
+        else:
+            province = accounts["official.province"].area_code
+            assert province
+            elsewhere = [c for c in await communes_of(session, province) if c != commune]
+            nearby, far_away = elsewhere[-1], "00004"  # Phường Ba Đình, Hà Nội
         p = {
             "commune": await make_patient(session, commune),
-            "district": await make_patient(session, same_district[0]),
+            "district": await make_patient(session, nearby),
             "province": await make_patient(session, elsewhere[1]),
-            "country": await make_patient(session, "00001"),  # Phường Phúc Xá, Hà Nội
+            "country": await make_patient(session, far_away),
             "at_tier2": await make_patient(
                 session, elsewhere[2], status=PatientStatus.IN_FACILITY, tier=2, facility_id=tier2
             ),

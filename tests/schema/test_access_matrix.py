@@ -6,6 +6,7 @@ Later issues add their operations as columns of this table.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,8 @@ import httpx
 import pytest
 
 from db.demo import SeedResult
-from tests.conftest import gql
+from domain.enums import AreaEdition
+from tests.conftest import OnMap, gql
 from tests.schema.conftest import World
 from tests.tokens import token_named
 
@@ -74,6 +76,41 @@ MATRIX: list[tuple[str, str, str, str, str]] = [
     ("anonymous", UNAUTH, UNAUTH, NA, "none"),
 ]
 IDS = [row[0] for row in MATRIX]
+V21, V25 = AreaEdition.VN_2021, AreaEdition.VN_2025
+
+
+def on_both_maps(rows: list[Any]) -> list[Any]:
+    """`rows` for a deployment on each edition of the map: on the 2025 map there are no
+    districts, so no district-level principals."""
+    return [
+        pytest.param(edition, *(row if isinstance(row, tuple) else (row,)),
+                     id=f"{edition.value}-{row[0] if isinstance(row, tuple) else row}")
+        for edition in (V21, V25)
+        for row in rows
+        if edition is V21 or ".district" not in (row[0] if isinstance(row, tuple) else row)
+    ]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Deployment:
+    """Everything a row of the matrix is checked against, on one map."""
+
+    client: httpx.AsyncClient
+    demo: SeedResult
+    world: World
+
+
+@pytest.fixture
+def deployment(request: pytest.FixtureRequest) -> Deployment:
+    """The deployment on the map the row names: the main one (2021) or the 2025 one."""
+    if request.param is V21:
+        return Deployment(
+            request.getfixturevalue("client"),
+            request.getfixturevalue("demo"),
+            request.getfixturevalue("world"),
+        )
+    on: OnMap = request.getfixturevalue("on_2025")
+    return Deployment(on.client, on.demo, request.getfixturevalue("world_2025"))
 
 
 def _outcome(body: dict[str, Any]) -> str:
@@ -103,17 +140,20 @@ async def _all_patient_ids(client: httpx.AsyncClient, token: str | None) -> tupl
         after = page["pageInfo"]["endCursor"]
 
 
-@pytest.mark.parametrize(("name", "me", "reads", "personal", "scope"), MATRIX, ids=IDS)
+@pytest.mark.parametrize(
+    ("deployment", "name", "me", "reads", "personal", "scope"),
+    on_both_maps(MATRIX),
+    indirect=["deployment"],
+)
 async def test_access_matrix(
-    client: httpx.AsyncClient,
-    demo: SeedResult,
-    world: World,
+    deployment: Deployment,
     name: str,
     me: str,
     reads: str,
     personal: str,
     scope: str,
 ) -> None:
+    client, demo, world = deployment.client, deployment.demo, deployment.world
     token = token_named(name, demo)
     # me
     assert _outcome(await gql(client, "{ me { role } }", token=token)) == me
@@ -356,12 +396,11 @@ def test_the_matrix_names_every_mutation() -> None:
 
 
 @pytest.mark.parametrize("mutation", list(MUTATIONS))
-@pytest.mark.parametrize("name", IDS)
-async def test_mutation_permissions(
-    client: httpx.AsyncClient, demo: SeedResult, name: str, mutation: str
-) -> None:
+@pytest.mark.parametrize(("deployment", "name"), on_both_maps(IDS), indirect=["deployment"])
+async def test_mutation_permissions(deployment: Deployment, name: str, mutation: str) -> None:
     document, variables, allowed = MUTATIONS[mutation]
-    body = await gql(client, document, variables, token_named(name, demo))
+    token = token_named(name, deployment.demo)
+    body = await gql(deployment.client, document, variables, token)
     outcome = _outcome(body)
     if name == "anonymous":
         assert outcome == UNAUTH
@@ -383,10 +422,9 @@ DECLARATION_SCOPE: dict[str, tuple[str, set[str]]] = {
 }  # fmt: skip
 
 
-@pytest.mark.parametrize("name", IDS)
-async def test_declaration_visibility(
-    client: httpx.AsyncClient, demo: SeedResult, world: World, name: str
-) -> None:
+@pytest.mark.parametrize(("deployment", "name"), on_both_maps(IDS), indirect=["deployment"])
+async def test_declaration_visibility(deployment: Deployment, name: str) -> None:
+    client, demo, world = deployment.client, deployment.demo, deployment.world
     reads, expected = DECLARATION_SCOPE.get(name, (FORBIDDEN, set()))
     token = token_named(name, demo)
     for label, declaration_id in world.declarations.items():

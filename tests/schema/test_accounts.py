@@ -219,7 +219,7 @@ async def test_an_administrator_grants_only_inside_its_own_area(
     demo: SeedResult,
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
-    parents = await _hierarchy(sessions)
+    parents = await _hierarchy(sessions, "72")
     who = data.draw(st.sampled_from(ADMINS))
     home = next(a.area_code for a in demo.accounts if a.username == who)
     assert home is not None

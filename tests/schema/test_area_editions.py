@@ -4,7 +4,6 @@ tokens that name an area of the edition not in use refused with its successor na
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
@@ -15,9 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from auth.tokens import TokenClaims, mint_token
 from db.demo import SeedResult
 from domain.enums import AreaEdition, Role
-from server.app import create_app
-from server.settings import Settings
-from tests.conftest import TEST_SECRET, fresh_database, gql
+from tests.conftest import TEST_SECRET, OnMap, gql
 from tests.schema.test_compiled_reads import _both
 from tests.tokens import token_of
 
@@ -116,22 +113,12 @@ async def test_a_token_of_the_other_edition_is_refused_naming_the_successor(
     assert "Tỉnh Long An" in message  # 80 of 2025 continues Long An (and Tây Ninh) of 2021
 
 
-@pytest.fixture(scope="module")
-async def on_2025(server_url: str, settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    """The application on a database that uses the 2025 map."""
-    async with fresh_database(server_url, "f0care_on2025", AreaEdition.VN_2025) as (url, _):
-        app = create_app(settings.model_copy(update={"database_url": url}))
-        async with app.router.lifespan_context(app):
-            transport = httpx.ASGITransport(app=app)
-            async with httpx.AsyncClient(transport=transport, base_url="http://on2025") as c:
-                yield c
-
-
 async def test_on_the_2025_map_an_old_code_is_refused_naming_its_successor(
-    on_2025: httpx.AsyncClient,
+    on_2025: OnMap,
 ) -> None:
+    client = on_2025.client
     old = token_of("health.tay-ninh", Role.HEALTH_STAFF, "72")
-    response = await on_2025.post(
+    response = await client.post(
         "/graphql", json={"query": "{ me { subject } }"}, headers={"Authorization": f"Bearer {old}"}
     )
     assert response.status_code == 401
@@ -140,15 +127,15 @@ async def test_on_the_2025_map_an_old_code_is_refused_naming_its_successor(
     assert "80 (Tỉnh Tây Ninh)" in message
     # the new code works, and its area is of the 2025 map
     new = token_of("health.tay-ninh", Role.HEALTH_STAFF, "80")
-    me = await gql(on_2025, "{ me { area { code name edition parent { code } } } }", {}, new)
+    me = await gql(client, "{ me { area { code name edition parent { code } } } }", {}, new)
     assert me["data"]["me"]["area"] == {
         "code": "80",
         "name": "Tỉnh Tây Ninh",
         "edition": "VN_2025",
         "parent": {"code": "VN"},
     }
-    communes = await gql(on_2025, LIST, {"l": "COMMUNE", "p": "80"})
+    communes = await gql(client, LIST, {"l": "COMMUNE", "p": "80"})
     assert len(communes["data"]["areas"]) == 96
-    old_map = await gql(on_2025, AREA, {"c": "25459", "e": "VN_2021"})
+    old_map = await gql(client, AREA, {"c": "25459", "e": "VN_2021"})
     assert old_map["data"]["area"]["name"] == "Phường 3"
     assert old_map["data"]["area"]["parent"]["code"] == "703"

@@ -90,8 +90,8 @@ async def test_contacts_never_leave_scope(
     sessions: async_sessionmaker[AsyncSession],
     demo: SeedResult,
 ) -> None:
-    parents = await _hierarchy(sessions)
-    levels = await _levels(sessions)
+    parents = await _hierarchy(sessions, "72")
+    levels = await _levels(sessions, "72")
     tay_ninh = sorted(c for c in levels if levels[c] == "COMMUNE")
     communes = [*tay_ninh[:12], "00001"]  # a few of Tây Ninh's, and one in Hà Nội
     listings = data.draw(

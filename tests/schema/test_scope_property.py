@@ -17,10 +17,9 @@ from hypothesis import strategies as st
 from sqlalchemy import delete, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from db.demo import SeedResult
 from db.models import Patient, Transfer
-from domain.enums import PatientStatus, Role, TransferStatus
-from tests.conftest import gql
+from domain.enums import AreaEdition, PatientStatus, Role, TransferStatus
+from tests.conftest import OnMap, gql
 from tests.factories import make_patient, make_transfer
 from tests.tokens import token_of
 
@@ -49,19 +48,22 @@ class Caller:
     facility: int | None = None
 
 
-async def _hierarchy(sessions: async_sessionmaker[AsyncSession]) -> dict[str, str | None]:
+async def _hierarchy(
+    sessions: async_sessionmaker[AsyncSession], province: str
+) -> dict[str, str | None]:
+    """Each area's parent, in the demo's province and in Hà Nội (01 on both maps)."""
     async with sessions() as session:
         rows = await session.execute(
-            text("SELECT code, parent_code FROM areas WHERE code LIKE '72%' OR code IN "
-                 "(SELECT code FROM areas WHERE province_code IN ('72', '01'))")
-        )  # fmt: skip
+            text("SELECT code, parent_code FROM areas WHERE province_code IN (:p, '01')"),
+            {"p": province},
+        )
         return {code: parent for code, parent in rows}
 
 
-async def _levels(sessions: async_sessionmaker[AsyncSession]) -> dict[str, str]:
+async def _levels(sessions: async_sessionmaker[AsyncSession], province: str) -> dict[str, str]:
     async with sessions() as session:
         rows = await session.execute(
-            text("SELECT code, level FROM areas WHERE province_code = '72'")
+            text("SELECT code, level FROM areas WHERE province_code = :p"), {"p": province}
         )
         return {code: level for code, level in rows}
 
@@ -154,7 +156,35 @@ async def _listed(
         variables["after"] = page["pageInfo"]["endCursor"]
 
 
-@pytest.mark.parametrize("kind", ["province", "district", "commune", "hospital", "citizen"])
+@dataclass(frozen=True)
+class OnOneMap:
+    """A deployment on one edition: its client, sessions and the demo's province."""
+
+    client: httpx.AsyncClient
+    sessions: async_sessionmaker[AsyncSession]
+    province: str
+    far_away: str  # a commune of Hà Nội
+
+
+@pytest.fixture
+def deployment(request: pytest.FixtureRequest) -> OnOneMap:
+    if request.param is AreaEdition.VN_2021:
+        request.getfixturevalue("demo")
+        client = request.getfixturevalue("client")
+        return OnOneMap(client, request.getfixturevalue("sessions"), "72", "00001")
+    on: OnMap = request.getfixturevalue("on_2025")
+    return OnOneMap(on.client, on.sessions, "80", "00004")
+
+
+KINDS = [
+    pytest.param(edition, kind, id=f"{edition.value}-{kind}")
+    for edition in AreaEdition
+    for kind in ("province", "district", "commune", "hospital", "citizen")
+    if edition is AreaEdition.VN_2021 or kind != "district"  # no districts on the 2025 map
+]
+
+
+@pytest.mark.parametrize(("deployment", "kind"), KINDS, indirect=["deployment"])
 @settings(
     max_examples=25,
     deadline=None,
@@ -162,25 +192,22 @@ async def _listed(
 )
 @given(data=st.data())
 async def test_patients_never_leave_scope(
-    kind: str,
-    data: st.DataObject,
-    client: httpx.AsyncClient,
-    sessions: async_sessionmaker[AsyncSession],
-    demo: SeedResult,
+    deployment: OnOneMap, kind: str, data: st.DataObject
 ) -> None:
-    parents = await _hierarchy(sessions)
+    client, sessions, province = deployment.client, deployment.sessions, deployment.province
+    parents = await _hierarchy(sessions, province)
     facilities = await _facilities(sessions)
     hospitals = await _receiving_facilities(sessions)
-    tay_ninh = sorted(c for c in parents if "72" in _lineage(c, parents))
-    levels = await _levels(sessions)
+    tay_ninh = sorted(c for c in parents if province in _lineage(c, parents))
+    levels = await _levels(sessions, province)
     by_level = {
-        "province": ["72"],
+        "province": [province],
         "district": [c for c in tay_ninh if levels[c] == "DISTRICT"],
         "commune": [c for c in tay_ninh if levels[c] == "COMMUNE"],
     }
     assert by_level["commune"]
-    assert by_level["district"]
-    communes = [*by_level["commune"], "00001"]
+    assert bool(by_level["district"]) == (province == "72")  # none on the 2025 map
+    communes = [*by_level["commune"], deployment.far_away]
     # given some random extra patients
     placements = data.draw(
         st.lists(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 from pathlib import Path
 
@@ -9,9 +10,10 @@ import jwt
 import pytest
 from sqlalchemy.engine import make_url
 
+from db.admin import drop_database, ensure_database
 from db.demo import SeedResult
 from server.errors import describe
-from tests.conftest import TEST_SECRET
+from tests.conftest import TEST_SECRET, throwaway_url
 from tests.server.procs import env, free_port, run_cli
 
 
@@ -129,3 +131,32 @@ def test_service_token_without_account(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     claims = jwt.decode(result.stdout.strip().splitlines()[-1], TEST_SECRET, algorithms=["HS256"])
     assert claims["exp"] - claims["iat"] == 8760 * 3600
+
+
+def test_the_2025_demo_on_a_new_database_and_a_map_a_database_keeps(
+    tmp_path: Path, server_url: str, database_url: str
+) -> None:
+    async def made() -> str:
+        url = throwaway_url(server_url, "f0care_cli2025")
+        await ensure_database(url)
+        return url
+
+    url = asyncio.run(made())
+    try:
+        environ = env(DATABASE_URL=url)
+        seeded = run_cli(
+            "seed-demo", "--edition", "VN_2025", "--patients", "30", environ=environ, cwd=tmp_path
+        )
+        assert seeded.returncode == 0, seeded.stderr
+        assert "created 30 patients" in seeded.stdout
+        again = run_cli("load-areas", environ=environ, cwd=tmp_path)
+        assert "'PROVINCE': 34" in again.stdout
+        assert "DISTRICT" not in again.stdout
+    finally:
+        asyncio.run(drop_database(url))
+    # the tests' database is on the 2021 map: the 2025 demo is refused, saying why
+    refused = run_cli(
+        "seed-demo", "--edition", "VN_2025", environ=env(DATABASE_URL=database_url), cwd=tmp_path
+    )
+    assert refused.returncode != 0
+    assert "this database uses the VN_2021 map, not VN_2025" in _one_error_line(refused.stderr)
