@@ -159,17 +159,21 @@ async def load_areas(session: AsyncSession, edition: AreaEdition) -> LoadResult:
             "keeps the map it was made with"
         )
     await load_reference(session)
+    return await put_edition(session, edition)
+
+
+async def put_edition(session: AsyncSession, edition: AreaEdition) -> LoadResult:
+    """`edition`'s areas into `areas`: new codes added, codes there already changed to the
+    edition's place (rows already identical are left untouched). A code of another edition
+    that this one does not have stays (a move to a new map deletes those at its end)."""
     rows = [{**row, "edition": edition} for row in read_edition(edition)]
     stmt = insert(Area)
-    changed_cols = ["name", "level", "division_type", "codename", "parent_code"]
+    compared = ["name", "level", "division_type", "codename", "parent_code", "edition"]
     upsert = stmt.on_conflict_do_update(
         index_elements=[Area.code],
-        set_={
-            c: stmt.excluded[c]
-            for c in [*changed_cols, "province_code", "district_code", "edition"]
-        },
-        where=func.row(*[getattr(Area, c) for c in changed_cols]).is_distinct_from(
-            func.row(*[stmt.excluded[c] for c in changed_cols])
+        set_={c: stmt.excluded[c] for c in [*compared, "province_code", "district_code"]},
+        where=func.row(*[getattr(Area, c) for c in compared]).is_distinct_from(
+            func.row(*[stmt.excluded[c] for c in compared])
         ),
     ).returning(Area.code)
     changed = 0

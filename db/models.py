@@ -44,6 +44,8 @@ from domain.enums import (
     MedicationPackage,
     MedicationStatus,
     PatientStatus,
+    RehomingKind,
+    RehomingReason,
     Role,
     Severity,
     Sex,
@@ -849,6 +851,44 @@ class AuditEntry(Base):
         Index("ix_audit_log_subject_at", "subject", "at"),
         # whose record was read: a citizen's list of accesses, an administrator's review
         Index("ix_audit_log_entity_ids", "entity_ids", postgresql_using="gin"),
+    )
+
+
+class RehomingItem(Base):
+    """A record a move to a new map could not place for certain: it waits, placed in its
+    first candidate (or its new province), until staff of the new province choose its
+    commune (`reassignHomeCommune`)."""
+
+    __tablename__ = "rehoming_items"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    kind: Mapped[RehomingKind] = mapped_column(enum_column(RehomingKind, "rehoming_kind"))
+    entity_id: Mapped[int] = mapped_column(BigInteger)
+    reason: Mapped[RehomingReason] = mapped_column(enum_column(RehomingReason, "rehoming_reason"))
+    old_edition: Mapped[AreaEdition] = mapped_column(enum_column(AreaEdition, "old_edition"))
+    old_code: Mapped[str] = mapped_column(AREA_CODE)
+    province_code: Mapped[str] = mapped_column(AREA_CODE)  # of the new map
+    placed_code: Mapped[str] = mapped_column(AREA_CODE)  # where it is meanwhile
+    candidates: Mapped[list[str]] = mapped_column(ARRAY(Text))
+    created_at: Mapped[datetime] = now_column()
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    resolved_by: Mapped[str | None] = mapped_column(String(128))
+    resolved_code: Mapped[str | None] = mapped_column(AREA_CODE)
+
+    __table_args__ = (
+        Index(
+            "uq_rehoming_items_open",
+            "kind",
+            "entity_id",
+            unique=True,
+            postgresql_where=text("resolved_at IS NULL"),
+        ),
+        Index(
+            "ix_rehoming_items_province_open",
+            "province_code",
+            "id",
+            postgresql_where=text("resolved_at IS NULL"),
+        ),
     )
 
 

@@ -42,6 +42,23 @@ class AreaEdition(Enum):
     VN_2025 = "VN_2025"
 
 
+class RehomingKind(Enum):
+    """What kind of record waits on the rehoming queue for its commune on the new map."""
+
+    PATIENT = "PATIENT"
+    CONTACT = "CONTACT"
+    DECLARATION = "DECLARATION"
+    FACILITY = "FACILITY"
+    USER = "USER"
+
+
+class RehomingReason(Enum):
+    """Why the conversion table could not say where a record now belongs."""
+
+    SPLIT = "SPLIT"  # its old commune was split between several new ones
+    UNMAPPED = "UNMAPPED"  # its old commune has no entry in the conversion table
+
+
 class FacilityKind(Enum):
     """What a facility does."""
 

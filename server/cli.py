@@ -59,6 +59,14 @@ def build_parser() -> argparse.ArgumentParser:
         "2025: 34 provinces, 3,321 communes) and the conversion between them; the records use "
         "the database's edition (F0CARE_AREA_EDITION for a new one). Idempotent."
     )
+    move = command("migrate-areas", help="move the database to another edition of the map")
+    move.description = (
+        "Move every record to the map of --to by the official conversion table, in one "
+        "transaction; records of split or unlisted communes wait on the rehoming queue. "
+        "Prints a report (mapped, split, unmapped). Every token issued before is refused."
+    )
+    move.add_argument("--to", required=True, choices=[e.value for e in AreaEdition])
+    move.add_argument("--dry-run", action="store_true", help="report only; change nothing")
     seed = command("seed-demo", help="create the Tây Ninh demo data")
     seed.description = "Create deterministic demo data for Tây Ninh; does nothing if it exists."
     seed.add_argument("--patients", type=int, default=2000, help="number of demo F0 patients")

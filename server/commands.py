@@ -26,7 +26,13 @@ from schema import export_sdl
 from server.app import create_app
 from server.errors import UserError
 from server.settings import Settings
-from server.setup import database_url, load_areas_only, migrate_only, prepare
+from server.setup import (
+    database_url,
+    load_areas_only,
+    migrate_only,
+    move_areas_only,
+    prepare,
+)
 
 console = Console(highlight=False)
 DEMO_TOKEN_HOURS = 12
@@ -38,6 +44,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         "serve": serve,
         "migrate": migrate,
         "load-areas": load_areas,
+        "migrate-areas": migrate_areas,
         "seed-demo": seed_demo,
         "export-schema": export_schema,
         "create-user": create_user,
@@ -150,6 +157,29 @@ def migrate(_: argparse.Namespace, settings: Settings) -> int:
     """Apply pending migrations."""
     asyncio.run(migrate_only(database_url(settings)))
     console.print("database is at the newest migration")
+    return 0
+
+
+def migrate_areas(args: argparse.Namespace, settings: Settings) -> int:
+    """Move the database to another edition of the map (or show what that would do)."""
+    report = asyncio.run(
+        move_areas_only(
+            database_url(settings),
+            AreaEdition(args.to),
+            by=f"cli:{getpass.getuser()}",
+            timezone=settings.timezone,
+            dry_run=args.dry_run,
+        )
+    )
+    for line in report.lines():
+        console.print(line)
+    if args.dry_run:
+        console.print("dry run: nothing was changed")
+    else:
+        console.print(
+            "moved. Restart every f0care process: tokens issued before are refused, and a "
+            "process keeps the map it started with."
+        )
     return 0
 
 

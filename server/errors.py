@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncpg
 from sqlalchemy.exc import ArgumentError, DBAPIError
 
+from db.area_migration import CannotMove
 from db.areas import EditionInUse
 from server.settings import SettingsError
 
@@ -28,7 +29,7 @@ def describe(exc: BaseException) -> str | None:
 
 
 def _describe_one(err: BaseException) -> str | None:
-    if isinstance(err, UserError | SettingsError | EditionInUse):
+    if isinstance(err, UserError | SettingsError | EditionInUse | CannotMove):
         return str(err)
     if isinstance(err, ArgumentError | ValueError) and "URL" in str(err):
         return f"DATABASE_URL is not a valid PostgreSQL URL ({err})"

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from auth.passwords import hash_password
 from db import rollup
 from db.admin import ensure_database
+from db.area_migration import MoveReport, move_areas
 from db.areas import (
     LoadResult,
     count_areas,
@@ -94,5 +95,23 @@ async def load_areas_only(url: str, edition: AreaEdition) -> tuple[LoadResult, d
             result = await load_areas(session, await current_edition(session) or edition)
             counts = {level.value: n for level, n in (await count_areas(session)).items()}
         return result, counts
+    finally:
+        await engine.dispose()
+
+
+async def move_areas_only(
+    url: str, target: AreaEdition, *, by: str, timezone: str, dry_run: bool
+) -> MoveReport:
+    """Move the database to `target`'s map in one transaction (rolled back when `dry_run`);
+    the report."""
+    engine = make_engine(url, pool_size=1)
+    try:
+        async with make_session_factory(engine)() as session:
+            report = await move_areas(session, target, by=by, timezone=timezone)
+            if dry_run:
+                await session.rollback()
+            else:
+                await session.commit()
+        return report
     finally:
         await engine.dispose()

@@ -20,6 +20,7 @@ TABLES = {
     "areas",
     "area_units",
     "area_successions",
+    "rehoming_items",
     "facilities",
     "users",
     "declarations",
