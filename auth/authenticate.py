@@ -24,6 +24,9 @@ async def principal_of(claims: TokenClaims, directory: Directory) -> Principal:
     """Check that the token's account still accepts it, and that its area and facility
     exist and fit its role."""
     role = claims.role
+    if claims.area is not None and claims.edition is not None:
+        if claims.edition is not await directory.edition():  # first: it says where to go
+            raise InvalidToken(await directory.not_in_use(claims.area, claims.edition))
     refused = directory.refusal(claims.subject, role, claims.version)
     if refused is not None:
         raise InvalidToken(refused)
@@ -34,8 +37,6 @@ async def principal_of(claims: TokenClaims, directory: Directory) -> Principal:
     if role in FACILITY_BOUND_ROLES and claims.facility is None:
         raise InvalidToken(f"role {role.value} needs a facility claim")
     if claims.area is not None:
-        if claims.edition is not None and claims.edition is not await directory.edition():
-            raise InvalidToken(await directory.not_in_use(claims.area, claims.edition))
         area = await directory.area(claims.area)
         if area is None:
             raise InvalidToken(await directory.not_in_use(claims.area, None))

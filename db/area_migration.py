@@ -122,6 +122,9 @@ async def move_areas(
             )
         )
     report.deactivated = await _district_accounts(session, by)
+    report.queued += await _queue(
+        session, "users", RehomingKind.USER, "area_code", "is_active", source
+    )
     for table, column in ANY_LEVEL:
         report.counts.setdefault(table, await _count(session, table, column))
         await session.execute(

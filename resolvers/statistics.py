@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from auth.principal import AreaRef
 from db.models import Area
 from db.queries import facilities as facility_queries
+from db.queries import rehoming as rehoming_queries
 from db.queries import statistics as queries
 from domain.enums import (
     ACTIVE_PATIENT_STATUSES,
@@ -61,6 +62,9 @@ class Figures:
     median_hours_to_review: float | None
     occupancy: dict[int, tuple[int | None, int, int]]  # f0care's, others', beds
     occupancy_trend: list[tuple[date, int, int | None, int]]  # day, tier, occupied, beds
+    # areas (this one, its children) whose figures count records placed there only for now,
+    # after a move to a new map (the rehoming queue): their figures are estimates
+    estimated: frozenset[str] = frozenset()
 
 
 def _suppressor(suppress: bool) -> Callable[[int | None], int | None]:
@@ -122,6 +126,7 @@ async def compute(sessions: async_sessionmaker[AsyncSession], window: queries.Wi
         response = await queries.alert_response(session, window)
         review = await queries.median_hours_to_review(session, window)
         occupancy = await queries.occupancy_by_tier(session, window)
+        provisional = await rehoming_queries.provisional_places(session)
         trend = await facility_queries.occupancy_trend(
             session, area_code=window.area_code, level=window.level,
             first_day=window.first_day, last_day=window.last_day, timezone=window.timezone,
@@ -169,7 +174,16 @@ async def compute(sessions: async_sessionmaker[AsyncSession], window: queries.Wi
         median_hours_to_review=review,
         occupancy=dict(occupancy.items()),
         occupancy_trend=[(day, tier, used, beds) for day, tier, used, beds in trend],
+        estimated=_estimated(row, children, provisional),
     )
+
+
+def _estimated(row: Area, children: list[Area], provisional: frozenset[str]) -> frozenset[str]:
+    """Of the area and its children, those holding records placed for now."""
+    marked = set(provisional)
+    if provisional and row.parent_code is None:  # the country holds every one
+        marked.add(row.code)
+    return frozenset(code for code in (row.code, *(a.code for a in children)) if code in marked)
 
 
 def _share(part: int, whole: int) -> float | None:
@@ -181,7 +195,8 @@ def shown_to(figures: Figures, role: Role | None) -> Figures:
     null, and so are shares and medians computed over that few people or events."""
     analyst = role is Role.ANALYST
     hide = _suppressor(analyst and figures.area.level is AreaLevel.COMMUNE)
-    hide_children = _suppressor(analyst and figures.area.level is AreaLevel.DISTRICT)
+    # the rows of communes (a district's on the 2021 map, a province's on the 2025 one)
+    hide_child = _suppressor(analyst)
     acknowledged, median, p90 = figures.alert_response
     reviewed = sum(
         n or 0 for s, n in figures.declarations.items() if s is not DeclarationStatus.PENDING
@@ -196,7 +211,10 @@ def shown_to(figures: Figures, role: Role | None) -> Figures:
             {k: v if k == "date" else hide(v) for k, v in day.items()}  # type: ignore[arg-type]
             for day in figures.daily
         ],
-        breakdown=[(a, hide_children(n), hide_children(c)) for a, n, c in figures.breakdown],
+        breakdown=[
+            (a, hide_child(n), hide_child(c)) if a.level is AreaLevel.COMMUNE else (a, n, c)
+            for a, n, c in figures.breakdown
+        ],
         open_alerts=hide(figures.open_alerts),
         releases_due=hide(figures.releases_due),
         contacts_under_follow_up=hide(figures.contacts_under_follow_up),
@@ -218,6 +236,7 @@ def shown_to(figures: Figures, role: Role | None) -> Figures:
             t: (hide(used), others, beds) for t, (used, others, beds) in figures.occupancy.items()
         },
         occupancy_trend=[(d, t, hide(used), beds) for d, t, used, beds in figures.occupancy_trend],
+        estimated=figures.estimated,
     )
 
 

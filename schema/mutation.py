@@ -14,6 +14,7 @@ from resolvers import epidemiology as resolve_epidemiology
 from resolvers import exports as resolve_exports
 from resolvers import facilities as resolve_facilities
 from resolvers import medication as resolve_medication
+from resolvers import rehoming as resolve_rehoming
 from resolvers import transfers as resolve_transfers
 from resolvers import treatment as resolve_treatment
 from resolvers import webhooks as resolve_webhooks
@@ -61,6 +62,7 @@ from schema.types.medication import (
 )
 from schema.types.notification import Webhook, WebhookInput, WebhookSecret, WebhookUpdateInput
 from schema.types.patient import Patient, PatientFilter
+from schema.types.rehoming import RehomingItem
 from schema.types.transfer import Transfer, TransferRequestInput
 from schema.types.treatment import ClinicalProfileInput, TestResult, TestResultInput
 
@@ -655,6 +657,21 @@ class Mutation:
     )
     async def link_contact(self, info: strawberry.Info[Context], code: str) -> Contact:
         return Contact.from_model(await resolve_epidemiology.link_contact(info.context, code))
+
+    @strawberry.mutation(
+        description="After a move to a new map: give a waiting record (a rehoming item of a "
+        "province in your area) its commune, one of the province's, with the reason (audited).",
+        extensions=allow(*REVIEWERS),
+    )
+    async def reassign_home_commune(
+        self,
+        info: strawberry.Info[Context],
+        id: strawberry.ID,
+        commune_code: strawberry.ID,
+        reason: str,
+    ) -> RehomingItem:
+        item = await resolve_rehoming.reassign(info.context, str(id), str(commune_code), reason)
+        return RehomingItem.from_model(item)
 
     @strawberry.mutation(
         description=(

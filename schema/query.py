@@ -16,6 +16,7 @@ from resolvers import epidemiology as resolve_epidemiology
 from resolvers import medication as resolve_medication
 from resolvers import notify as resolve_notify
 from resolvers import patients as resolve_patients
+from resolvers import rehoming as resolve_rehoming
 from resolvers import statistics as resolve_statistics
 from resolvers import transfers as resolve_transfers
 from resolvers import treatment as resolve_treatment
@@ -40,6 +41,7 @@ from schema.types.notification import (
 )
 from schema.types.pagination import Connection, connection
 from schema.types.patient import Patient, PatientFilter
+from schema.types.rehoming import RehomingItem
 from schema.types.statistics import (
     Statistics,
     StatisticsDimension,
@@ -218,6 +220,17 @@ class Query:
     ) -> Connection[PersonEvent]:
         page = await resolve_notify.history(info.context, first=first, after=after)
         return connection(page, "notification", PersonEvent.from_model)
+
+    @strawberry.field(
+        description="After a move to a new map: the records of a province (yours, or one in "
+        "your area) waiting for staff to choose their commune, oldest first.",
+        extensions=allow(Role.LOCAL_OFFICIAL, Role.HEALTH_STAFF),
+    )
+    async def rehoming_queue(
+        self, info: strawberry.Info[Context], province_code: strawberry.ID
+    ) -> list[RehomingItem]:
+        found = await resolve_rehoming.queue(info.context, str(province_code))
+        return [RehomingItem.from_model(item) for item in found]
 
     @strawberry.field(
         description="The webhooks of the administrator's province.",

@@ -24,6 +24,8 @@ from domain.enums import (
     MedicationPackage,
     MedicationStatus,
     PatientStatus,
+    RehomingKind,
+    RehomingReason,
     Role,
     Severity,
     Sex,
@@ -57,6 +59,11 @@ strawberry.enum(
 strawberry.enum(TestKind, description="Kind of COVID-19 test.")
 strawberry.enum(ExposureSetting, description="What kind of place an exposure place is.")
 strawberry.enum(FacilityKind, description="What a facility does.")
+strawberry.enum(RehomingKind, description="What kind of record waits on the rehoming queue.")
+strawberry.enum(
+    RehomingReason,
+    description="SPLIT: its old commune was split between several; UNMAPPED: not in the table.",
+)
 strawberry.enum(
     AreaEdition,
     description="An edition of the map: VN_2021 (63 provinces, districts, 10,051 communes) or "
@@ -106,6 +113,8 @@ __all__ = [
     "DeclarationKind",
     "DeclarationStatus",
     "PatientStatus",
+    "RehomingKind",
+    "RehomingReason",
     "Role",
     "Severity",
     "Sex",

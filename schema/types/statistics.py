@@ -65,6 +65,10 @@ class DailyStatistics:
 )
 class AreaStatistics:
     area: Area = strawberry.field(description="The child area.")
+    estimated: bool = strawberry.field(
+        description="Its figures count records placed here only for now after a move to a new "
+        "map (split or unlisted communes on the rehoming queue): an estimate until settled."
+    )
     active_patients: int | None = strawberry.field(
         description="Patients in treatment (home or facility)." + SUPPRESSED
     )
@@ -123,6 +127,10 @@ class TierOccupancyDay:
 @strawberry.type(description="Figures of an area for a window of local days.")
 class Statistics:
     area: Area = strawberry.field(description="The area the figures are for.")
+    estimated: bool = strawberry.field(
+        description="The figures count records placed in the area only for now after a move "
+        "to a new map (the rehoming queue): an estimate until they are settled."
+    )
     active_patients: int | None = strawberry.field(
         description="Patients in treatment now (home or facility)." + SUPPRESSED
     )
@@ -174,6 +182,7 @@ class Statistics:
         """The GraphQL view of computed figures."""
         return cls(
             area=Area.from_model(figures.area),
+            estimated=figures.area.code in figures.estimated,
             active_patients=figures.active_patients,
             by_status=[StatusCount(status=s, count=n) for s, n in figures.by_status.items()],
             by_severity=[
@@ -182,7 +191,12 @@ class Statistics:
             by_tier=[TierCount(tier=t, count=n) for t, n in figures.by_tier.items()],
             daily=[DailyStatistics(**day) for day in figures.daily],  # type: ignore[arg-type]
             breakdown=[
-                AreaStatistics(area=Area.from_model(a), active_patients=n, new_cases=c)
+                AreaStatistics(
+                    area=Area.from_model(a),
+                    estimated=a.code in figures.estimated,
+                    active_patients=n,
+                    new_cases=c,
+                )
                 for a, n, c in figures.breakdown
             ],
             open_alerts=figures.open_alerts,

@@ -10,6 +10,10 @@ const SEVERITIES = ["MILD", "MODERATE", "SEVERE", "CRITICAL"];
 const T = {
   vi: {
     language: "Ngôn ngữ", signIn: "Đăng nhập", signOut: "Đăng xuất", username: "Tên đăng nhập",
+    rehoming: "Chuyển địa bàn", rehomingHelp: "Hồ sơ chưa xác định được xã/phường mới sau khi chuyển sang bản đồ hành chính mới (xã bị chia tách, hoặc không có trong bảng chuyển đổi). Chọn xã/phường và nêu lý do.",
+    record: "Hồ sơ", oldCommune: "Xã/phường cũ", rehomingReason: "Vì sao chờ", newCommune: "Xã/phường mới", reassign: "Chuyển", nothingWaiting: "Không có hồ sơ nào đang chờ.",
+    PATIENT: "Người bệnh", CONTACT: "Người tiếp xúc", DECLARATION: "Khai báo", FACILITY: "Cơ sở", USER: "Tài khoản",
+    SPLIT: "Xã bị chia tách", UNMAPPED: "Không có trong bảng chuyển đổi",
     admin: "Quản trị", accounts: "Tài khoản", newAccount: "Tạo tài khoản", displayName: "Tên hiển thị",
     role: "Vai trò", areaCode: "Mã địa bàn", facilityId: "Mã cơ sở", accountOn: "Đang dùng", accountOff: "Đã khoá",
     oneTimePassword: "Mật khẩu dùng một lần (chỉ hiện lần này, hãy trao tận tay)", deactivate: "Khoá tài khoản",
@@ -71,6 +75,10 @@ const T = {
   },
   en: {
     language: "Language", signIn: "Sign in", signOut: "Sign out", username: "Username", password: "Password",
+    rehoming: "Rehoming", rehomingHelp: "Records whose new commune is not known for certain after the move to the new administrative map (their commune was split, or is not in the conversion table). Choose the commune and say why.",
+    record: "Record", oldCommune: "Old commune", rehomingReason: "Why it waits", newCommune: "New commune", reassign: "Move", nothingWaiting: "Nothing is waiting.",
+    PATIENT: "Patient", CONTACT: "Contact", DECLARATION: "Declaration", FACILITY: "Facility", USER: "Account",
+    SPLIT: "Commune split", UNMAPPED: "Not in the conversion table",
     admin: "Administration", accounts: "Accounts", newAccount: "New account", displayName: "Display name",
     role: "Role", areaCode: "Area code", facilityId: "Facility id", accountOn: "Active", accountOff: "Switched off",
     oneTimePassword: "One-time password (shown only now: hand it over in person)", deactivate: "Switch off",
@@ -242,7 +250,7 @@ function setLiveState(up) {
 
 // --- session --------------------------------------------------------------------------
 
-const ME = "{ me { subject role area { code name } facility { name } allowedOperations } }";
+const ME = "{ me { subject role area { code name level } facility { name } allowedOperations } }";
 
 async function signIn(event) {
   event.preventDefault();
@@ -298,7 +306,7 @@ function signOut(message = "") {
   clearTimeout(expiryTimer);
   Object.assign(state, { token: null, expiresAt: null, me: null });
   sessionStorage.removeItem("f0care.token");
-  for (const id of ["#alerts", "#statistics", "#patients", "#contacts", "#admin", "#tabs", "#signout"]) $(id).hidden = true;
+  for (const id of ["#alerts", "#statistics", "#patients", "#contacts", "#rehoming", "#admin", "#tabs", "#signout"]) $(id).hidden = true;
   $("#who").textContent = "";
   $("#signin").hidden = false;
   $("#signin-error").textContent = message;
@@ -317,6 +325,7 @@ async function start() {
     ["statistics", allowed.has("Query.statistics"), showStatistics],
     ["patients", allowed.has("Query.patients"), showPatients],
     ["contacts", allowed.has("Query.contacts"), showContacts],
+    ["rehoming", allowed.has("Query.rehomingQueue") && state.me.area?.level === "PROVINCE", showRehoming],
     ["admin", allowed.has("Query.users"), showAdmin],
   ].filter(([, ok]) => ok);
   $("#signin").hidden = true;
@@ -331,7 +340,7 @@ async function start() {
 }
 
 function show(id) {
-  for (const section of ["alerts", "statistics", "patients", "contacts", "admin"]) $(`#${section}`).hidden = section !== id;
+  for (const section of ["alerts", "statistics", "patients", "contacts", "rehoming", "admin"]) $(`#${section}`).hidden = section !== id;
   document.querySelectorAll("#tabs button").forEach((b) => b.setAttribute("aria-current", b.dataset.section === id ? "page" : "false"));
 }
 
@@ -792,6 +801,46 @@ function actions(p) {
       (f) => must(`mutation($id: ID!, $i: DischargeInput!) { dischargePatient(id: $id, input: $i) { id } }`, { id: p.id, i: {
         outcome: f.get("outcome"), ...(f.get("override") ? { override: { reason: f.get("override") } } : {}) } })),
   );
+}
+
+// --- rehoming queue (after a move to the new map) --------------------------------------
+
+function showRehoming() {
+  loadRehoming().catch(report);
+}
+
+async function loadRehoming() {
+  const personal = can(PERSONAL);
+  const data = await gql(
+    `query($p: ID!, $personal: Boolean!) { rehomingQueue(provinceCode: $p) { id kind entityId reason
+      oldArea { name parent { name } } placedIn { code } candidates { code name }
+      patient { caseCode fullName @include(if: $personal) } } }`,
+    { p: state.me.area.code, personal },
+  );
+  const items = data.rehomingQueue;
+  $("#rehoming-count").textContent = items.length ? `${t("total")}: ${num(items.length)}` : t("nothingWaiting");
+  $("#rehoming-table thead").replaceChildren(el("tr", {}, ["record", "oldCommune", "rehomingReason", "newCommune"].map((c) => el("th", {}, t(c)))));
+  $("#rehoming-table tbody").replaceChildren(...items.map((item) => {
+    const who = item.patient ? [item.patient.caseCode, item.patient.fullName].filter(Boolean).join(" · ") : `#${item.entityId}`;
+    const choice = el("select", { name: "commune", "aria-label": t("newCommune") },
+      item.candidates.map((c) => el("option", { value: c.code, selected: c.code === item.placedIn?.code }, c.name)));
+    const why = el("input", { name: "reason", required: true, maxlength: 500, placeholder: t("reason"), "aria-label": t("reason") });
+    const problem = el("div", { class: "error", role: "alert" });
+    const form = el("form", { class: "inline", onsubmit: async (event) => {
+      event.preventDefault();
+      problem.textContent = "";
+      try {
+        await must(`mutation($id: ID!, $c: ID!, $r: String!) { reassignHomeCommune(id: $id, communeCode: $c, reason: $r) { id } }`,
+          { id: item.id, c: choice.value, r: why.value });
+        await loadRehoming();
+      } catch (error) {
+        if (!(error instanceof Expired)) problem.textContent = error.message;
+      }
+    } }, choice, why, el("button", { type: "submit" }, t("reassign")), problem);
+    return el("tr", { "data-id": item.id }, el("td", {}, `${t(item.kind)} ${who}`),
+      el("td", {}, [item.oldArea?.name, item.oldArea?.parent?.name].filter(Boolean).join(", ")),
+      el("td", {}, t(item.reason)), el("td", {}, form));
+  }));
 }
 
 // --- close contacts -------------------------------------------------------------------

@@ -367,6 +367,11 @@ MUTATIONS: dict[str, tuple[str, dict[str, Any], set[str]]] = {
         {},
         {"citizen"} | ALERT_HANDLERS,
     ),
+    "reassignHomeCommune": (
+        'mutation { reassignHomeCommune(id: "0", communeCode: "0", reason: "x") { id } }',
+        {},
+        REVIEWERS,
+    ),
     "acknowledgeAlert": ('mutation { acknowledgeAlert(id: "0") { id } }', {}, ALERT_HANDLERS),
     "resolveAlert": ('mutation { resolveAlert(id: "0") { id } }', {}, ALERT_HANDLERS),
     "alerts (query)": ("{ alerts { totalCount } }", {}, {"citizen"} | ALERT_HANDLERS),

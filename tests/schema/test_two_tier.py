@@ -83,3 +83,24 @@ async def test_a_province_breaks_down_into_its_communes(on_2025: OnMap) -> None:
     assert statistics["activePatients"] == active
     assert sum(r["activePatients"] or 0 for r in rows) == active
     assert with_district == 0
+
+
+async def test_an_analyst_of_the_new_province_never_sees_a_commune_of_one_to_four(
+    on_2025: OnMap,
+) -> None:
+    query = (
+        """{ statistics(areaCode: "80") { breakdown { area { code } activePatients newCases } } }"""
+    )
+    analyst = await gql(on_2025.client, query, {}, token_named("analyst.province", on_2025.demo))
+    manager = await gql(on_2025.client, query, {}, token_named("manager.province", on_2025.demo))
+    seen = {r["area"]["code"]: r for r in manager["data"]["statistics"]["breakdown"]}
+    small = 0
+    for row in analyst["data"]["statistics"]["breakdown"]:
+        full = seen[row["area"]["code"]]
+        for key in ("activePatients", "newCases"):
+            if full[key] in (1, 2, 3, 4):
+                small += 1
+                assert row[key] is None, row
+            else:
+                assert row[key] == full[key], row
+    assert small > 0  # the demo has communes with few patients: the rule was exercised
