@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -48,43 +50,35 @@ async def commune_of(session: AsyncSession, code: str, province_code: str) -> Ar
     return found
 
 
+# where each kind of record keeps its commune and its province
+PLACES: dict[RehomingKind, tuple[type[Any], str, str]] = {
+    RehomingKind.PATIENT: (Patient, "home_commune_code", "home_province_code"),
+    RehomingKind.CONTACT: (Contact, "commune_code", "province_code"),
+    RehomingKind.DECLARATION: (Declaration, "commune_code", "province_code"),
+    RehomingKind.FACILITY: (Facility, "area_code", "province_code"),
+}
+
+
 async def rehome(session: AsyncSession, item: RehomingItem, commune: Area) -> None:
     """Move the item's record to `commune` (a patient's open alerts with it)."""
-    province = commune.province_code
-    if item.kind is RehomingKind.PATIENT:
-        await session.execute(
-            update(Patient)
-            .where(Patient.id == item.entity_id)
-            .values(home_commune_code=commune.code, home_province_code=province)
-        )
-        await session.execute(
-            update(Alert)
-            .where(Alert.patient_id == item.entity_id, Alert.status.in_(OPEN_STATUSES))
-            .values(commune_code=commune.code, province_code=province)
-        )
-    elif item.kind is RehomingKind.CONTACT:
-        await session.execute(
-            update(Contact)
-            .where(Contact.id == item.entity_id)
-            .values(commune_code=commune.code, province_code=province)
-        )
-    elif item.kind is RehomingKind.DECLARATION:
-        await session.execute(
-            update(Declaration)
-            .where(Declaration.id == item.entity_id)
-            .values(commune_code=commune.code, province_code=province)
-        )
-    elif item.kind is RehomingKind.FACILITY:
-        await session.execute(
-            update(Facility)
-            .where(Facility.id == item.entity_id)
-            .values(area_code=commune.code, province_code=province)
-        )
-    else:  # an account: its tokens name the old place
+    if item.kind is RehomingKind.USER:  # an account: its tokens name the old place
         await session.execute(
             update(User)
             .where(User.id == item.entity_id)
             .values(area_code=commune.code, token_version=User.token_version + 1)
+        )
+        return
+    model, commune_column, province_column = PLACES[item.kind]
+    await session.execute(
+        update(model)
+        .where(model.id == item.entity_id)
+        .values({commune_column: commune.code, province_column: commune.province_code})
+    )
+    if item.kind is RehomingKind.PATIENT:
+        await session.execute(
+            update(Alert)
+            .where(Alert.patient_id == item.entity_id, Alert.status.in_(OPEN_STATUSES))
+            .values(commune_code=commune.code, province_code=commune.province_code)
         )
 
 
