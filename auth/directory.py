@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from auth.principal import AreaRef, FacilityRef
+from db.areas import current_edition
 from db.queries import areas as queries
 from db.queries import users as user_queries
 from domain.enums import AreaEdition, Role
@@ -60,7 +61,7 @@ class Directory:
         """The edition of the map the records use (read once: migrate-areas needs a restart)."""
         if self._edition is None:
             async with self._sessions() as session:
-                self._edition = await queries.edition_in_use(session) or AreaEdition.VN_2021
+                self._edition = await current_edition(session) or AreaEdition.VN_2021
         return self._edition
 
     async def not_in_use(self, code: str, edition: AreaEdition | None) -> str:

@@ -25,7 +25,6 @@ from domain.enums import (
     DeclarationStatus,
     PatientStatus,
     RehomingKind,
-    RehomingReason,
 )
 
 MIGRATE_AREAS = "MIGRATE_AREAS"
@@ -60,8 +59,8 @@ class MoveReport:
         return rows
 
 
-# (table, kind on the queue or None, its id column, the area column moved by the plan,
-#  its district column, its province column, what of it waits on the queue)
+# (table, its kind on the queue (None: never queued), the area column the plan moves, its
+#  district and province columns, which of its rows wait on the queue)
 MOVED = (
     ("patients", RehomingKind.PATIENT, "home_commune_code", "home_district_code",
      "home_province_code", f"status IN ('{PatientStatus.HOME_TREATMENT.value}', "
@@ -121,7 +120,7 @@ async def move_areas(
                 f"WHERE t.{column} = m.old"
             )
         )
-    report.deactivated = await _district_accounts(session, by)
+    report.deactivated = await _district_accounts(session)
     report.queued += await _queue(
         session, "users", RehomingKind.USER, "area_code", "is_active", source
     )
@@ -206,7 +205,7 @@ async def _queue(
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-async def _district_accounts(session: AsyncSession, by: str) -> list[str]:
+async def _district_accounts(session: AsyncSession) -> list[str]:
     """Accounts working for a district are switched off: the unit is gone (an
     administrator gives them a commune or the province)."""
     found = await session.scalars(
@@ -240,6 +239,3 @@ async def _follow_patients(session: AsyncSession) -> None:
             "WHERE a.id = e.alert_id AND e.province_code IS DISTINCT FROM a.province_code"
         )
     )
-
-
-__all__ = ["CannotMove", "MoveReport", "RehomingReason", "move_areas"]

@@ -13,11 +13,7 @@ from resolvers.errors import BadUserInput
 
 async def edition_in_use(ctx: Context) -> AreaEdition:
     """The edition of the map the records use (read once per process)."""
-    known = ctx.services.map_in_use
-    if known.edition is None:
-        async with ctx.readers() as session:
-            known.edition = await queries.edition_in_use(session) or AreaEdition.VN_2021
-    return known.edition
+    return await ctx.services.directory.edition()
 
 
 async def other_edition(ctx: Context, edition: AreaEdition | None) -> AreaEdition | None:
@@ -37,10 +33,9 @@ async def area_query(
     ctx: Context, *, level: AreaLevel, parent_code: str | None, edition: AreaEdition | None
 ) -> queries.AreaQuery:
     """The area-list filter, checked (DISTRICT exists only on the 2021 map)."""
-    if level is AreaLevel.DISTRICT and (edition or await edition_in_use(ctx)) is not (
-        AreaEdition.VN_2021
-    ):
-        raise BadUserInput("level", rule("there are no districts on the {0} map", "VN_2025"))
+    of = edition or await edition_in_use(ctx)
+    if level is AreaLevel.DISTRICT and of is not AreaEdition.VN_2021:
+        raise BadUserInput("level", rule("there are no districts on the {0} map", of.value))
     return queries.AreaQuery(level, parent_code)
 
 

@@ -17,7 +17,6 @@ from auth.sealing import Sealer
 from db.errors import Availability
 from db.events import AlertBus, PersonBus
 from db.models import Area
-from domain.enums import AreaEdition
 from resolvers.audit import AuditWriter, PersonalReads
 from resolvers.loaders import Loaders
 from resolvers.polls import LiveStatisticsLimits, SharedPolls
@@ -36,13 +35,6 @@ class CompiledEvents(Protocol):
         source: EventRow,
     ) -> tuple[ExecutionResult, PersonalReads] | None:
         """The event's result and its personal reads, or None: the generic executor."""
-
-
-@dataclass
-class MapInUse:
-    """The edition of the map the records use, once read."""
-
-    edition: AreaEdition | None = None
 
 
 @dataclass(frozen=True)
@@ -75,8 +67,6 @@ class Services:
     compiled_events: CompiledEvents | None = None
     max_export_rows: int = 200_000  # rows of a line-list export
     sealer: Sealer | None = None  # encrypts webhook secrets (made by the server)
-    # the edition of the map the records use, read once (migrate-areas needs a restart)
-    map_in_use: MapInUse = field(default_factory=lambda: MapInUse())
 
     def today(self) -> date:
         """The calendar day now, in the deployment's time zone (Asia/Ho_Chi_Minh)."""

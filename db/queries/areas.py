@@ -85,12 +85,6 @@ async def area_with_ancestors(session: AsyncSession, code: str) -> list[Area]:
     return chain
 
 
-async def edition_in_use(session: AsyncSession) -> AreaEdition | None:
-    """The edition of the map the records use (None before any area is loaded)."""
-    found: AreaEdition | None = await session.scalar(select(Area.edition).limit(1))
-    return found
-
-
 async def unit(session: AsyncSession, edition: AreaEdition, code: str) -> AreaUnit | None:
     """An area of any edition of the map."""
     return await session.get(AreaUnit, (edition, code))
