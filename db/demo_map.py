@@ -74,7 +74,7 @@ async def demo_map(session: AsyncSession, edition: AreaEdition) -> DemoMap:
         )
         capital = _first_in(communes, min(districts.values(), key=lambda d: d.code))
     else:
-        region_of = await _regions_2025(session, communes)
+        region_of = await _regions_2025(session, communes, province)
         demo = await _successor(session, await _demo_commune_2021(session), communes)
         capital = await _successor(session, await _capital_2021(session), communes)
     regions = sorted(set(region_of.values()), key=lambda r: r.code)
@@ -89,7 +89,9 @@ def _first_in(communes: list[Area], district: Area) -> Area:
     return next(c for c in communes if c.parent_code == district.code)
 
 
-async def _regions_2025(session: AsyncSession, communes: list[Area]) -> dict[str, Region]:
+async def _regions_2025(
+    session: AsyncSession, communes: list[Area], province: str
+) -> dict[str, Region]:
     """Each 2025 commune's region: the 2021 district of its first predecessor."""
     old, link = AreaUnit, AreaSuccession
     district = (
@@ -113,7 +115,7 @@ async def _regions_2025(session: AsyncSession, communes: list[Area]) -> dict[str
         if commune not in regions:
             short = next((name[len(t) :] for t in DISTRICT_TYPES if name.startswith(t)), name)
             regions[commune] = Region(code, f"Trung tâm Y tế khu vực {short}", None)
-    fallback = Region("80", "Trung tâm Y tế khu vực Tây Ninh", None)  # a commune without one
+    fallback = Region(province, "Trung tâm Y tế khu vực Tây Ninh", None)  # a new commune
     return {c.code: regions.get(c.code, fallback) for c in communes}
 
 
