@@ -31,7 +31,7 @@ from resolvers.filters import area_level
 from resolvers.ids import parse_id, shown
 from resolvers.pagination import decode_cursor, page_size
 from resolvers.patients import lock_acting_for
-from resolvers.streams import replay_then_live
+from resolvers.streams import event_id, replay_then_live
 
 MAX_MESSAGE = 500
 MAX_NOTE = 2000
@@ -179,9 +179,8 @@ async def events(ctx: Context, after_id: str | None) -> AsyncIterator[EventRow]:
     bus = ctx.services.bus
     if bus is None:
         raise Conflict("this server does not deliver live events")
-    start = None if after_id is None else 0 if after_id == "0" else parse_id(after_id)
-    if after_id is not None and start is None:
-        raise BadUserInput("afterId", rule("must be the id of an alert event (digits), or 0"))
+    broken = rule("must be the id of an alert event (digits), or 0")
+    start = None if after_id is None else event_id("afterId", after_id, broken)
     scope = ctx.principal.scope
 
     async def read_after(after: int) -> list[EventRow]:

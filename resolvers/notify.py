@@ -15,10 +15,9 @@ from domain.notifications import PersonEventKind
 from domain.paging import Page
 from domain.text import rule
 from resolvers.context import Context
-from resolvers.errors import BadUserInput, Conflict
-from resolvers.ids import parse_id
+from resolvers.errors import Conflict
 from resolvers.pagination import decode_cursor, page_size
-from resolvers.streams import replay_then_live
+from resolvers.streams import event_id, replay_then_live
 
 
 async def patient_event(
@@ -89,9 +88,8 @@ async def feed(ctx: Context, after_id: str | None) -> AsyncIterator[PersonEvent]
     bus = ctx.services.person_bus
     if bus is None:
         raise Conflict("this server does not deliver live events")
-    start = None if after_id is None else 0 if after_id == "0" else parse_id(after_id)
-    if after_id is not None and start is None:
-        raise BadUserInput("afterId", rule("must be the id of an event (digits), or 0"))
+    broken = rule("must be the id of an event (digits), or 0")
+    start = None if after_id is None else event_id("afterId", after_id, broken)
     subject = ctx.principal.subject
 
     async def read_after(after: int) -> list[PersonEvent]:

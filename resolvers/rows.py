@@ -86,12 +86,11 @@ def values_of(type_name: str, row: Any) -> dict[str, Any]:
     date are left to the type (it knows the deployment's today); a text for people comes
     in both languages (`<name>_texts`), for the type to answer in the reader's."""
     values: dict[str, Any] = {}
-    for name, column, kind in _reads(type_name):
+    for name, column, kind, english in _reads(type_name):
         if kind in ("day_number", "due", "until", "organisation"):
             continue
-        if kind == "localized":  # `column`: the Vietnamese and the English columns
-            vietnamese, english = column.split(" ")
-            text = getattr(row, vietnamese)
+        if english is not None:  # a text for people: `column` holds its Vietnamese
+            text = getattr(row, column)
             values[f"{name}_texts"] = Texts(vi=text, en=getattr(row, english) or text)
             continue
         value = getattr(row, column)
@@ -112,20 +111,18 @@ def _same_row(entity: Entity, relation: One) -> bool:
 
 
 @cache
-def _reads(type_name: str) -> tuple[tuple[str, str, str], ...]:
-    """(Python name, column, kind) of what a type's object holds."""
-    reads: dict[str, tuple[str, str, str]] = {}
+def _reads(type_name: str) -> tuple[tuple[str, str, str, str | None], ...]:
+    """(Python name, column, kind, English column of a text for people) of what a type's
+    object holds."""
+    reads: dict[str, tuple[str, str, str, str | None]] = {}
     entity = ENTITIES[type_name]
     for field, source in entity.fields.items():
         if isinstance(source, Column):
             name = re.sub(r"(?<!^)(?=[A-Z])", "_", field).lower()
             name = f"{name}_" if keyword.iskeyword(name) else name  # `from` is `from_`
-            if source.english is not None:  # a text for people: the type picks the language
-                reads[name] = (name, f"{source.name} {source.english}", "localized")
-            else:
-                reads[name] = (name, source.name, source.kind)
+            reads[name] = (name, source.name, source.kind, source.english)
         elif isinstance(source, One) and not _same_row(entity, source):
             # the related row's key, unless a field reads that column already (a view of
             # the same row, such as Patient.isolation, is built from the row itself)
-            reads.setdefault(source.key, (source.key, source.key, "key"))
+            reads.setdefault(source.key, (source.key, source.key, "key", None))
     return tuple(reads.values())

@@ -7,6 +7,18 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 from db.events import EventBus, R, Subscriber
+from domain.text import Texts
+from resolvers.errors import BadUserInput
+from resolvers.ids import parse_id
+
+
+def event_id(field: str, value: str, broken: Texts) -> int:
+    """An event id a caller resumes (or replays) after: digits, or 0 for the very first
+    (BAD_USER_INPUT naming `field` and the rule `broken` otherwise)."""
+    found = 0 if value == "0" else parse_id(value)
+    if found is None:
+        raise BadUserInput(field, broken)
+    return found
 
 
 async def replay_then_live(

@@ -21,6 +21,7 @@ from resolvers.context import Context
 from resolvers.errors import BadUserInput, Forbidden, InvalidInput, NotFound
 from resolvers.ids import parse_id, shown
 from resolvers.pagination import decode_cursor, page_size
+from resolvers.streams import event_id
 
 MAX_DESCRIPTION = 500
 STATUSES = (queries.PENDING, queries.DELIVERED, queries.FAILED)
@@ -167,9 +168,8 @@ async def deliveries(
 
 async def redeliver(ctx: Context, webhook_id: str, after_event_id: str) -> int:
     """Deliver again the webhook's events after `after_event_id`; how many."""
-    after = 0 if after_event_id == "0" else parse_id(after_event_id)
-    if after is None:
-        raise BadUserInput("afterEventId", rule("must be the id of an event (digits), or 0"))
+    broken = rule("must be the id of an event (digits), or 0")
+    after = event_id("afterEventId", after_event_id, broken)
     async with ctx.sessions.begin() as session:
         webhook = await _mine(session, ctx, webhook_id)
         count = await queries.redeliver(session, webhook, after)
